@@ -1,0 +1,83 @@
+"""The ``kuberay-bridge`` command: one subcommand a job."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+
+from bridge import __version__
+from bridge.config import BridgeConfig, ConfigError
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per BridgeConfig setting, so flags, env and file never drift apart."""
+    parser.add_argument("--config", metavar="FILE", help="YAML file of settings")
+    for name, setting in BridgeConfig.settings().items():
+        flag = "--" + name.replace("_", "-")
+        default = [] if setting.default is dataclasses.MISSING else setting.default
+        parser.add_argument(
+            flag,
+            dest=name,
+            default=None,
+            metavar=name.upper(),
+            help=f"{setting.metadata['help']} (default: {default}; env BRIDGE_{name.upper()})",
+        )
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    flags = {name: getattr(args, name) for name in BridgeConfig.settings()}
+    try:
+        config = BridgeConfig.load(flags=flags, config_file=args.config)
+    except ConfigError as exc:
+        print(f"kuberay-bridge: {exc}", file=sys.stderr)
+        return 2
+    from bridge.server import run
+
+    return run(config)
+
+
+def _cmd_embedded(args: argparse.Namespace) -> int:
+    from bridge.embedded import serve
+
+    return serve(host=args.host, port=args.port, data_dir=args.data_dir, crd_dir=args.crd_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kuberay-bridge",
+        description="KubeRay APIServer v1 and v2 on one port, while clusters migrate.",
+    )
+    parser.add_argument("--version", action="version", version=f"kuberay-bridge {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="run the bridge under gunicorn", description="Run the bridge under gunicorn."
+    )
+    _add_config_flags(serve)
+    serve.set_defaults(func=_cmd_serve)
+
+    embedded = commands.add_parser(
+        "embedded-apiserver",
+        help="run the embedded Kubernetes API alone",
+        description="Run the embedded Kubernetes API (ray.io CRs, ConfigMaps, Services, "
+        "Namespaces, Events) on its own, for laptops, tests and benchmarks.",
+    )
+    embedded.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    embedded.add_argument("--port", type=int, default=8001, help="port to listen on")
+    embedded.add_argument(
+        "--data-dir", metavar="DIR", help="keep state in SQLite under DIR (default: in memory)"
+    )
+    embedded.add_argument(
+        "--crd-dir",
+        metavar="DIR",
+        help="directory of CRD YAML files whose OpenAPI schemas prune and validate objects",
+    )
+    embedded.set_defaults(func=_cmd_embedded)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0

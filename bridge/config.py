@@ -1,0 +1,250 @@
+"""The bridge's one typed configuration object.
+
+Values come from four layers, strongest first: command-line flags, ``BRIDGE_*``
+environment variables, a YAML config file, and the defaults below. Every value is
+parsed and checked once, at start-up, so a typo in a Helm value or an environment
+variable stops the process with a message naming the setting and where it came from,
+instead of surfacing as a strange error on the first request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+ENV_PREFIX = "BRIDGE_"
+
+
+class ConfigError(ValueError):
+    """A setting has a bad value; the message names every bad setting and its source."""
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{value!r} is not a boolean (use true or false)")
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an integer")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an integer") from None
+
+
+def _parse_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _parse_list(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _parse_date(value: Any) -> _dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _parse_str(value: Any) -> str:
+    return str(value).strip()
+
+
+def _parse_optional_str(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip()
+        if text not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def _in_range(parse: Callable[[Any], Any], low: float, high: float | None = None):
+    def checked(value: Any):
+        number = parse(value)
+        if number < low or (high is not None and number > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"{number} must be {bound}")
+        return number
+
+    return checked
+
+
+def _upstream(value: Any) -> str:
+    text = str(value).strip()
+    if text in ("auto", "in-cluster", "kubeconfig", "embedded"):
+        return text
+    if text.startswith(("kubeconfig:", "embedded:")) and text.split(":", 1)[1]:
+        return text
+    if text.startswith(("http://", "https://")) and len(text.split("://", 1)[1]) > 0:
+        return text.rstrip("/")
+    raise ValueError(
+        f"{text!r} is not an upstream (use auto, in-cluster, kubeconfig[:PATH], "
+        "embedded[:DIR] or an http(s):// URL)"
+    )
+
+
+def _setting(default: Any, parse: Callable[[Any], Any], help: str):
+    return field(default=default, metadata={"parse": parse, "help": help})
+
+
+def _list_setting(help: str):
+    return field(default_factory=list, metadata={"parse": _parse_list, "help": help})
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """Everything the bridge can be told. Field names are the config-file keys;
+    ``BRIDGE_<NAME>`` in upper case is the environment variable."""
+
+    host: str = _setting("127.0.0.1", _parse_str, "address to listen on")
+    port: int = _setting(31888, _in_range(_parse_int, 1, 65535), "port to listen on")
+    upstream: str = _setting("auto", _upstream, "where the Kubernetes API is")
+    workers: int = _setting(2, _in_range(_parse_int, 1, 64), "gunicorn worker processes")
+    worker_class: str = _setting(
+        "gevent", _one_of("gevent", "gthread", "sync"), "gunicorn worker class"
+    )
+    threads: int = _setting(8, _in_range(_parse_int, 1, 1024), "threads per gthread worker")
+    log_level: str = _setting(
+        "info", _one_of("debug", "info", "warning", "error"), "log level"
+    )
+    auth_mode: str = _setting(
+        "none", _one_of("none", "passthrough", "token"), "how callers authenticate"
+    )
+    token_file: str | None = _setting(
+        None, _parse_optional_str, "file of accepted bearer tokens (auth_mode=token)"
+    )
+    cors_origins: list[str] = _list_setting("origins allowed by CORS (empty: CORS off)")
+    max_body_bytes: int = _setting(
+        3 * 1024 * 1024, _in_range(_parse_int, 1024), "largest request body accepted"
+    )
+    middlewares: list[str] = _list_setting("extra middlewares as module:function")
+    retry_max: int = _setting(3, _in_range(_parse_int, 0, 20), "retries of idempotent calls")
+    retry_backoff: float = _setting(
+        0.5, _in_range(_parse_float, 0.0), "first retry delay in seconds"
+    )
+    retry_budget: float = _setting(
+        30.0, _in_range(_parse_float, 0.0), "total seconds a call may spend retrying"
+    )
+    connect_timeout: float = _setting(
+        5.0, _in_range(_parse_float, 0.1), "seconds to connect to the upstream"
+    )
+    read_timeout: float = _setting(
+        60.0, _in_range(_parse_float, 0.1), "seconds to wait for upstream data (not watches)"
+    )
+    v1_strict: bool = _setting(
+        False, _parse_bool, "reject unknown v1 fields and enum names with 400"
+    )
+    v1_sunset: _dt.date | None = _setting(
+        None, _parse_date, "date the v1 API goes away (Sunset header)"
+    )
+    migration_guide_url: str = _setting(
+        "https://github.com/ray-project/kuberay-bridge/blob/main/MIGRATION.md",
+        _parse_str,
+        "where the deprecation Link header points",
+    )
+
+    @classmethod
+    def settings(cls) -> dict[str, dataclasses.Field]:
+        return {f.name: f for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def load(
+        cls,
+        flags: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        config_file: str | None = None,
+    ) -> "BridgeConfig":
+        """Merge the layers and validate; raises ConfigError naming every bad value."""
+        environ = os.environ if environ is None else environ
+        flags = {k: v for k, v in (flags or {}).items() if v is not None}
+        config_file = config_file or flags.pop("config", None) or environ.get(
+            ENV_PREFIX + "CONFIG"
+        )
+        flags.pop("config", None)
+        layers: list[tuple[str, Mapping[str, Any]]] = []
+        if config_file:
+            layers.append((f"config file {config_file}", _read_config_file(config_file)))
+        env_values = {
+            name: environ[ENV_PREFIX + name.upper()]
+            for name in cls.settings()
+            if ENV_PREFIX + name.upper() in environ
+        }
+        layers.append(("environment", env_values))
+        layers.append(("command line", flags))
+
+        raw: dict[str, tuple[Any, str]] = {}
+        for source, values in layers:
+            for key, value in values.items():
+                name = key.replace("-", "_")
+                if name not in cls.settings():
+                    raise ConfigError(f"unknown setting {key!r} in {source}")
+                label = ENV_PREFIX + name.upper() if source == "environment" else source
+                raw[name] = (value, label)
+
+        parsed: dict[str, Any] = {}
+        problems: list[str] = []
+        for name, (value, source) in raw.items():
+            try:
+                parsed[name] = cls.settings()[name].metadata["parse"](value)
+            except ValueError as exc:
+                problems.append(f"{name} (from {source}): {exc}")
+        config = cls(**parsed)
+        if config.auth_mode == "token" and not config.token_file:
+            problems.append("auth_mode: 'token' needs token_file (BRIDGE_TOKEN_FILE)")
+        if config.token_file and not os.path.isfile(config.token_file):
+            problems.append(f"token_file: {config.token_file!r} is not a readable file")
+        if problems:
+            raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+        return config
+
+    def replace(self, **changes: Any) -> "BridgeConfig":
+        return dataclasses.replace(self, **changes)
+
+
+def _read_config_file(path: str) -> Mapping[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of settings")
+    return data
