@@ -1,0 +1,131 @@
+"""What travels through the proxy pipeline: a request on its way upstream, and the answer.
+
+Both dialects speak these types: the v2 routes build a ProxyRequest from the incoming HTTP
+request, v1compat builds one from a legacy call, and the same middleware chain and forwarder
+handle both. A middleware is the Python form of the Go SDK's ``func(http.Handler)
+http.Handler``: it sees the request, may change it or answer itself, calls ``call_next`` to
+go on, and may change the response on the way back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import Headers
+
+
+@dataclass
+class ProxyRequest:
+    method: str
+    path: str  # the path sent upstream, percent-encoded, already checked against the allowlist
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: Headers = field(default_factory=Headers)
+    body: bytes | Iterable[bytes] = b""
+    dialect: str = "v2"  # "v1" when v1compat built the request
+    route: str = ""  # name of the route-table entry that matched
+    params: dict[str, str] = field(default_factory=dict)  # path parameters of that route
+
+    def read_body(self) -> bytes:
+        """The whole body; a streamed body is read once and kept."""
+        if not isinstance(self.body, (bytes, bytearray)):
+            self.body = b"".join(self.body)
+        return bytes(self.body)
+
+    def replace_body(self, data: bytes, content_type: str | None = None) -> None:
+        self.body = data
+        self.headers["Content-Length"] = str(len(data))
+        self.headers.pop("Transfer-Encoding", None)
+        if content_type:
+            self.headers["Content-Type"] = content_type
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.query)
+
+    @property
+    def url_path(self) -> str:
+        return self.path + ("?" + self.query_string if self.query else "")
+
+    def query_values(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
+
+@dataclass
+class ProxyResponse:
+    status: int
+    headers: Headers = field(default_factory=Headers)
+    body: Iterable[bytes] = b""
+    on_close: Callable[[], None] | None = None
+
+    def iter_body(self) -> Iterator[bytes]:
+        if isinstance(self.body, (bytes, bytearray)):
+            if self.body:
+                yield bytes(self.body)
+            return
+        yield from self.body
+
+    def read(self) -> bytes:
+        """The whole body; the stream is consumed once and the result kept."""
+        if not isinstance(self.body, (bytes, bytearray)):
+            try:
+                self.body = b"".join(self.body)
+            finally:
+                self.close()
+        return bytes(self.body)
+
+    def json(self) -> Any:
+        return json.loads(self.read() or b"null")
+
+    def close(self) -> None:
+        if self.on_close is not None:
+            on_close, self.on_close = self.on_close, None
+            on_close()
+
+    @classmethod
+    def from_json(cls, status: int, payload: Any, headers: Headers | None = None) -> "ProxyResponse":
+        data = json.dumps(payload).encode()
+        headers = Headers(headers or [])
+        headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(data))
+        return cls(status=status, headers=headers, body=data)
+
+
+Handler = Callable[[ProxyRequest], ProxyResponse]
+Middleware = Callable[[ProxyRequest, Handler], ProxyResponse]
+
+
+def chain(middlewares: Iterable[Middleware], handler: Handler) -> Handler:
+    """Wrap ``handler`` so the first middleware listed runs first."""
+    for middleware in reversed(list(middlewares)):
+        handler = _bind(middleware, handler)
+    return handler
+
+
+def _bind(middleware: Middleware, call_next: Handler) -> Handler:
+    def handle(request: ProxyRequest) -> ProxyResponse:
+        return middleware(request, call_next)
+
+    handle.__name__ = getattr(middleware, "__name__", "middleware")
+    return handle
+
+
+def status_response(
+    code: int, reason: str, message: str, details: dict[str, Any] | None = None
+) -> ProxyResponse:
+    """The bridge's own error, as a Kubernetes ``Status`` object like the API server's."""
+    status: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details is not None:
+        status["details"] = details
+    return ProxyResponse.from_json(code, status)
