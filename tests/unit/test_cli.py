@@ -1,0 +1,52 @@
+"""The kuberay-bridge command line, run as a user runs it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bridge import __version__
+
+
+def run(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "bridge", *args], capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"kuberay-bridge {__version__}"
+
+
+@pytest.mark.parametrize("command", ["serve", "embedded-apiserver"])
+def test_every_subcommand_has_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert "usage: kuberay-bridge " + command in result.stdout
+
+
+def test_serve_help_lists_every_setting_with_its_environment_variable():
+    from bridge.config import BridgeConfig
+
+    help_text = run("serve", "--help").stdout
+    for name in BridgeConfig.settings():
+        assert "--" + name.replace("_", "-") in help_text
+        assert "BRIDGE_" + name.upper() in help_text.replace("\n", "").replace(" ", "")
+
+
+def test_serve_rejects_bad_configuration_before_starting():
+    import os
+
+    env = dict(os.environ, BRIDGE_PORT="not-a-port")
+    result = run("serve", "--workers", "0", env=env)
+    assert result.returncode == 2
+    assert "port (from BRIDGE_PORT): 'not-a-port' is not an integer" in result.stderr
+    assert "workers (from command line): 0 must be between 1 and 64" in result.stderr
+
+
+def test_no_subcommand_is_a_usage_error():
+    result = run()
+    assert result.returncode == 2
+    assert "usage: kuberay-bridge" in result.stderr

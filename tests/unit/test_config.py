@@ -1,0 +1,101 @@
+"""The configuration layers and their start-up validation."""
+
+import datetime as dt
+
+import pytest
+
+from bridge.config import BridgeConfig, ConfigError
+
+
+def test_defaults_when_nothing_is_set():
+    config = BridgeConfig.load(environ={})
+    assert (config.host, config.port, config.upstream) == ("127.0.0.1", 31888, "auto")
+    assert config.auth_mode == "none" and config.middlewares == []
+
+
+def test_flags_beat_environment_which_beats_the_file(tmp_path):
+    config_file = tmp_path / "bridge.yaml"
+    config_file.write_text("port: 1111\nworkers: 3\nlog_level: debug\n")
+    config = BridgeConfig.load(
+        flags={"port": "3333"},
+        environ={"BRIDGE_PORT": "2222", "BRIDGE_WORKERS": "5"},
+        config_file=str(config_file),
+    )
+    assert config.port == 3333
+    assert config.workers == 5
+    assert config.log_level == "debug"
+
+
+def test_config_file_named_by_environment(tmp_path):
+    config_file = tmp_path / "bridge.yaml"
+    config_file.write_text("upstream: http://127.0.0.1:8001/\n")
+    config = BridgeConfig.load(environ={"BRIDGE_CONFIG": str(config_file)})
+    assert config.upstream == "http://127.0.0.1:8001"
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"BRIDGE_V1_STRICT": "yes"}, {"v1_strict": True}),
+        ({"BRIDGE_V1_STRICT": "off"}, {"v1_strict": False}),
+        ({"BRIDGE_CORS_ORIGINS": "https://a.example, https://b.example"},
+         {"cors_origins": ["https://a.example", "https://b.example"]}),
+        ({"BRIDGE_V1_SUNSET": "2027-06-30"}, {"v1_sunset": dt.date(2027, 6, 30)}),
+        ({"BRIDGE_UPSTREAM": "kubeconfig:/tmp/kc"}, {"upstream": "kubeconfig:/tmp/kc"}),
+        ({"BRIDGE_UPSTREAM": "embedded:/var/lib/bridge"}, {"upstream": "embedded:/var/lib/bridge"}),
+        ({"BRIDGE_RETRY_BUDGET": "2.5"}, {"retry_budget": 2.5}),
+    ],
+)
+def test_environment_values_are_parsed(environ, expected):
+    config = BridgeConfig.load(environ=environ)
+    for name, value in expected.items():
+        assert getattr(config, name) == value
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"BRIDGE_PORT": "http"}, "port (from BRIDGE_PORT): 'http' is not an integer"),
+        ({"BRIDGE_PORT": "70000"}, "port (from BRIDGE_PORT): 70000 must be between 1 and 65535"),
+        ({"BRIDGE_UPSTREAM": "ftp://x"}, "upstream (from BRIDGE_UPSTREAM): 'ftp://x' is not an upstream"),
+        ({"BRIDGE_AUTH_MODE": "magic"}, "'magic' is not one of none, passthrough, token"),
+        ({"BRIDGE_V1_STRICT": "maybe"}, "'maybe' is not a boolean"),
+        ({"BRIDGE_V1_SUNSET": "next year"}, "'next year' is not a date (use YYYY-MM-DD)"),
+        ({"BRIDGE_AUTH_MODE": "token"}, "auth_mode: 'token' needs token_file"),
+        ({"BRIDGE_TOKEN_FILE": "/nonexistent/tokens"}, "'/nonexistent/tokens' is not a readable file"),
+    ],
+)
+def test_bad_values_are_named_with_their_source(environ, message):
+    with pytest.raises(ConfigError) as excinfo:
+        BridgeConfig.load(environ=environ)
+    assert message in str(excinfo.value)
+
+
+def test_every_bad_value_is_reported_at_once():
+    with pytest.raises(ConfigError) as excinfo:
+        BridgeConfig.load(environ={"BRIDGE_PORT": "x", "BRIDGE_WORKERS": "0"})
+    text = str(excinfo.value)
+    assert "port (from BRIDGE_PORT)" in text and "workers (from BRIDGE_WORKERS)" in text
+
+
+def test_unknown_key_in_config_file_is_an_error(tmp_path):
+    config_file = tmp_path / "bridge.yaml"
+    config_file.write_text("prot: 8080\n")
+    with pytest.raises(ConfigError, match="unknown setting 'prot' in config file"):
+        BridgeConfig.load(environ={}, config_file=str(config_file))
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [("port: [1, 2\n", "is not valid YAML"), ("- 1\n- 2\n", "must hold a mapping")],
+)
+def test_malformed_config_file(tmp_path, content, message):
+    config_file = tmp_path / "bridge.yaml"
+    config_file.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        BridgeConfig.load(environ={}, config_file=str(config_file))
+
+
+def test_missing_config_file():
+    with pytest.raises(ConfigError, match="cannot read config file /nonexistent.yaml"):
+        BridgeConfig.load(environ={}, config_file="/nonexistent.yaml")
