@@ -19,9 +19,9 @@ manifests against it, so the effect on a group is the same, with these deliberat
 - Only ConfigMaps labelled ``ray.io/config-type=compute-template`` are templates; a missing
   template is a ``422 Invalid`` Status naming the field, the template and the namespace.
 - Bodies without Content-Type are JSON, and every YAML media type is accepted.
-- A body in which no group names a template is forwarded byte for byte as it came (JSON or
-  YAML): Kubernetes decodes it itself, and nothing is gained by re-encoding an object that does
-  not change. A body that did change is always forwarded as JSON.
+- A JSON body in which no group names a template is forwarded byte for byte. A YAML object is
+  always forwarded as JSON (as Go does), template or not: Kubernetes itself accepts only
+  ``application/yaml``, so this is what makes ``text/yaml`` and the other YAML types work.
 """
 
 from __future__ import annotations
@@ -266,13 +266,15 @@ def compute_templates(lookup: Handler) -> Middleware:
         if not isinstance(body, dict):
             return call_next(request)
         references = template_references(body)
-        if not references:
+        if not references and fmt == "json":
             return call_next(request)
 
-        namespace = request.params.get("namespace", "")
-        templates, failure = _load_templates(request, lookup, namespace, references, body)
-        if failure is not None:
-            return failure
+        templates: dict[str, dict[str, Any]] = {}
+        if references:
+            namespace = request.params.get("namespace", "")
+            templates, failure = _load_templates(request, lookup, namespace, references, body)
+            if failure is not None:
+                return failure
         try:
             mutated = encode_body(apply_templates(body, templates))
         except BodyError as error:

@@ -19,10 +19,13 @@ def ray_field_selector(query: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``query`` with every ``fieldSelector`` folded into one that also requires Ray objects.
 
     The single ``fieldSelector`` takes the place of the caller's first one (or goes last when
-    there was none); empty selector values add nothing and are dropped.
+    there was none); empty selector values add nothing and are dropped. The Ray term comes
+    first (Go puts it last): a field selector escapes ``,`` with a backslash, so a caller
+    value ending in ``\\`` would otherwise swallow the separator and turn the Ray term into
+    part of its own value, e.g. ``regarding.kind!=x\\`` would match every event.
     """
     terms = [value for key, value in query if key == "fieldSelector" and value]
-    selector = ("fieldSelector", ",".join([*terms, RAY_EVENTS_SELECTOR]))
+    selector = ("fieldSelector", ",".join([RAY_EVENTS_SELECTOR, *terms]))
     result: list[tuple[str, str]] = []
     placed = False
     for key, value in query:

@@ -14,7 +14,7 @@ never read here: a job submission or an upload streams through untouched.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from werkzeug.datastructures import Headers
 
@@ -26,8 +26,11 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 def split_service_id(service_id: str) -> tuple[str, str, str] | None:
     """``(scheme, name, port)`` of ``name``, ``name:port`` or ``scheme:name:port``, the way
-    the Kubernetes API server splits a service-proxy id; None when it is not one of those."""
-    parts = service_id.split(":")
+    the Kubernetes API server splits a service-proxy id; None when it is not one of those.
+
+    The id is the raw path segment: it is percent-decoded first, as the API server does
+    (the kubernetes Python client sends ``https%3Aname%3Aport``)."""
+    parts = unquote(service_id).split(":")
     if len(parts) == 1:
         scheme, name, port = "", parts[0], ""
     elif len(parts) == 2:
