@@ -1,0 +1,421 @@
+"""The WSGI application: one handler per verb, between the URL and the store.
+
+Views (``events.k8s.io/v1`` events) are handled here, at the edge: objects are stored in
+their core form, converted on the way out with ``events.to_events_v1`` and on the way in
+with ``events.to_core``; selectors and patches see the form the client asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from bridge.embedded import events, objects, patch, watch
+from bridge.embedded.discovery import discovery
+from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, expired,
+                                    method_not_allowed, not_found, not_found_path)
+from bridge.embedded.resources import BY_KEY, Resource
+from bridge.embedded.routing import Target, parse_path
+from bridge.embedded.schema import SchemaRegistry
+from bridge.embedded.selectors import (fields_match, labels_match, parse_field_selector,
+                                       parse_label_selector)
+from bridge.embedded.store import NAMESPACES, Store
+from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
+
+CONTINUE_TOO_OLD = (
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter, or use the continue token in this response "
+    "to retrieve the remainder of the results. Continuing with the provided token results in an "
+    "inconsistent list - objects that were created, modified, or deleted between the time the "
+    "first chunk was returned and now may show up in the list.")
+# Kinds whose DELETE answers a Status rather than the object (no ``ReturnDeletedObject``).
+_DELETE_ANSWERS_STATUS = ("v1/configmaps", "v1/events")
+
+
+def _is_custom(resource: Resource) -> bool:
+    return objects.tracks_generation(resource)
+
+
+def _storage_resource(resource: Resource) -> Resource:
+    return BY_KEY[resource.view_of] if resource.view_of else resource
+
+
+def _present(resource: Resource) -> Callable[[dict], dict]:
+    """Stored object -> what a client of ``resource`` sees."""
+    if resource.view_of:
+        return events.to_events_v1
+    return lambda obj: obj
+
+
+def _incoming(resource: Resource, body: dict) -> dict:
+    """A request body in the client's form -> the stored form."""
+    if resource.view_of:
+        objects.check_type_meta(resource, body)
+        return events.to_core(body)
+    return body
+
+
+def _list_item(resource: Resource, obj: dict) -> dict:
+    """Custom resource list items keep apiVersion/kind; built-in kinds' items do not."""
+    if _is_custom(resource):
+        return obj
+    return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
+
+
+def _encode_continue(rv: int, namespace: str, name: str) -> str:
+    token = {"v": "meta.k8s.io/v1", "rv": rv, "start": f"{namespace}/{name}\x00"}
+    return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
+
+
+def _decode_continue(token: str) -> tuple[int, str]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
+            raise ValueError("unsupported continue token version or content")
+        return data["rv"], str(data["start"]).rstrip("\x00")
+    except (ValueError, binascii.Error, AttributeError, KeyError, TypeError) as exc:
+        raise bad_request(f"invalid continue token: {exc}") from None
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f'invalid value for {name}: "{raw}": must be an integer') from None
+    if value < 0:
+        raise bad_request(f"{name} must be non-negative")
+    return value
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.args.get(name, "").lower() in ("true", "1")
+
+
+def _dry_run(request: Request) -> bool:
+    values = request.args.getlist("dryRun")
+    for value in values:
+        if value != "All":
+            raise bad_request(f'dryRun: Unsupported value: "{value}": supported values: "All"')
+    return bool(values)
+
+
+class EmbeddedApi:
+    """The embedded Kubernetes API as a WSGI callable."""
+
+    def __init__(self, store: Store, schemas: SchemaRegistry, *, bookmark_interval: float = 10.0):
+        self.store = store
+        self.schemas = schemas
+        self.bookmark_interval = bookmark_interval
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except ApiError as error:
+            response = status_answer(error)
+        return response(environ, start_response)
+
+    # -- routing -------------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        if request.method == "GET":
+            found = discovery(request.path, request.headers.get("Accept", ""))
+            if found is not None:
+                document, content_type = found
+                return answer(document, content_type=content_type)
+        target = parse_path(request.path)
+        if target is None:
+            raise not_found_path()
+        if target.subresource == "proxy":
+            return self.proxy(request, target)
+        verbs = target.resource.verbs
+        method = request.method
+        if target.is_collection:
+            if method == "GET":
+                if _flag(request, "watch"):
+                    return self.watch(request, target)
+                return self.list(request, target)
+            if method == "POST" and target.namespace is not None:
+                return self.create(request, target)
+            if method == "DELETE" and target.namespace is not None and "deletecollection" in verbs:
+                return self.delete_collection(request, target)
+        else:
+            if method == "GET":
+                if _flag(request, "watch"):
+                    return self.watch(request, target)
+                return self.get(request, target)
+            if method == "PUT":
+                return self.update(request, target)
+            if method == "PATCH":
+                return self.patch(request, target)
+            if method == "DELETE" and not target.subresource:
+                return self.delete(request, target)
+        raise method_not_allowed()
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get(self, request: Request, target: Target) -> Response:
+        resource = target.resource
+        obj = self.store.get(resource.storage_key, target.namespace or "", target.name or "")
+        if obj is None:
+            raise not_found(resource.plural, resource.group, target.name or "")
+        return self._object_answer(request, resource, _present(resource)(obj))
+
+    def _selection(self, request: Request, target: Target) -> Callable[[dict], bool]:
+        resource = target.resource
+        labels = parse_label_selector(request.args.get("labelSelector", ""))
+        fields = parse_field_selector(request.args.get("fieldSelector", ""), resource)
+        name = target.name
+        return lambda obj: (labels_match(labels, obj) and fields_match(fields, obj, resource)
+                            and (name is None or obj["metadata"]["name"] == name))
+
+    def list(self, request: Request, target: Target) -> Response:
+        resource = target.resource
+        selected = self._selection(request, target)
+        has_selector = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
+        limit = _int_param(request, "limit") or 0
+        token = request.args.get("continue")
+        after: str | None = None
+        stored, rv = self.store.list(resource.storage_key, target.namespace)
+        if token:
+            rv, after = _decode_continue(token)
+            if rv < self.store.compacted:
+                raise expired(CONTINUE_TOO_OLD)
+        present = _present(resource)
+        items = []
+        for obj in stored:
+            meta = obj["metadata"]
+            if after is not None and f"{meta.get('namespace', '')}/{meta['name']}" <= after:
+                continue
+            shown = present(obj)
+            if selected(shown):
+                items.append(shown)
+        metadata: dict[str, Any] = {"resourceVersion": str(rv)}
+        if limit and len(items) > limit:
+            last = items[limit - 1]["metadata"]
+            metadata["continue"] = _encode_continue(rv, last.get("namespace", ""), last["name"])
+            if not has_selector:
+                metadata["remainingItemCount"] = len(items) - limit
+            items = items[:limit]
+        document = {
+            "kind": f"{resource.kind}List",
+            "apiVersion": resource.api_version,
+            "metadata": metadata,
+            "items": [_list_item(resource, item) for item in items],
+        }
+        table = self._table(request, resource, items)
+        if table is not None:
+            return table
+        return answer(document, yaml_wanted=wants_yaml(request))
+
+    def watch(self, request: Request, target: Target) -> Response:
+        resource = target.resource
+        rv_param = request.args.get("resourceVersion", "")
+        if rv_param in ("", "0"):
+            since = None
+        else:
+            try:
+                since = int(rv_param)
+            except ValueError:
+                raise bad_request(f'invalid resource version: "{rv_param}"') from None
+        timeout = _int_param(request, "timeoutSeconds")
+        spec = watch.WatchSpec(
+            storage_key=resource.storage_key,
+            namespace=target.namespace or None if resource.namespaced else None,
+            matches=self._selection(request, target),
+            present=_present(resource),
+            kind=resource.kind,
+            api_version=resource.api_version,
+            since=since,
+            timeout=float(timeout) if timeout else watch.DEFAULT_TIMEOUT_SECONDS,
+            bookmarks=_flag(request, "allowWatchBookmarks"),
+            bookmark_interval=self.bookmark_interval,
+        )
+        sock = request.environ.get("werkzeug.socket")
+        return Response(watch.stream(self.store, spec, sock), content_type="application/json",
+                        direct_passthrough=True)
+
+    def _table(self, request: Request, resource: Resource, items: list[dict]) -> Response | None:
+        accept = request.headers.get("Accept", "")
+        if "as=Table" not in accept:
+            return None
+        try:
+            from bridge.embedded.table import as_table
+        except ImportError:
+            return None
+        return answer(as_table(resource, items))
+
+    def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
+                       warnings: list[str] | None = None) -> Response:
+        headers = [("Warning", f'299 - "{text}"') for text in warnings or []]
+        if "as=Table" in request.headers.get("Accept", ""):
+            table = self._table(request, resource, [obj])
+            if table is not None:
+                return table
+        return answer(obj, status, yaml_wanted=wants_yaml(request), headers=headers)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def _body(self, request: Request) -> dict:
+        return objects.require_object(decode_object(request, read_body(request)))
+
+    def _admit(self, request: Request, resource: Resource, obj: dict) -> tuple[dict, list[str]]:
+        """Prune and validate against the CRD schema (custom resources only)."""
+        if not _is_custom(resource):
+            return obj, []
+        return self.schemas.admit(resource, obj, request.args.get("fieldValidation", "Warn"))
+
+    def _require_namespace(self, namespace: str) -> None:
+        """Called under the store lock: a namespace that is gone cannot receive objects."""
+        if namespace and self.store.get(NAMESPACES, "", namespace) is None:
+            raise not_found("namespaces", "", namespace)
+
+    def create(self, request: Request, target: Target) -> Response:
+        resource, stored_as = target.resource, _storage_resource(target.resource)
+        dry_run = _dry_run(request)
+        body = _incoming(resource, self._body(request))
+        prepared = objects.prepare_create(stored_as, body, target.namespace or "")
+        prepared, warnings = self._admit(request, resource, prepared)
+        name = prepared["metadata"]["name"]
+
+        def change(current: dict | None) -> dict:
+            if current is not None:
+                raise already_exists(resource.plural, resource.group, name)
+            self._require_namespace(target.namespace or "")
+            return prepared
+
+        _, created = self.store.write(stored_as.storage_key, target.namespace or "", name, change,
+                                      dry_run=dry_run)
+        assert created is not None
+        return self._object_answer(request, resource, _present(resource)(created), 201, warnings)
+
+    def update(self, request: Request, target: Target) -> Response:
+        resource, stored_as = target.resource, _storage_resource(target.resource)
+        dry_run = _dry_run(request)
+        body = _incoming(resource, self._body(request))
+        namespace, name = target.namespace or "", target.name or ""
+        warnings: list[str] = []
+
+        def change(current: dict | None) -> dict:
+            nonlocal warnings
+            if current is None and stored_as.storage_key == "v1/events" and not target.subresource:
+                # Events allow create-on-update (AllowCreateOnUpdate), nothing else here does.
+                self._require_namespace(namespace)
+                return objects.prepare_create(stored_as, body, namespace)
+            if current is None:
+                raise not_found(resource.plural, resource.group, name)
+            updated = objects.prepare_update(stored_as, current, body, namespace, name,
+                                             subresource=target.subresource)
+            updated, warnings = self._admit(request, resource, updated)
+            return updated
+
+        before, after = self.store.write(stored_as.storage_key, namespace, name, change,
+                                         dry_run=dry_run)
+        assert after is not None
+        return self._object_answer(request, resource, _present(resource)(after),
+                                   201 if before is None else 200, warnings)
+
+    def patch(self, request: Request, target: Target) -> Response:
+        resource, stored_as = target.resource, _storage_resource(target.resource)
+        dry_run = _dry_run(request)
+        kind = patch.patch_kind(resource, request.headers.get("Content-Type", ""))
+        raw = read_body(request)
+        namespace, name = target.namespace or "", target.name or ""
+        present = _present(resource)
+        warnings: list[str] = []
+
+        def change(current: dict | None) -> dict:
+            nonlocal warnings
+            if current is None:
+                raise not_found(resource.plural, resource.group, name)
+            patched = patch.apply_patch(kind, present(current), raw)
+            updated = objects.prepare_update(stored_as, current, _incoming(resource, patched),
+                                             namespace, name, subresource=target.subresource,
+                                             require_resource_version=False)
+            updated, warnings = self._admit(request, resource, updated)
+            return updated
+
+        _, after = self.store.write(stored_as.storage_key, namespace, name, change, dry_run=dry_run)
+        assert after is not None
+        return self._object_answer(request, resource, present(after), 200, warnings)
+
+    def delete(self, request: Request, target: Target) -> Response:
+        resource = target.resource
+        dry_run = _dry_run(request)
+        options = self._delete_options(request)
+        namespace, name = target.namespace or "", target.name or ""
+        preconditions = options.get("preconditions") or {}
+
+        def change(current: dict | None) -> None:
+            if current is None:
+                raise not_found(resource.plural, resource.group, name)
+            meta = current["metadata"]
+            for field, ours in (("uid", meta.get("uid")), ("resourceVersion", meta.get("resourceVersion"))):
+                wanted = preconditions.get(field)
+                if wanted and wanted != ours:
+                    raise conflict(resource.plural, resource.group, name,
+                                   f"Precondition failed: {field[0].upper()}{field[1:]} in "
+                                   f"precondition: {wanted}, {field[0].upper()}{field[1:]} in "
+                                   f"object meta: {ours}")
+            return None
+
+        before, _ = self.store.write(resource.storage_key, namespace, name, change, dry_run=dry_run)
+        assert before is not None
+        if resource.storage_key in _DELETE_ANSWERS_STATUS:
+            return answer({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": name, "group": resource.group, "kind": resource.plural,
+                            "uid": before["metadata"].get("uid")},
+            } if resource.group else {
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": name, "kind": resource.plural,
+                            "uid": before["metadata"].get("uid")},
+            })
+        shown = _present(resource)(before)
+        if resource.storage_key == NAMESPACES:
+            shown = {**shown, "status": {"phase": "Terminating"}}
+        return self._object_answer(request, resource, shown)
+
+    def _delete_options(self, request: Request) -> dict:
+        raw = read_body(request)
+        if not raw.strip():
+            return {}
+        options = decode_object(request, raw)
+        if not isinstance(options, dict):
+            raise bad_request("the body of a delete must be a DeleteOptions object")
+        return options
+
+    def delete_collection(self, request: Request, target: Target) -> Response:
+        resource = target.resource
+        dry_run = _dry_run(request)
+        self._delete_options(request)
+        selected = self._selection(request, target)
+        present = _present(resource)
+        deleted = self.store.delete_many(resource.storage_key, target.namespace,
+                                         lambda obj: selected(present(obj)), dry_run=dry_run)
+        return answer({
+            "kind": f"{resource.kind}List",
+            "apiVersion": resource.api_version,
+            "metadata": {"resourceVersion": str(self.store.resource_version)},
+            "items": [_list_item(resource, present(obj)) for obj in deleted],
+        })
+
+    # -- services/{name}/proxy -------------------------------------------------------------
+
+    def proxy(self, request: Request, target: Target) -> Response:
+        from bridge.embedded import svcproxy
+
+        service_name = svcproxy.split_target(target.name or "")[1]
+        service = self.store.get("v1/services", target.namespace or "", service_name)
+        if service is None:
+            raise not_found("services", "", service_name)
+        return svcproxy.forward(service, target.name or "", target.subpath, request)

@@ -1,0 +1,237 @@
+"""What the API server does to an object between the request body and storage.
+
+Pure functions over dicts: object-meta defaults on create, the rules of an update (immutable
+fields, optimistic concurrency, generation, status subresource), and name validation with
+apimachinery's messages. The store calls them under its lock with the stored object.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from bridge.embedded.errors import ApiError, bad_request, conflict, invalid, not_found
+from bridge.embedded.resources import Resource
+
+_DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_SUBDOMAIN = _DNS1123_LABEL + r"(\." + _DNS1123_LABEL + r")*"
+_DNS1035_LABEL = r"[a-z]([-a-z0-9]*[a-z0-9])?"
+
+_NAME_RULES: dict[str, tuple[str, int, str]] = {
+    "subdomain": (
+        _DNS1123_SUBDOMAIN, 253,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+        "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
+        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ),
+    "label": (
+        _DNS1123_LABEL, 63,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    ),
+    "dns1035": (
+        _DNS1035_LABEL, 63,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
+        "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+        "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    ),
+}
+# Which rule names follow, per resource (Kubernetes: namespaces are labels, services DNS-1035).
+_NAME_RULE_OF = {"v1/namespaces": "label", "v1/services": "dns1035"}
+
+# Kubernetes' alphabet for generateName suffixes: no vowels, no look-alike digits.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_MAX_GENERATE_NAME_PREFIX = 58
+
+MISMATCHED_NAMESPACE = "the namespace of the provided object does not match the namespace sent on the request"
+STALE = "the object has been modified; please apply your changes to the latest version and try again"
+
+
+def now_rfc3339() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tracks_generation(resource: Resource) -> bool:
+    """Custom resources count spec changes in metadata.generation; these core kinds do not."""
+    return resource.group not in ("", "events.k8s.io")
+
+
+def has_status_subresource(resource: Resource) -> bool:
+    return "status" in resource.subresources
+
+
+def name_errors(resource: Resource, name: str) -> list[str]:
+    pattern, limit, explanation = _NAME_RULES[_NAME_RULE_OF.get(resource.storage_key, "subdomain")]
+    problems = []
+    if len(name) > limit:
+        problems.append(f"must be no more than {limit} characters")
+    if not re.fullmatch(pattern, name):
+        problems.append(explanation)
+    return problems
+
+
+def invalid_field(resource: Resource, name: str, field: str, value: Any, message: str) -> ApiError:
+    rendered = f'"{value}"' if isinstance(value, str) else value
+    return invalid(resource.kind, resource.group, name, [{
+        "reason": "FieldValueInvalid",
+        "message": f"Invalid value: {rendered}: {message}",
+        "field": field,
+    }])
+
+
+def check_type_meta(resource: Resource, obj: dict) -> None:
+    """Fill in apiVersion/kind when absent; reject a body meant for another API."""
+    api_version = obj.setdefault("apiVersion", resource.api_version)
+    kind = obj.setdefault("kind", resource.kind)
+    if api_version != resource.api_version:
+        raise bad_request(
+            f"the API version in the data ({api_version}) does not match the expected API "
+            f"version ({resource.api_version})")
+    if kind != resource.kind:
+        raise bad_request(
+            f"the kind in the data ({kind}) does not match the expected kind ({resource.kind})")
+
+
+def _metadata(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    if meta is None:
+        meta = obj["metadata"] = {}
+    if not isinstance(meta, dict):
+        raise bad_request("metadata must be an object")
+    return meta
+
+
+def check_namespace(obj: dict, namespace: str) -> None:
+    meta = _metadata(obj)
+    if namespace:
+        if meta.get("namespace", namespace) != namespace:
+            raise bad_request(MISMATCHED_NAMESPACE)
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+
+
+def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
+    """The object a create stores: server-owned metadata set, name generated and validated."""
+    obj = copy.deepcopy(body)
+    check_type_meta(resource, obj)
+    check_namespace(obj, namespace)
+    meta = _metadata(obj)
+    name = meta.get("name") or ""
+    if not name and meta.get("generateName"):
+        prefix = str(meta["generateName"])[:_MAX_GENERATE_NAME_PREFIX]
+        name = prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+    if not name:
+        raise invalid(resource.kind, resource.group, "", [{
+            "reason": "FieldValueRequired",
+            "message": "Required value: name or generateName is required",
+            "field": "metadata.name",
+        }])
+    problems = name_errors(resource, name)
+    if problems:
+        raise invalid_field(resource, name, "metadata.name", name, "; ".join(problems))
+    for server_owned in ("resourceVersion", "selfLink", "deletionTimestamp",
+                         "deletionGracePeriodSeconds", "managedFields"):
+        meta.pop(server_owned, None)
+    meta["name"] = name
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = now_rfc3339()
+    if tracks_generation(resource):
+        meta["generation"] = 1
+    else:
+        meta.pop("generation", None)
+    if has_status_subresource(resource) and resource.group:
+        obj.pop("status", None)
+    return _defaults(resource, obj)
+
+
+def _defaults(resource: Resource, obj: dict) -> dict:
+    """The few defaults clients look at (a namespace is Active, a Service port speaks TCP)."""
+    if resource.storage_key == "v1/namespaces":
+        meta = obj["metadata"]
+        meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta["name"]}
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+        obj["status"] = {"phase": "Active"}
+    elif resource.storage_key == "v1/services":
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        for port in spec.get("ports") or []:
+            if isinstance(port, dict):
+                port.setdefault("protocol", "TCP")
+                if "port" in port:
+                    port.setdefault("targetPort", port["port"])
+        obj.setdefault("status", {"loadBalancer": {}})
+    return obj
+
+
+def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,
+                   name: str, *, subresource: str = "", require_resource_version: bool = True,
+                   ) -> dict:
+    """The object an update (PUT, or a patch already applied) stores in place of ``current``."""
+    obj = copy.deepcopy(body)
+    check_type_meta(resource, obj)
+    check_namespace(obj, namespace)
+    meta = _metadata(obj)
+    body_name = meta.get("name", "")
+    if body_name != name:
+        raise bad_request(
+            f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+    if current is None:
+        raise not_found(resource.plural, resource.group, name)
+    old_meta = current["metadata"]
+    wanted_rv = meta.get("resourceVersion")
+    if not wanted_rv and require_resource_version and tracks_generation(resource):
+        raise invalid(resource.kind, resource.group, name, [{
+            "reason": "FieldValueInvalid",
+            "message": "Invalid value: 0x0: must be specified for an update",
+            "field": "metadata.resourceVersion",
+        }])
+    if wanted_rv and wanted_rv != old_meta.get("resourceVersion"):
+        raise conflict(resource.plural, resource.group, name, STALE)
+
+    if subresource == "status":
+        # /status changes only status: everything else is what is stored.
+        updated = copy.deepcopy(current)
+        if "status" in obj:
+            updated["status"] = obj["status"]
+        else:
+            updated.pop("status", None)
+        return updated
+
+    if has_status_subresource(resource):
+        if "status" in current:
+            obj["status"] = copy.deepcopy(current["status"])
+        else:
+            obj.pop("status", None)
+    for immutable in ("uid", "creationTimestamp", "generateName", "deletionTimestamp"):
+        if immutable in old_meta:
+            meta[immutable] = old_meta[immutable]
+        else:
+            meta.pop(immutable, None)
+    meta.pop("managedFields", None)
+    meta.pop("selfLink", None)
+    meta["resourceVersion"] = old_meta.get("resourceVersion")
+    if tracks_generation(resource):
+        generation = old_meta.get("generation", 1)
+        if _without_meta_and_status(obj) != _without_meta_and_status(current):
+            generation += 1
+        meta["generation"] = generation
+    if resource.storage_key == "v1/namespaces":
+        meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
+    return obj
+
+
+def _without_meta_and_status(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+def require_object(body: Any) -> dict:
+    if not isinstance(body, dict):
+        raise bad_request("the body of the request must be a JSON or YAML object")
+    return body

@@ -1,0 +1,136 @@
+"""Serving the embedded API: the app factory, a background server for tests and the bridge,
+and the blocking ``serve`` behind ``kuberay-bridge embedded-apiserver``.
+
+Werkzeug's threaded server speaks HTTP/1.1 here (keep-alive, and chunked answers for
+watches): one thread per connection, which suits a development API server whose watches
+are few and long.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from types import FrameType, TracebackType
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from bridge.embedded.api import EmbeddedApi
+from bridge.embedded.schema import SchemaRegistry
+from bridge.embedded.store import NAMESPACES, Store
+
+log = logging.getLogger("bridge.embedded")
+
+# What a fresh cluster has; ``ray-system`` and friends are the operator's job.
+INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _seed(store: Store) -> None:
+    from bridge.embedded.objects import prepare_create
+    from bridge.embedded.resources import BY_KEY
+
+    namespaces = BY_KEY[NAMESPACES]
+    for name in INITIAL_NAMESPACES:
+        if store.get(NAMESPACES, "", name) is None:
+            obj = prepare_create(namespaces, {"metadata": {"name": name}}, "")
+            store.write(NAMESPACES, "", name, lambda current, obj=obj: current or obj)
+
+
+def make_store(data_dir: str | None, history: int = 5000) -> Store:
+    if data_dir:
+        os.makedirs(data_dir, exist_ok=True)
+        store = Store(os.path.join(data_dir, "state.db"), history=history)
+    else:
+        store = Store(history=history)
+    _seed(store)
+    return store
+
+
+def make_app(data_dir: str | None = None, crd_dir: str | None = None, *,
+             history: int = 5000, bookmark_interval: float = 10.0) -> EmbeddedApi:
+    """The embedded API as a WSGI app; state in memory, or in ``<data_dir>/state.db``."""
+    return EmbeddedApi(make_store(data_dir, history), SchemaRegistry(crd_dir),
+                       bookmark_interval=bookmark_interval)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """HTTP/1.1 (keep-alive, chunked watches); request lines go to a debug logger."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.debug('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
+
+    def log(self, type: str, message: str, *args: object) -> None:  # noqa: A002
+        getattr(log, "error" if type == "error" else "debug")(message, *args)
+
+
+def _server(host: str, port: int, app: EmbeddedApi) -> BaseWSGIServer:
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    server.daemon_threads = True  # an open watch must not keep the process alive
+    return server
+
+
+class EmbeddedServer:
+    """An embedded API server running in a background thread; ``with start() as server:``."""
+
+    def __init__(self, app: EmbeddedApi, server: BaseWSGIServer):
+        self.app = app
+        self._server = server
+        self.port: int = server.server_port
+        host = server.server_address[0]
+        self.url = f"http://{host}:{self.port}" if ":" not in host else f"http://[{host}]:{self.port}"
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"embedded-apiserver-{self.port}", daemon=True)
+
+    def _start(self) -> EmbeddedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, end every watch, close the store."""
+        self._server.shutdown()
+        self._server.server_close()
+        self.app.store.close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> EmbeddedServer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
+          crd_dir: str | None = None, **options: float) -> EmbeddedServer:
+    """Run the embedded API in a background thread; ``port=0`` picks a free port.
+
+    ``options`` go to :func:`make_app` (``history``, ``bookmark_interval``), for tests.
+    """
+    app = make_app(data_dir, crd_dir, **options)  # type: ignore[arg-type]
+    return EmbeddedServer(app, _server(host, port, app))._start()
+
+
+def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> int:
+    """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = make_app(data_dir, crd_dir)
+    server = _server(host, port, app)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # shutdown() waits for serve_forever, so it must run outside the signal handler's thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    where = f"data in {os.path.join(data_dir, 'state.db')}" if data_dir else "data in memory"
+    log.info("embedded Kubernetes API listening on http://%s:%d (%s)", host, server.server_port, where)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        app.store.close()
+    log.info("embedded Kubernetes API stopped")
+    return 0
