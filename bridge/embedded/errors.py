@@ -67,7 +67,9 @@ def conflict(plural: str, group: str, name: str, why: str) -> ApiError:
 
 def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> ApiError:
     """422 Invalid; each cause is {"reason": "FieldValueInvalid", "message": ..., "field": ...}."""
-    summary = ", ".join(f"{c.get('field', '')}: {c.get('message', '')}".lstrip(": ") for c in causes)
+    # Like field.ErrorList.ToAggregate(): duplicates dropped, several errors in brackets.
+    texts = list(dict.fromkeys(f"{c.get('field', '')}: {c.get('message', '')}".lstrip(": ") for c in causes))
+    summary = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     qualified = f"{kind}.{group}" if group else kind
     return ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}',
                     _details(name, group, kind, causes))
