@@ -165,6 +165,14 @@ class BridgeConfig:
     read_timeout: float = _setting(
         60.0, _in_range(_parse_float, 0.1), "seconds to wait for upstream data (not watches)"
     )
+    worker_timeout: float = _setting(
+        30.0,
+        _in_range(_parse_float, 1.0),
+        "gunicorn worker heartbeat timeout in seconds (never cuts a watch under gevent/gthread)",
+    )
+    embedded_crd_dir: str | None = _setting(
+        None, _parse_optional_str, "CRD directory for the embedded upstream (prunes and validates)"
+    )
     v1_strict: bool = _setting(
         False, _parse_bool, "reject unknown v1 fields and enum names with 400"
     )
