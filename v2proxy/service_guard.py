@@ -28,8 +28,9 @@ def split_service_id(service_id: str) -> tuple[str, str, str] | None:
     """``(scheme, name, port)`` of ``name``, ``name:port`` or ``scheme:name:port``, the way
     the Kubernetes API server splits a service-proxy id; None when it is not one of those.
 
-    The id is the raw path segment: it is percent-decoded first, as the API server does
-    (the kubernetes Python client sends ``https%3Aname%3Aport``)."""
+    The id is percent-decoded first, as the API server does (the kubernetes Python client
+    sends ``https%3Aname%3Aport``). For an id the route table already decoded this changes
+    nothing: a Service name never contains ``%``."""
     parts = unquote(service_id).split(":")
     if len(parts) == 1:
         scheme, name, port = "", parts[0], ""
