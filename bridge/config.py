@@ -176,6 +176,12 @@ class BridgeConfig:
     v1_strict: bool = _setting(
         False, _parse_bool, "reject unknown v1 fields and enum names with 400"
     )
+    v1_deprecated_since: _dt.date | None = _setting(
+        _dt.date(2026, 8, 19),
+        _parse_date,
+        "date v1 counts as deprecated since (Deprecation header; default: the KubeRay "
+        "snapshot whose README marks v1 deprecated)",
+    )
     v1_sunset: _dt.date | None = _setting(
         None, _parse_date, "date the v1 API goes away (Sunset header)"
     )
