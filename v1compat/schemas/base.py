@@ -1,0 +1,187 @@
+"""The base of every v1 message schema: proto names inside, protojson on the wire.
+
+Loading happens in two steps. ``read_message`` walks the request JSON along the schema first,
+because only a walker knows *where* it is: it accepts each field under its proto name
+(``cluster_spec``) or its JSON name (``clusterSpec``), rejects a field sent under both names (as
+protojson does), turns ``null`` into "unset", and collects unknown fields and unknown enum
+values with their JSON path (``clusterSpec.foo``). The Go server dropped those silently; the
+bridge names them in ``Warning`` headers, or rejects them in strict mode. Marshmallow then does
+the type conversion of what remains and returns a dict keyed by proto field names, with enum
+values as their names, which is what the converters in ``v1compat.convert`` speak.
+
+Dumping goes the other way: proto names out as lowerCamelCase JSON names, enums as integers,
+and zero values left out, like grpc-gateway's marshaler (``EmitUnpopulated: false``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump
+
+from v1compat.schemas.fields import Enum, Map, Message, ProtoScalar, Repeated, raw_json
+
+
+def json_name(proto_name: str) -> str:
+    """protoc's JSON name: drop each underscore and upper-case the letter after it."""
+    return re.sub(r"_(.)", lambda m: m.group(1).upper(), proto_name)
+
+
+class BodyError(ValueError):
+    """The request body is not a valid message; the text is the client-facing message."""
+
+
+@dataclass
+class InputReport:
+    """What the walker saw that the Go server would have silently dropped."""
+
+    unknown: list[str] = field(default_factory=list)
+
+    def unknown_field(self, path: str) -> None:
+        self.unknown.append(f'unknown field "{path}"')
+
+    def unknown_enum(self, path: str, value: Any) -> None:
+        self.unknown.append(f'unknown enum value {raw_json(value)} for field "{path}"')
+
+
+class ProtoSchema(Schema):
+    """A proto message. Declare fields under their proto names; JSON names follow."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_obj.data_key is None:
+            field_obj.data_key = json_name(field_name)
+
+    @post_dump
+    def _omit_zero_values(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        kept = {}
+        for name, value in data.items():
+            field_obj = self.dump_fields.get(_attribute_for(self, name))
+            if _omitted(field_obj, value):
+                continue
+            kept[name] = value
+        return kept
+
+
+def _attribute_for(schema: Schema, data_key: str) -> str:
+    for name, field_obj in schema.dump_fields.items():
+        if (field_obj.data_key or name) == data_key:
+            return name
+    return data_key
+
+
+def _omitted(field_obj: fields.Field | None, value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(field_obj, Repeated):
+        return not value and not field_obj.always
+    if isinstance(field_obj, Map):
+        return not value
+    if isinstance(field_obj, Message):
+        return False
+    if isinstance(field_obj, ProtoScalar):
+        return field_obj.omit_on_dump(value)
+    return False
+
+
+def read_message(schema: ProtoSchema, body: Any, report: InputReport) -> dict[str, Any]:
+    """Load a request body into a proto-named message dict (see the module docstring).
+
+    Raises BodyError for what protojson rejected: wrong JSON types, a field under both its
+    names, a body that is not an object.
+    """
+    if not isinstance(body, dict):
+        raise BodyError(f"proto: syntax error (line 1:1): unexpected token {_token(body)}")
+    cleaned = _walk(schema, body, "", report)
+    try:
+        return schema.load(cleaned)
+    except ValidationError as error:
+        raise BodyError(_type_error_message(error.messages)) from None
+
+
+def _token(value: Any) -> str:
+    if isinstance(value, list):
+        return "["
+    return raw_json(value)
+
+
+def _walk(schema: Schema, data: dict[str, Any], path: str, report: InputReport) -> dict[str, Any]:
+    by_key: dict[str, tuple[str, fields.Field]] = {}
+    for name, field_obj in schema.load_fields.items():
+        by_key[name] = (name, field_obj)
+        by_key[field_obj.data_key or name] = (name, field_obj)
+    cleaned: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for key, value in data.items():
+        here = f"{path}.{key}" if path else key
+        if key not in by_key:
+            report.unknown_field(here)
+            continue
+        name, field_obj = by_key[key]
+        if name in seen:
+            raise BodyError(f"proto: duplicate field {raw_json(key)}")
+        seen[name] = key
+        if value is None:
+            continue
+        value = _walk_value(field_obj, value, here, report)
+        if value is _DROPPED:
+            continue
+        cleaned[field_obj.data_key or name] = value
+    return cleaned
+
+
+_DROPPED = object()
+
+
+def _walk_value(field_obj: fields.Field, value: Any, path: str, report: InputReport) -> Any:
+    if isinstance(field_obj, Enum):
+        if field_obj.known(value):
+            return value
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            report.unknown_enum(path, value)
+            return _DROPPED
+        raise BodyError(f"proto: invalid value for enum field {path}: {raw_json(value)}")
+    if isinstance(field_obj, fields.Nested):
+        if not isinstance(value, dict):
+            raise BodyError(f"proto: invalid value for message field {path}: {raw_json(value)}")
+        return _walk(field_obj.schema, value, path, report)
+    if isinstance(field_obj, fields.List):
+        if not isinstance(value, list):
+            raise BodyError(f"proto: invalid value for repeated field {path}: {raw_json(value)}")
+        items = []
+        for index, item in enumerate(value):
+            if item is None:
+                raise BodyError(f"proto: invalid value for repeated field {path}[{index}]: null")
+            walked = _walk_value(field_obj.inner, item, f"{path}[{index}]", report)
+            if walked is not _DROPPED:
+                items.append(walked)
+        return items
+    if isinstance(field_obj, Map) and isinstance(field_obj.value_field, fields.Nested):
+        if not isinstance(value, dict):
+            raise BodyError(f"proto: invalid value for map field {path}: {raw_json(value)}")
+        return {
+            key: _walk_value(field_obj.value_field, item, f"{path}[{raw_json(key)}]", report)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _type_error_message(messages: Any, path: str = "") -> str:
+    """The first marshmallow error, with its ``{field}`` placeholder set to the JSON path."""
+    if isinstance(messages, list):
+        return _type_error_message(messages[0], path)
+    if isinstance(messages, dict):
+        key, inner = next(iter(messages.items()))
+        if isinstance(key, int):
+            step = f"{path}[{key}]"
+        else:
+            step = f"{path}.{key}" if path else str(key)
+        return _type_error_message(inner, step)
+    text = str(messages)
+    if "{field}" in text:
+        return "proto: " + text.replace("{field}", path)
+    return f"proto: invalid value for field {path}: {text}"

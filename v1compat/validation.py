@@ -1,0 +1,131 @@
+"""The Go server's request validation, rule for rule and message for message.
+
+Order matters: the first failing rule wins, as in ``apiserver/pkg/server/validations.go``,
+``cluster_server.go`` and ``compute_template_server.go``. Every function takes proto-named
+message dicts (absent fields are zero values) and raises ``V1Error`` with the Go text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from v1compat.errors import invalid_input
+
+NAMESPACE_EMPTY = "Namespace is empty. Please specify a valid value."
+CLUSTER_NAME_EMPTY = "Cluster name is empty. Please specify a valid value."
+TEMPLATE_NAME_EMPTY = "Compute template name is empty. Please specify a valid value."
+
+VALIDATE_CREATE_CLUSTER = "Validate create cluster request failed."
+VALIDATE_CREATE_TEMPLATE = "Validate compute template runtime request failed."
+
+_PULL_POLICIES = ("Always", "IfNotPresent")
+
+
+def require_namespace(namespace: str) -> None:
+    if not namespace:
+        raise invalid_input(NAMESPACE_EMPTY)
+
+
+def require_cluster_name(namespace: str, name: str) -> None:
+    """Get and Delete cluster: the name is checked before the namespace."""
+    if not name:
+        raise invalid_input(CLUSTER_NAME_EMPTY)
+    require_namespace(namespace)
+
+
+def require_template_name(namespace: str, name: str) -> None:
+    if not name:
+        raise invalid_input(TEMPLATE_NAME_EMPTY)
+    require_namespace(namespace)
+
+
+def validate_create_template(path_namespace: str, template: dict[str, Any]) -> None:
+    """ValidateCreateComputeTemplateRequest."""
+    problem = _create_template_problem(path_namespace, template)
+    if problem:
+        raise invalid_input(problem, VALIDATE_CREATE_TEMPLATE)
+
+
+def _create_template_problem(path_namespace: str, template: dict[str, Any]) -> str | None:
+    if not path_namespace:
+        return NAMESPACE_EMPTY
+    if template.get("namespace", "") != path_namespace:
+        return (
+            "The namespace in the request is different from the namespace defined in the "
+            "compute template."
+        )
+    if not template.get("name"):
+        return TEMPLATE_NAME_EMPTY
+    if not template.get("cpu"):
+        return "Cpu amount is zero. Please specify a valid value."
+    if not template.get("memory"):
+        return "Memory amount is zero. Please specify a valid value."
+    return None
+
+
+def validate_create_cluster(path_namespace: str, cluster: dict[str, Any]) -> None:
+    """ValidateCreateClusterRequest, then ValidateClusterSpec, under one wrap."""
+    problem = _create_cluster_problem(path_namespace, cluster) or cluster_spec_problem(
+        cluster.get("cluster_spec")
+    )
+    if problem:
+        raise invalid_input(problem, VALIDATE_CREATE_CLUSTER)
+
+
+def _create_cluster_problem(path_namespace: str, cluster: dict[str, Any]) -> str | None:
+    if not path_namespace:
+        return NAMESPACE_EMPTY
+    if cluster.get("namespace", "") != path_namespace:
+        return (
+            "The namespace in the request is different from the namespace in the cluster "
+            "definition."
+        )
+    if not cluster.get("name"):
+        return CLUSTER_NAME_EMPTY
+    if not cluster.get("user"):
+        return "User who create the cluster is empty. Please specify a valid value."
+    return None
+
+
+def cluster_spec_problem(spec: dict[str, Any] | None) -> str | None:
+    """ValidateClusterSpec: the message of the first broken rule, or None.
+
+    Shared with jobs and services, which wrap it in their own context.
+    """
+    if spec is None:
+        return "A ClusterSpec object is required. Please specify one."
+    head = spec.get("head_group_spec")
+    if head is None:
+        return "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one."
+    if not head.get("compute_template"):
+        return "HeadGroupSpec compute template is empty. Please specify a valid value."
+    if not head.get("ray_start_params"):
+        return "HeadGroupSpec RayStartParams is empty. Please specify values."
+    if head.get("imagePullPolicy") and head["imagePullPolicy"] not in _PULL_POLICIES:
+        return (
+            "HeadGroupSpec unsupported value for Image pull policy. "
+            "Please specify Always or IfNotPresent"
+        )
+    for index, worker in enumerate(spec.get("worker_group_spec") or []):
+        problem = _worker_problem(index, worker)
+        if problem:
+            return problem
+    return None
+
+
+def _worker_problem(index: int, worker: dict[str, Any]) -> str | None:
+    if not worker.get("group_name"):
+        return f"WorkerNodeSpec {index} group name is empty. Please specify a valid value."
+    if not worker.get("compute_template"):
+        return f"WorkerNodeSpec {index} compute template is empty. Please specify a valid value."
+    max_replicas = worker.get("max_replicas", 0)
+    if max_replicas == 0:
+        return f"WorkerNodeSpec {index} MaxReplicas can not be 0. Please specify a valid value."
+    if worker.get("min_replicas", 0) > max_replicas:
+        return f"WorkerNodeSpec {index} MinReplica > MaxReplicas. Please specify a valid value."
+    if worker.get("imagePullPolicy") and worker["imagePullPolicy"] not in _PULL_POLICIES:
+        return (
+            "Worker GroupSpec unsupported value for Image pull policy. "
+            "Please specify Always or IfNotPresent"
+        )
+    return None
