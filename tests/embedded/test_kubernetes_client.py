@@ -58,7 +58,7 @@ def test_core_configmaps_and_namespaces(api_client):
         assert [cm.data for cm in listed.items] == [{"key": "value"}]
         assert listed.metadata.resource_version.isdigit()
         status = core.delete_namespaced_config_map("settings", "typed-client")
-        assert status.status == "Success"
+        assert status["status"] == "Success"
         with pytest.raises(ApiException) as conflict:
             core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="typed-client")))
         assert conflict.value.status == 409
