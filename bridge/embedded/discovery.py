@@ -14,9 +14,9 @@ Both dialects are served:
   and ``/apis`` when the ``Accept`` header asks for it, as kubectl 1.32 does first. The
   answer's ``Content-Type`` names the type, which is how client-go tells the two apart.
 
-OpenAPI (``/openapi/v2``, ``/openapi/v3``) is not served: kubectl then cannot verify that
-the server understands ``fieldValidation`` and simply sends ``fieldValidation=Strict``,
-which the server enforces with the CRD schemas (see ``schema.py``).
+OpenAPI v3 is answered with the little kubectl's default validation needs (``openapi.py``):
+kubectl then leaves validation to the server and sends ``fieldValidation=Strict``, which the
+server enforces with the CRD schemas (``schema.py``). ``/openapi/v2`` is not served.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import platform
 from typing import Any
 
+from bridge.embedded.openapi import openapi
 from bridge.embedded.resources import RESOURCES, Resource, group_versions
 
 KUBERNETES_VERSION = (1, 32, 0)
@@ -225,6 +226,9 @@ def discovery(path: str, accept: str) -> tuple[dict, str] | None:
             list_version = "apidiscovery.k8s.io/" + ("v2" if content_type == AGGREGATED_V2 else "v2beta1")
             return aggregated(path == "/api", list_version), content_type
         return (api_versions() if path == "/api" else api_group_list()), JSON
+    if path.startswith("/openapi/"):
+        document = openapi(path)
+        return (document, JSON) if document is not None else None
     parts = path.strip("/").split("/")
     if parts == ["api", "v1"]:
         return api_resource_list("v1"), JSON  # type: ignore[return-value]

@@ -28,6 +28,7 @@ from bridge.embedded import errors
 from bridge.embedded.resources import Resource
 from bridge.embedded.schema_prune import default, prune
 from bridge.embedded.schema_validate import validate
+from bridge.embedded.table import register_columns
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -104,6 +105,8 @@ class SchemaRegistry:
 
     def __init__(self, crd_dir: str | None, apply_defaults: bool = True):
         self.crds: dict[str, CustomResourceVersion] = load_crds(crd_dir) if crd_dir else {}
+        for key, crd in self.crds.items():
+            register_columns(key, crd.printer_columns)
         self.apply_defaults = apply_defaults
         # The root schema without ``status``, for writes of the main resource.
         self._main_schemas = {

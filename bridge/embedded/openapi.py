@@ -1,0 +1,104 @@
+"""Just enough OpenAPI v3 for ``kubectl create/apply/replace`` with its default validation.
+
+kubectl 1.32 validates with ``--validate=strict`` by default: it first asks the server's
+OpenAPI v3 whether the PATCH operation of the object's kind takes the ``fieldValidation``
+query parameter. If so it leaves validation to the server and sends
+``fieldValidation=Strict``; if neither ``/openapi/v3`` nor ``/openapi/v2`` can be read it
+stops with ``failed to download openapi``. So the embedded server publishes, for each
+group-version, one path per resource with that PATCH operation (tagged with
+``x-kubernetes-group-version-kind``), which is what the check reads. Schemas
+(``components``) are not published: ``kubectl explain`` does not work against the
+embedded server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.embedded.resources import Resource, group_versions
+
+KUBERNETES_VERSION = "v1.32.0"
+
+
+def _path_key(api_version: str) -> str:
+    return f"api/{api_version}" if "/" not in api_version else f"apis/{api_version}"
+
+
+def openapi_index() -> dict[str, Any]:
+    """``/openapi/v3``: where each group-version's document is (the hash lets clients cache)."""
+    return {
+        "paths": {
+            _path_key(api_version): {
+                "serverRelativeURL": f"/openapi/v3/{_path_key(api_version)}?hash={_hash(api_version)}"
+            }
+            for api_version in group_versions()
+        }
+    }
+
+
+def _hash(api_version: str) -> str:
+    """Stable per build of the resource table: the document only changes with the table."""
+    import hashlib
+
+    text = repr([(r.plural, r.kind, r.verbs) for r in group_versions()[api_version]])
+    return hashlib.sha256(f"{KUBERNETES_VERSION}{text}".encode()).hexdigest()[:32].upper()
+
+
+def _query(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+
+
+def _item_path(resource: Resource) -> str:
+    prefix = f"/apis/{resource.api_version}" if resource.group else f"/api/{resource.version}"
+    scope = "/namespaces/{namespace}" if resource.namespaced else ""
+    return f"{prefix}{scope}/{resource.plural}/{{name}}"
+
+
+def _operations(resource: Resource) -> dict[str, Any]:
+    gvk = {"group": resource.group, "version": resource.version, "kind": resource.kind}
+    operations: dict[str, Any] = {}
+    if "patch" in resource.verbs:
+        operations["patch"] = {
+            "operationId": f"patch{resource.kind}",
+            "parameters": [_query("dryRun"), _query("fieldManager"), _query("fieldValidation"),
+                           _query("force")],
+            "responses": {"200": {"description": "OK"}},
+            "x-kubernetes-action": "patch",
+            "x-kubernetes-group-version-kind": gvk,
+        }
+    if "get" in resource.verbs:
+        operations["get"] = {
+            "operationId": f"read{resource.kind}",
+            "responses": {"200": {"description": "OK"}},
+            "x-kubernetes-action": "get",
+            "x-kubernetes-group-version-kind": gvk,
+        }
+    return operations
+
+
+def openapi_document(api_version: str) -> dict[str, Any] | None:
+    """``/openapi/v3/apis/GROUP/VERSION`` (or ``/openapi/v3/api/v1``); None if unknown."""
+    resources = group_versions().get(api_version)
+    if resources is None:
+        return None
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
+        "paths": {_item_path(resource): _operations(resource) for resource in resources},
+        "components": {"schemas": {}},
+    }
+
+
+def openapi(path: str) -> dict[str, Any] | None:
+    """The OpenAPI v3 document at ``path`` (already stripped of a trailing slash), or None."""
+    if path == "/openapi/v3":
+        return openapi_index()
+    prefix = "/openapi/v3/"
+    if not path.startswith(prefix):
+        return None
+    rest = path[len(prefix):]
+    if rest.startswith("api/"):
+        return openapi_document(rest[len("api/"):])
+    if rest.startswith("apis/"):
+        return openapi_document(rest[len("apis/"):])
+    return None
