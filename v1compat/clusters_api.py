@@ -1,0 +1,220 @@
+"""Clusters over v1: each call becomes RayCluster (and ConfigMap, Event) calls through the V2
+pipeline, built and read back by the pure converters of ``v1compat.convert``.
+
+Deliberate differences from the Go server (MIGRATION.md lists them):
+- a duplicate cluster is 409 AlreadyExists (Go: 500);
+- a cluster naming a missing compute template is 404 NotFound with the Go message (Go: 500);
+  a template ConfigMap whose memory is not a quantity is 400 (Go: crash);
+- a RayCluster without ``app.kubernetes.io/managed-by=kuberay-apiserver`` is 404 on get and
+  delete (Go: 500), and Kubernetes validation failures on create are 400 (Go: 500);
+- events are fetched per cluster with its own namespace, so same-named clusters in two
+  namespaces no longer swap events in list-all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from v1compat import convert, templates_api
+from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
+from v1compat.errors import (
+    Code,
+    V1Error,
+    already_exists,
+    internal,
+    invalid_input_with_details,
+    not_found,
+)
+from v1compat.templates_api import V2Calls
+from v1compat.validation import require_cluster_name, require_namespace, validate_create_cluster
+from v1compat.wire import k8s_message, upstream_error
+from v2proxy.templates import configmap_to_template
+
+CREATE_FAILED = "Create Cluster failed."
+GET_FAILED = "Get cluster failed."
+DELETE_LOOKUP_FAILED = "Get cluster failure"
+LIST_FAILED = "List clusters failed."
+LIST_ALL_FAILED = "List clusters from all namespaces failed."
+
+
+def rayclusters_path(namespace: str | None = None, name: str | None = None) -> str:
+    base = "/apis/ray.io/v1" + (f"/namespaces/{namespace}" if namespace else "") + "/rayclusters"
+    return f"{base}/{name}" if name else base
+
+
+def events_path(namespace: str) -> str:
+    return f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """``limit``/``continue`` of a list call, passed verbatim to the Kubernetes list."""
+
+    limit: int = 0
+    continue_token: str = ""
+
+    def as_query(self) -> list[tuple[str, str]]:
+        query = [("labelSelector", MANAGED_BY_SELECTOR)]
+        if self.limit > 0:
+            query.append(("limit", str(self.limit)))
+        if self.continue_token:
+            query.append(("continue", self.continue_token))
+        return query
+
+
+def page_query(args: Mapping[str, str]) -> PageQuery:
+    """Parse the query the way grpc-gateway did: a non-integer ``limit`` is a 400."""
+    raw_limit = args.get("limit", "")
+    limit = 0
+    if raw_limit != "":
+        try:
+            limit = int(raw_limit, 10)
+        except ValueError:
+            raise V1Error(
+                Code.INVALID_ARGUMENT,
+                f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
+                f'"{raw_limit}": invalid syntax',
+            ) from None
+        if not -(2**63) <= limit < 2**63:
+            raise V1Error(
+                Code.INVALID_ARGUMENT,
+                f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
+                f'"{raw_limit}": value out of range',
+            )
+    return PageQuery(limit=limit, continue_token=args.get("continue", ""))
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, Any]:
+    validate_create_cluster(namespace, cluster)
+    cluster = {**cluster, "namespace": namespace}
+    name = cluster["name"]
+    templates = _resolve_templates(client, namespace, cluster)
+    try:
+        raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)
+    except convert.ConversionError as error:
+        raise invalid_input_with_details("Failed to create a Ray cluster", str(error), CREATE_FAILED)
+    created = client.create(rayclusters_path(namespace), raycluster)
+    if created.status == 409:
+        raise already_exists(
+            f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED
+        )
+    if created.status in (400, 422):
+        raise invalid_input_with_details(
+            f"Failed to create a cluster for ({namespace}/{name})",
+            k8s_message(created.status, created.body),
+            CREATE_FAILED,
+        )
+    if not created.ok:
+        raise internal(
+            f"Failed to create a cluster for ({namespace}/{name})",
+            k8s_message(created.status, created.body),
+            CREATE_FAILED,
+        )
+    return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
+
+
+def _resolve_templates(
+    client: V2Calls, namespace: str, cluster: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """populateComputeTemplate: head template first, then each distinct worker template."""
+    templates: dict[str, dict[str, Any]] = {}
+    name = cluster["name"]
+    populate = f"Failed to populate compute template for ({namespace}/{name})"
+    for template_name in convert.required_templates(cluster):
+        if template_name in templates:
+            continue
+        lookup = (
+            f"Cannot get compute template for name '{template_name}' in namespace "
+            f"'{namespace}', error"
+        )
+        configmap = templates_api.fetch_template(
+            client, namespace, template_name, CREATE_FAILED, populate, lookup
+        )
+        template = configmap_to_template(configmap)
+        try:
+            convert.validate_template_memory(template)
+        except convert.ConversionError as error:
+            raise invalid_input_with_details(
+                f"Compute template {template_name} is not usable", str(error), CREATE_FAILED, populate
+            )
+        templates[template_name] = template
+    return templates
+
+
+# --- read -------------------------------------------------------------------------------------
+
+
+def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
+    require_cluster_name(namespace, name)
+    raycluster = fetch_managed(client, namespace, name, GET_FAILED)
+    return convert.raycluster_to_cluster(raycluster, cluster_events(client, raycluster))
+
+
+def fetch_managed(client: V2Calls, namespace: str, name: str, *context: str) -> dict[str, Any]:
+    """getClusterByName: the RayCluster if it exists and the v1 API manages it; 404 otherwise
+    (Go answered 500 for one that exists but lacks the managed-by label)."""
+    result = client.get(rayclusters_path(namespace, name))
+    message = f"Cluster {name} not found"
+    if result.status == 404:
+        raise not_found(message, k8s_message(result.status, result.body), *context)
+    if not result.ok:
+        raise upstream_error(result.status, result.body, *context, "Get Cluster failed")
+    if not convert.is_managed(result.body):
+        raise not_found(
+            message, f"RayCluster with name {name} not managed by {MANAGED_BY}", *context
+        )
+    return result.body
+
+
+def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
+    require_namespace(namespace)
+    return _list(
+        client, rayclusters_path(namespace), page, LIST_FAILED, f"List RayCluster failed in {namespace}"
+    )
+
+
+def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
+    return _list(client, rayclusters_path(), page, LIST_ALL_FAILED, "List RayCluster failed in ")
+
+
+def _list(client: V2Calls, path: str, page: PageQuery, *context: str) -> dict[str, Any]:
+    result = client.list(path, query=page.as_query())
+    if not result.ok:
+        raise upstream_error(result.status, result.body, *context)
+    clusters = [
+        convert.raycluster_to_cluster(item, cluster_events(client, item))
+        for item in result.body.get("items") or []
+    ]
+    return {"clusters": clusters, "continue_": (result.body.get("metadata") or {}).get("continue", "")}
+
+
+def cluster_events(client: V2Calls, raycluster: dict[str, Any]) -> list[dict[str, Any]]:
+    """events.k8s.io/v1 Events about this cluster (§9.3); failures only cost the events."""
+    metadata = raycluster.get("metadata") or {}
+    result = client.list(
+        events_path(metadata.get("namespace", "")),
+        query=[("fieldSelector", f"regarding.name={metadata.get('name', '')}")],
+    )
+    if not result.ok or not isinstance(result.body, dict):
+        return []
+    return list(result.body.get("items") or [])
+
+
+# --- delete -----------------------------------------------------------------------------------
+
+
+def delete(client: V2Calls, namespace: str, name: str) -> None:
+    require_cluster_name(namespace, name)
+    fetch_managed(client, namespace, name, DELETE_LOOKUP_FAILED)
+    result = client.delete(rayclusters_path(namespace, name))
+    if result.status == 404:
+        raise not_found(
+            f"Cluster {name} not found", k8s_message(result.status, result.body), DELETE_LOOKUP_FAILED
+        )
+    if not result.ok:
+        raise internal(f"Failed to delete cluster {name}.", k8s_message(result.status, result.body))

@@ -1,0 +1,177 @@
+"""HTTP plumbing of the v1 surface: request bodies in, v1 JSON and v1 errors out.
+
+grpc-gateway decoded every body as JSON whatever the Content-Type, treated an empty body as
+``{}``, and answered errors as ``{"code": <gRPC code>, "message": ...}``; this module keeps
+those habits in one place so the handlers only deal with messages.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, request
+
+from v1compat.errors import Code, V1Error
+from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
+
+STRICT_QUERY = "strict"
+
+# Kubernetes HTTP status -> the gRPC code a v1 client sees. The Go server answered code 2
+# (Unknown, HTTP 500) for every Kubernetes error it did not classify; the bridge keeps 500 for
+# server-side failures but gives client mistakes and permission problems their own code.
+_K8S_STATUS_TO_CODE = {
+    400: Code.INVALID_ARGUMENT,
+    401: Code.UNAUTHENTICATED,
+    403: Code.PERMISSION_DENIED,
+    404: Code.NOT_FOUND,
+    409: Code.ALREADY_EXISTS,
+    410: Code.FAILED_PRECONDITION,
+    422: Code.INVALID_ARGUMENT,
+    429: Code.RESOURCE_EXHAUSTED,
+    503: Code.UNAVAILABLE,
+    504: Code.DEADLINE_EXCEEDED,
+}
+
+
+def v1_json(payload: Any, status: int = 200, warnings: list[str] = ()) -> Response:
+    """A v1 answer: compact JSON like protojson, plus one ``Warning: 299`` per input note."""
+    response = Response(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        status=status,
+        mimetype="application/json",
+    )
+    from bridge.deprecation import warning_299
+
+    for text in warnings:
+        response.headers.add("Warning", warning_299(text))
+    return response
+
+
+def v1_error_response(error: V1Error, status: int | None = None) -> Response:
+    return v1_json(error.body(), status or error.http_status)
+
+
+def load_body(schema: ProtoSchema) -> tuple[dict[str, Any], list[str]]:
+    """The request body as a proto-named message, and the unknown fields/enum values seen.
+
+    In strict mode (``?strict=true`` or the ``v1_strict`` setting) anything unknown is a 400
+    naming every item instead of a warning.
+    """
+    body = parse_json(request.get_data(cache=True))
+    report = InputReport()
+    try:
+        message = read_message(schema, body, report)
+    except BodyError as error:
+        raise V1Error(Code.INVALID_ARGUMENT, str(error)) from None
+    if report.unknown and strict_mode():
+        raise V1Error(
+            Code.INVALID_ARGUMENT,
+            "strict mode: " + "; ".join(report.unknown) + " (drop ?strict=true to accept)",
+        )
+    return message, report.unknown
+
+
+def strict_mode() -> bool:
+    asked = request.args.get(STRICT_QUERY, "").strip().lower()
+    if asked in ("1", "true", "yes"):
+        return True
+    if asked in ("0", "false", "no"):
+        return False
+    config = current_config()
+    return bool(getattr(config, "v1_strict", False))
+
+
+def current_config() -> Any:
+    """The app's BridgeConfig (``create_app`` keeps it in ``app.extensions``)."""
+    state = current_app.extensions.get("kuberay_bridge")
+    if state is not None:
+        return state.config
+    from bridge.config import BridgeConfig
+
+    return BridgeConfig()
+
+
+def parse_json(data: bytes) -> Any:
+    """Decode a body the way grpc-gateway's JSON decoder did, with Go's error wording."""
+    if not data.strip():
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise V1Error(Code.INVALID_ARGUMENT, "invalid character in string literal") from None
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates)
+    except json.JSONDecodeError as error:
+        raise V1Error(Code.INVALID_ARGUMENT, go_json_error(error)) from None
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise V1Error(Code.INVALID_ARGUMENT, f"proto: duplicate field {json.dumps(key)}")
+        result[key] = value
+    return result
+
+
+def go_json_error(error: json.JSONDecodeError) -> str:
+    """Python's JSON error, worded like Go's encoding/json SyntaxError."""
+    doc, pos = error.doc, error.pos
+    if pos >= len(doc.rstrip()):
+        return "unexpected EOF"
+    char = doc[pos]
+    shown = "'\\''" if char == "'" else f"'{char}'"
+    reason = error.msg
+    if reason.startswith("Expecting value"):
+        where = "looking for beginning of value"
+    elif reason.startswith("Expecting property name"):
+        where = "looking for beginning of object key string"
+    elif reason.startswith("Expecting ':'"):
+        where = "after object key"
+    elif reason.startswith("Expecting ','"):
+        where = "after object key:value pair" if _inside_object(doc, pos) else "after array element"
+    elif reason.startswith("Extra data"):
+        where = "after top-level value"
+    elif reason.startswith("Invalid control character"):
+        where = "in string literal"
+    else:
+        return f"invalid JSON: {reason} at offset {pos}"
+    return f"invalid character {shown} {where}"
+
+
+def _inside_object(doc: str, pos: int) -> bool:
+    depth_stack = []
+    in_string = escaped = False
+    for char in doc[:pos]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth_stack.append(char)
+        elif char in "}]" and depth_stack:
+            depth_stack.pop()
+    return bool(depth_stack) and depth_stack[-1] == "{"
+
+
+def upstream_error(status: int, body: Any, *context: str) -> V1Error:
+    """A Kubernetes error the v1 layer does not classify itself, as Go's ``util.Wrap`` showed
+    it: the wrap texts (outermost first) then the Kubernetes message."""
+    code = _K8S_STATUS_TO_CODE.get(status, Code.UNKNOWN)
+    return V1Error(code, ": ".join([*context, k8s_message(status, body)]))
+
+
+def k8s_message(status: int, body: Any) -> str:
+    """The message of a Kubernetes Status body (``rayclusters.ray.io "foo" not found``)."""
+    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
+        return body["message"]
+    if isinstance(body, (bytes, str)) and body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        return text.strip()[:500]
+    return f"the Kubernetes API answered HTTP {status}"
