@@ -77,6 +77,7 @@ def _translate(event: WatchEvent, spec: WatchSpec) -> tuple[str, dict] | None:
 
 def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> Iterator[bytes]:
     deadline = time.monotonic() + spec.timeout
+    yield b""  # the server sends the headers now, not with the first event
     if spec.since is None:
         objects, last = store.list(spec.storage_key, spec.namespace)
         for obj in objects:

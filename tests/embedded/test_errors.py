@@ -1,0 +1,111 @@
+"""Every error is a Kubernetes Status with the code, reason and details clients switch on."""
+
+from __future__ import annotations
+
+from tests.embedded.conftest import RAY, assert_status, raycluster
+
+
+def test_unknown_path_is_not_found(api):
+    assert_status(api.get("/api/v1/pods"), 404, "NotFound", {},
+                  "the server could not find the requested resource")
+    assert_status(api.get("/apis/ray.io/v1/namespaces/default/rayclusters/x/scale"), 404, "NotFound")
+    assert_status(api.get("/nothing/here"), 404, "NotFound")
+
+
+def test_wrong_method_is_method_not_allowed(api, namespace):
+    assert_status(api.post(f"{RAY}/namespaces/{namespace}/rayclusters/x", json=raycluster("x")),
+                  405, "MethodNotAllowed")
+    # Namespaces have no deletecollection, and nobody POSTs to an all-namespaces collection.
+    assert_status(api.delete("/api/v1/namespaces"), 405, "MethodNotAllowed")
+    assert_status(api.post(f"{RAY}/rayclusters", json=raycluster("x")), 405, "MethodNotAllowed")
+
+
+def test_create_in_missing_namespace_is_not_found(api):
+    assert_status(api.post(f"{RAY}/namespaces/no-such-ns/rayclusters", json=raycluster("x")),
+                  404, "NotFound", {"name": "no-such-ns", "kind": "namespaces"},
+                  'namespaces "no-such-ns" not found')
+
+
+def test_invalid_name_is_invalid_with_cause(api, namespace):
+    status = assert_status(api.post(f"{RAY}/namespaces/{namespace}/rayclusters",
+                                    json=raycluster("Not_Valid")),
+                           422, "Invalid", {"name": "Not_Valid", "group": "ray.io", "kind": "RayCluster"})
+    [cause] = status["details"]["causes"]
+    assert cause["field"] == "metadata.name" and cause["reason"] == "FieldValueInvalid"
+    assert cause["message"].startswith('Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain')
+    assert status["message"].startswith('RayCluster.ray.io "Not_Valid" is invalid: metadata.name: ')
+
+
+def test_namespace_name_must_be_a_dns_label(api):
+    status = assert_status(api.post("/api/v1/namespaces", json={"metadata": {"name": "a.b"}}),
+                           422, "Invalid", {"name": "a.b", "kind": "Namespace"})
+    assert "RFC 1123 label" in status["details"]["causes"][0]["message"]
+
+
+def test_missing_name_is_invalid(api, namespace):
+    status = assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"data": {}}),
+                           422, "Invalid", {"kind": "ConfigMap"})
+    assert status["details"]["causes"] == [{"reason": "FieldValueRequired", "field": "metadata.name",
+                                            "message": "Required value: name or generateName is required"}]
+
+
+def test_malformed_json_is_bad_request(api, namespace):
+    status = assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=b"{nope",
+                                    headers={"Content-Type": "application/json"}), 400, "BadRequest")
+    assert "json parse error" in status["message"]
+
+
+def test_non_object_body_is_bad_request(api, namespace):
+    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", json=[1, 2]), 400, "BadRequest")
+
+
+def test_unknown_body_media_type_is_unsupported(api, namespace):
+    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=b"x",
+                           headers={"Content-Type": "application/vnd.kubernetes.protobuf"}),
+                  415, "UnsupportedMediaType")
+
+
+def test_body_for_another_api_is_bad_request(api, namespace):
+    body = raycluster("x")
+    body["apiVersion"] = "ray.io/v1alpha1"
+    status = assert_status(api.post(f"{RAY}/namespaces/{namespace}/rayclusters", json=body), 400, "BadRequest")
+    assert status["message"] == ("the API version in the data (ray.io/v1alpha1) does not match the "
+                                 "expected API version (ray.io/v1)")
+    body = raycluster("x")
+    body["kind"] = "RayJob"
+    assert_status(api.post(f"{RAY}/namespaces/{namespace}/rayclusters", json=body), 400, "BadRequest")
+
+
+def test_namespace_mismatch_is_bad_request(api, namespace):
+    body = raycluster("x")
+    body["metadata"]["namespace"] = "elsewhere"
+    assert_status(api.post(f"{RAY}/namespaces/{namespace}/rayclusters", json=body), 400, "BadRequest",
+                  message="the namespace of the provided object does not match the namespace sent on the request")
+
+
+def test_name_mismatch_on_update_is_bad_request(api, namespace):
+    obj = api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "one"}}).json()
+    obj["metadata"]["name"] = "two"
+    assert_status(api.put(f"/api/v1/namespaces/{namespace}/configmaps/one", json=obj), 400, "BadRequest",
+                  message="the name of the object (two) does not match the name on the URL (one)")
+
+
+def test_body_over_three_mebibytes_is_rejected(api, namespace):
+    big = {"metadata": {"name": "big"}, "data": {"blob": "x" * (3 * 1024 * 1024)}}
+    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", json=big),
+                  413, "RequestEntityTooLarge", message="Request entity too large: limit is 3145728")
+    assert api.get(f"/api/v1/namespaces/{namespace}/configmaps/big").status_code == 404
+
+
+def test_bad_dry_run_value_is_bad_request(api, namespace):
+    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", params={"dryRun": "Some"},
+                           json={"metadata": {"name": "d"}}), 400, "BadRequest")
+
+
+def test_failed_write_leaves_nothing_behind(api, namespace):
+    path = f"{RAY}/namespaces/{namespace}/rayclusters"
+    before = api.get(path).json()["metadata"]["resourceVersion"]
+    api.post(path, json=raycluster("Bad_Name"))
+    api.post(path, json={**raycluster("x"), "kind": "RayJob"})
+    after = api.get(path).json()
+    assert after["items"] == [] and after["metadata"]["resourceVersion"] == before
