@@ -1,0 +1,45 @@
+"""Small readers for the message dicts V1b's schemas produce (proto names, enum names).
+
+An absent field means the proto zero value; an enum arrives as its value name, or as a bare
+integer when the client sent a number the proto does not define (protojson keeps those).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+ZERO_TIME = "0001-01-01T00:00:00Z"
+# Seconds precision is all the Go server keeps, so the fraction is parsed and dropped.
+_RFC3339 = re.compile(
+    r"(?P<whole>\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.\d+)?(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def enum_name(value: Any, names: tuple[str, ...]) -> str | int:
+    """The value name of an enum field; 0 when absent, the bare number when undefined."""
+    if value is None or value == "":
+        return names[0]
+    if isinstance(value, bool):
+        return names[int(value)]
+    if isinstance(value, int):
+        return names[value] if 0 <= value < len(names) else value
+    return value
+
+
+def rfc3339_seconds(timestamp: Any) -> str:
+    """A Kubernetes time as the Go server emits it: ``timestamppb{Seconds: t.Unix()}``.
+
+    Go's zero time (an unset timestamp) becomes ``0001-01-01T00:00:00Z``, as protojson prints
+    ``Timestamp{Seconds: -62135596800}``.
+    """
+    if not timestamp or not isinstance(timestamp, str):
+        return ZERO_TIME
+    match = _RFC3339.fullmatch(timestamp.strip())
+    if not match:
+        return timestamp
+    whole, offset = match.group("whole"), match.group("offset")
+    parsed = datetime.fromisoformat(whole + ("+00:00" if offset in ("Z", "z") else offset))
+    utc = parsed.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
