@@ -56,6 +56,10 @@ class ProtoSchema(Schema):
         if field_obj.data_key is None:
             field_obj.data_key = json_name(field_name)
 
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        # Messages are dicts; never fall back to attributes (``dict.values`` is a method).
+        return obj.get(attr, default) if isinstance(obj, dict) else default
+
     @post_dump
     def _omit_zero_values(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         kept = {}
