@@ -30,7 +30,6 @@ from v1compat.errors import (
 from v1compat.templates_api import V2Calls
 from v1compat.validation import require_cluster_name, require_namespace, validate_create_cluster
 from v1compat.wire import k8s_message, upstream_error
-from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create Cluster failed."
 GET_FAILED = "Get cluster failed."
@@ -96,8 +95,8 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     templates = _resolve_templates(client, namespace, cluster)
     try:
         raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)
-    except convert.ConversionError as error:
-        raise invalid_input_with_details("Failed to create a Ray cluster", str(error), CREATE_FAILED)
+    except V1Error as error:
+        raise _wrapped(error, convert.CREATE_CLUSTER_FAILED, CREATE_FAILED) from None
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
         raise already_exists(
@@ -118,6 +117,14 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
 
 
+def _wrapped(error: V1Error, external: str, context: str) -> V1Error:
+    """Go's ``util.Wrap`` of a UserError: the context goes after the external message."""
+    prefix = external + ": "
+    if not error.message.startswith(prefix):
+        return error
+    return V1Error(error.code, f"{prefix}{context}: {error.message[len(prefix):]}")
+
+
 def _resolve_templates(
     client: V2Calls, namespace: str, cluster: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
@@ -135,13 +142,7 @@ def _resolve_templates(
         configmap = templates_api.fetch_template(
             client, namespace, template_name, CREATE_FAILED, populate, lookup
         )
-        template = configmap_to_template(configmap)
-        try:
-            convert.validate_template_memory(template)
-        except convert.ConversionError as error:
-            raise invalid_input_with_details(
-                f"Compute template {template_name} is not usable", str(error), CREATE_FAILED, populate
-            )
+        template = convert.template_from_configmap(configmap)
         templates[template_name] = template
     return templates
 

@@ -16,16 +16,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from v1compat.errors import already_exists, internal, invalid_input_with_details, not_found
+from v1compat import convert
+from v1compat.errors import already_exists, internal, not_found
 from v1compat.validation import require_namespace, require_template_name, validate_create_template
 from v1compat.wire import k8s_message, upstream_error
-from v2proxy.templates import (
-    DEFAULT_MEMORY_UNIT,
-    TEMPLATE_LABEL_SELECTOR,
-    configmap_to_template,
-    is_compute_template,
-    template_to_configmap,
-)
+from v2proxy.templates import TEMPLATE_LABEL_SELECTOR, is_compute_template
 
 CREATE_FAILED = "Create compute template failed."
 GET_FAILED = "Get compute template failed."
@@ -62,12 +57,8 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             f"Compute template with name {name} already exists in namespace {namespace}",
             CREATE_FAILED,
         )
-    memory_problem = memory_quantity_problem(template)
-    if memory_problem:
-        raise invalid_input_with_details(
-            f"Failed to convert compute runtime ({namespace}/{name})", memory_problem, CREATE_FAILED
-        )
-    created = client.create(configmaps_path(namespace), template_to_configmap(template, namespace))
+    convert.validate_template_memory(template)
+    created = client.create(configmaps_path(namespace), convert.configmap_from_template(template, namespace))
     if created.status == 409:
         raise already_exists(
             f"Compute template with name {name} already exists in namespace {namespace}",
@@ -79,7 +70,7 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             k8s_message(created.status, created.body),
             CREATE_FAILED,
         )
-    return configmap_to_template(created.body)
+    return convert.template_from_configmap(created.body)
 
 
 def memory_quantity_problem(template: dict[str, Any]) -> str | None:
@@ -96,7 +87,7 @@ def memory_quantity_problem(template: dict[str, Any]) -> str | None:
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_template_name(namespace, name)
-    return configmap_to_template(fetch_template(client, namespace, name, GET_FAILED))
+    return convert.template_from_configmap(fetch_template(client, namespace, name, GET_FAILED))
 
 
 def fetch_template(client: V2Calls, namespace: str, name: str, *context: str) -> dict[str, Any]:
@@ -122,7 +113,12 @@ def fetch_template(client: V2Calls, namespace: str, name: str, *context: str) ->
 
 def list_in_namespace(client: V2Calls, namespace: str) -> list[dict[str, Any]]:
     require_namespace(namespace)
-    return _list(client, configmaps_path(namespace), f"List compute templates in namespace {namespace} failed.", "List compute templates failed")
+    return _list(
+        client,
+        configmaps_path(namespace),
+        f"List compute templates in namespace {namespace} failed.",
+        "List compute templates failed",
+    )
 
 
 def list_all(client: V2Calls) -> list[dict[str, Any]]:
@@ -133,7 +129,7 @@ def _list(client: V2Calls, path: str, *context: str) -> list[dict[str, Any]]:
     result = client.list(path, query=[("labelSelector", TEMPLATE_LABEL_SELECTOR)])
     if not result.ok:
         raise upstream_error(result.status, result.body, *context)
-    return [configmap_to_template(item) for item in result.body.get("items") or []]
+    return [convert.template_from_configmap(item) for item in result.body.get("items") or []]
 
 
 def delete(client: V2Calls, namespace: str, name: str) -> None:
