@@ -81,11 +81,11 @@ def template_to_configmap(template: dict[str, Any], namespace: str) -> dict[str,
 
 
 def _uint32(text: Any) -> int:
-    try:
-        value = int(str(text))
-    except (TypeError, ValueError):
+    """Go's ``strconv.ParseUint(text, 10, 32)`` with the error ignored, as the Go server does:
+    decimal digits only (no sign, spaces or underscores), else 0; too large saturates."""
+    if not isinstance(text, str) or not text or not text.isascii() or not text.isdigit():
         return 0
-    return value if 0 <= value <= 0xFFFFFFFF else 0
+    return min(int(text), 0xFFFFFFFF)
 
 
 def configmap_to_template(configmap: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,8 @@ from v1compat.convert.proto import enum_name, rfc3339_seconds
 from v1compat.errors import Code, V1Error, invalid_input, invalid_input_with_details
 
 CREATE_CLUSTER_FAILED = "Failed to create a Ray cluster"
+# cluster_server.go wraps every resource-manager error of CreateCluster with this.
+_CREATE_CLUSTER_CONTEXT = "Create Cluster failed."
 _VALIDATE_CLUSTER = "Validate create cluster request failed."
 
 
@@ -162,7 +164,7 @@ def cluster_to_raycluster(
             Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
         ) from None
     except ConversionError as error:
-        raise invalid_input_with_details(CREATE_CLUSTER_FAILED, str(error)) from None
+        raise invalid_input_with_details(CREATE_CLUSTER_FAILED, str(error), _CREATE_CLUSTER_CONTEXT) from None
     annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now or datetime.now(timezone.utc))
     return {
         "apiVersion": "ray.io/v1",
