@@ -7,17 +7,14 @@ with ``events.to_core``; selectors and patches see the form the client asked for
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import events, objects, patch, watch
+from bridge.embedded import events, listing, objects, patch, watch
 from bridge.embedded.discovery import discovery
-from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, expired,
+from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict,
                                     method_not_allowed, not_found, not_found_path)
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
@@ -27,12 +24,6 @@ from bridge.embedded.selectors import (fields_match, labels_match, parse_field_s
 from bridge.embedded.store import NAMESPACES, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
-CONTINUE_TOO_OLD = (
-    "The provided continue parameter is too old to display a consistent list result. You can "
-    "start a new list without the continue parameter, or use the continue token in this response "
-    "to retrieve the remainder of the results. Continuing with the provided token results in an "
-    "inconsistent list - objects that were created, modified, or deleted between the time the "
-    "first chunk was returned and now may show up in the list.")
 # Kinds whose DELETE answers a Status rather than the object (no ``ReturnDeletedObject``).
 _DELETE_ANSWERS_STATUS = ("v1/configmaps", "v1/events")
 
@@ -65,22 +56,6 @@ def _list_item(resource: Resource, obj: dict) -> dict:
     if _is_custom(resource):
         return obj
     return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
-
-
-def _encode_continue(rv: int, namespace: str, name: str) -> str:
-    token = {"v": "meta.k8s.io/v1", "rv": rv, "start": f"{namespace}/{name}\x00"}
-    return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
-
-
-def _decode_continue(token: str) -> tuple[int, str]:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
-            raise ValueError("unsupported continue token version or content")
-        return data["rv"], str(data["start"]).rstrip("\x00")
-    except (ValueError, binascii.Error, AttributeError, KeyError, TypeError) as exc:
-        raise bad_request(f"invalid continue token: {exc}") from None
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -181,41 +156,25 @@ class EmbeddedApi:
     def list(self, request: Request, target: Target) -> Response:
         resource = target.resource
         selected = self._selection(request, target)
-        has_selector = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
         limit = _int_param(request, "limit") or 0
-        token = request.args.get("continue")
-        after: str | None = None
         stored, rv = self.store.list(resource.storage_key, target.namespace)
+        token = request.args.get("continue")
         if token:
-            rv, after = _decode_continue(token)
-            if rv < self.store.compacted:
-                raise expired(CONTINUE_TOO_OLD)
+            rv, after = listing.decode_continue(token, self.store.compacted)
+            stored = [obj for obj in stored if listing.key_of(obj) > after]
         present = _present(resource)
-        items = []
-        for obj in stored:
-            meta = obj["metadata"]
-            if after is not None and f"{meta.get('namespace', '')}/{meta['name']}" <= after:
-                continue
-            shown = present(obj)
-            if selected(shown):
-                items.append(shown)
-        metadata: dict[str, Any] = {"resourceVersion": str(rv)}
-        if limit and len(items) > limit:
-            last = items[limit - 1]["metadata"]
-            metadata["continue"] = _encode_continue(rv, last.get("namespace", ""), last["name"])
-            if not has_selector:
-                metadata["remainingItemCount"] = len(items) - limit
-            items = items[:limit]
-        document = {
+        items = [shown for shown in map(present, stored) if selected(shown)]
+        counted = not (request.args.get("labelSelector") or request.args.get("fieldSelector"))
+        items, metadata = listing.page(items, rv, limit, counted=counted)
+        table = self._table(request, resource, items)
+        if table is not None:
+            return table
+        return answer({
             "kind": f"{resource.kind}List",
             "apiVersion": resource.api_version,
             "metadata": metadata,
             "items": [_list_item(resource, item) for item in items],
-        }
-        table = self._table(request, resource, items)
-        if table is not None:
-            return table
-        return answer(document, yaml_wanted=wants_yaml(request))
+        }, yaml_wanted=wants_yaml(request))
 
     def watch(self, request: Request, target: Target) -> Response:
         resource = target.resource
@@ -256,7 +215,8 @@ class EmbeddedApi:
 
     def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
                        warnings: list[str] | None = None) -> Response:
-        headers = [("Warning", f'299 - "{text}"') for text in warnings or []]
+        headers = [("Warning", '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+                   for text in warnings or []]
         if "as=Table" in request.headers.get("Accept", ""):
             table = self._table(request, resource, [obj])
             if table is not None:
