@@ -165,9 +165,9 @@ class BridgeConfig:
     read_timeout: float = _setting(
         60.0, _in_range(_parse_float, 0.1), "seconds to wait for upstream data (not watches)"
     )
-    worker_timeout: float = _setting(
-        30.0,
-        _in_range(_parse_float, 1.0),
+    worker_timeout: int = _setting(
+        30,
+        _in_range(_parse_int, 1),
         "gunicorn worker heartbeat timeout in seconds (never cuts a watch under gevent/gthread)",
     )
     embedded_crd_dir: str | None = _setting(

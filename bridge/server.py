@@ -1,9 +1,106 @@
-"""Runs the bridge app under gunicorn (filled in by the v2 issue)."""
+"""``kuberay-bridge serve``: the app under gunicorn, with the settings of one BridgeConfig.
+
+The gunicorn settings and hooks are built here from the config, so the command line and
+``gunicorn -c python:bridge.gunicorn_conf 'bridge.app:create_app()'`` run the same server.
+The worker class defaults to gevent: a watch is an idle connection most of its life, and a
+greenlet per watch costs kilobytes where a thread costs a stack. gunicorn's ``timeout`` is a
+worker heartbeat for gevent and gthread workers — a watch open for hours is not cut by it —
+but it does kill a ``sync`` worker stuck in one long request, so ``sync`` is for debugging.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
 from bridge.config import BridgeConfig
+from bridge.logs import configure_logging
+from bridge.upstream_choice import choose_upstream
+from bridge.upstream_embedded import EmbeddedChild, export_url
+
+log = logging.getLogger("kuberay_bridge.server")
+
+GRACEFUL_TIMEOUT = 10  # seconds open requests (watches) get after SIGTERM
+
+
+class _MasterHooks:
+    """gunicorn server hooks: say which upstream is used, run the shared embedded API."""
+
+    def __init__(self, config: BridgeConfig):
+        self.config = config
+        self.embedded: EmbeddedChild | None = None
+
+    def on_starting(self, server: Any) -> None:
+        configure_logging(self.config.log_level)
+        choice = choose_upstream(self.config.upstream, os.environ)
+        log.info(
+            "upstream: %s%s (%s)",
+            choice.mode,
+            f" {choice.argument}" if choice.argument else "",
+            choice.reason,
+        )
+        if choice.mode == "embedded":
+            self.embedded = EmbeddedChild(choice.argument, self.config.embedded_crd_dir)
+            export_url(self.embedded.start())
+
+    def on_exit(self, server: Any) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None
+
+
+def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
+    """gunicorn's settings (names as in its docs) for ``config``."""
+    hooks = _MasterHooks(config)
+    return {
+        "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],
+        "workers": config.workers,
+        "worker_class": config.worker_class,
+        "threads": config.threads,
+        "worker_connections": 1000,
+        "timeout": config.worker_timeout,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": 5,
+        "accesslog": None,  # the app writes one JSON line per request
+        "errorlog": "-",
+        "loglevel": config.log_level,
+        "proc_name": "kuberay-bridge",
+        "limit_request_line": 8190,  # long label selectors and continue tokens
+        "forwarded_allow_ips": "",
+        "control_socket_disable": True,  # one shared ~/.gunicorn socket would clash between bridges  # the bridge is the proxy; callers' X-Forwarded-* are not trusted
+        "on_starting": hooks.on_starting,
+        "on_exit": hooks.on_exit,
+        "_hooks": hooks,
+    }
+
+
+class BridgeApplication(BaseApplication):
+    def __init__(self, config: BridgeConfig):
+        self.bridge_config = config
+        self.settings = gunicorn_settings(config)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.settings.items():
+            if not name.startswith("_"):
+                self.cfg.set(name, value)
+
+    def load(self):
+        from bridge.app import create_app
+
+        return create_app(self.bridge_config)
 
 
 def run(config: BridgeConfig) -> int:
-    raise NotImplementedError("kuberay-bridge serve arrives with the v2 proxy")
+    """Serve until SIGTERM/SIGINT; the exit status of the gunicorn master."""
+    application = BridgeApplication(config)
+    try:
+        application.run()
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    finally:
+        application.settings["_hooks"].on_exit(None)
+    return 0

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import Headers
 
@@ -28,6 +28,9 @@ class ProxyRequest:
     dialect: str = "v2"  # "v1" when v1compat built the request
     route: str = ""  # name of the route-table entry that matched
     params: dict[str, str] = field(default_factory=dict)  # path parameters of that route
+    # The caller's query string as received; sent verbatim while ``query`` still equals
+    # its parse, so encodings the bridge has no reason to touch reach Kubernetes unchanged.
+    raw_query: str | None = None
 
     def read_body(self) -> bytes:
         """The whole body; a streamed body is read once and kept."""
@@ -44,6 +47,10 @@ class ProxyRequest:
 
     @property
     def query_string(self) -> str:
+        if self.raw_query is not None and parse_qsl(self.raw_query, keep_blank_values=True) == list(
+            self.query
+        ):
+            return self.raw_query
         return urlencode(self.query)
 
     @property

@@ -1,0 +1,118 @@
+"""The application factory: the one place that knows the bridge, v2proxy and v1compat.
+
+``create_app`` connects the upstream, builds the forwarder and the pipeline (route table +
+built-in middlewares + user middlewares), and mounts the surfaces as blueprints behind the
+cross-cutting concerns every request shares: request id and JSON log line, caller auth,
+body limit, CORS, and errors rendered as Kubernetes ``Status``.
+
+    gunicorn -c python:bridge.gunicorn_conf 'bridge.app:create_app()'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+
+from bridge.auth import TokenFile, check_caller
+from bridge.config import BridgeConfig
+from bridge.errors import install_error_handlers
+from bridge.health import ReadinessProbe
+from bridge.health import blueprint as health_blueprint
+from bridge.logs import configure_logging, install_request_logging, note_upstream
+from bridge.upstream import Upstream, connect_upstream
+from v2proxy.forwarder import Forwarder
+from v2proxy.messages import Middleware, ProxyRequest
+from v2proxy.middleware import load_middlewares
+from v2proxy.pipeline import Pipeline
+from v2proxy.retry import RetryPolicy
+from v2proxy.routes import ROUTES
+from v2proxy.routes import blueprint as v2_blueprint
+
+log = logging.getLogger("kuberay_bridge.app")
+
+EXTENSION = "kuberay_bridge"
+_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+EXPOSED_HEADERS = ["Warning", "Audit-Id", "X-Request-Id", "Deprecation", "Sunset", "Link"]
+
+
+@dataclass
+class BridgeState:
+    """What the app's requests share; ``app.extensions["kuberay_bridge"]``."""
+
+    config: BridgeConfig
+    upstream: Upstream
+    forwarder: Forwarder
+    pipeline: Pipeline
+    readiness: ReadinessProbe
+    tokens: TokenFile | None
+
+
+def create_app(
+    config: BridgeConfig | None = None,
+    middlewares: Sequence[Middleware] = (),
+    *,
+    upstream: Upstream | None = None,
+) -> Flask:
+    """The bridge as a WSGI app. ``config=None`` reads the environment and ``BRIDGE_CONFIG``;
+    ``middlewares`` run after the built-in ones and after those of the config, in order."""
+    config = BridgeConfig.load() if config is None else config
+    configure_logging(config.log_level)
+    upstream = upstream or connect_upstream(config)
+    send_credentials = config.auth_mode != "passthrough"
+
+    forwarder = Forwarder(
+        upstream,
+        send_credentials=send_credentials,
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        retry=RetryPolicy(config.retry_max, config.retry_backoff, config.retry_budget),
+        observer=_observe_upstream,
+    )
+    user_middlewares = [*load_middlewares(config.middlewares), *middlewares]
+    state = BridgeState(
+        config=config,
+        upstream=upstream,
+        forwarder=forwarder,
+        pipeline=Pipeline(ROUTES, forwarder, user_middlewares),
+        readiness=ReadinessProbe(upstream, config.connect_timeout, send_credentials),
+        tokens=TokenFile(config.token_file) if config.token_file else None,
+    )
+
+    app = Flask("kuberay_bridge")
+    app.extensions[EXTENSION] = state
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.url_map.merge_slashes = False  # "//apis/..." is refused, never redirected
+    install_request_logging(app)
+    install_error_handlers(app)
+    app.before_request(_authenticate_caller)
+    app.register_blueprint(health_blueprint)
+    app.register_blueprint(v2_blueprint)
+    if importlib.util.find_spec("v1compat.routes") is not None:
+        from v1compat.routes import blueprint as v1_blueprint
+
+        app.register_blueprint(v1_blueprint)
+    else:
+        log.warning("v1compat.routes not found: the v1 API is not served")
+    if config.cors_origins:
+        from flask_cors import CORS
+
+        CORS(app, origins=config.cors_origins, expose_headers=EXPOSED_HEADERS)
+    return app
+
+
+def _authenticate_caller() -> None:
+    if request.path in _OPEN_PATHS or request.method == "OPTIONS":
+        return
+    state: BridgeState = current_app.extensions[EXTENSION]
+    check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)
+
+
+def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:
+    from flask import has_request_context
+
+    if has_request_context():
+        note_upstream(status, attempts)

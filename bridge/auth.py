@@ -1,0 +1,133 @@
+"""Who may call the bridge, and which of the caller's headers may travel upstream.
+
+Three modes (``auth_mode``):
+
+- ``none``: a trusted network, as the Go APIServer assumes; the bridge calls Kubernetes with
+  its own credentials and the caller's ``Authorization`` is dropped.
+- ``passthrough``: the caller's bearer token goes upstream and Kubernetes RBAC decides per
+  user; the bridge's own credentials (token or client certificate) are never used, so a
+  caller without a token gets 401 here rather than the bridge's identity.
+- ``token``: callers present one of the static tokens in ``token_file`` (one a line, ``#``
+  comments; re-read when the file changes, so a rotated Secret needs no restart); the bridge
+  then calls Kubernetes with its own credentials.
+
+Whatever the mode, headers that would let a caller act as someone else (``Impersonate-*``),
+forge its origin (``X-Forwarded-*``, ``Forwarded``) or steer the connection (hop-by-hop
+headers) are removed, and the bridge sets ``X-Forwarded-For/Proto/Host`` itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+from collections.abc import Iterable
+
+from werkzeug.datastructures import Headers, WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_NEVER_FORWARDED = frozenset({"host", "content-length", "forwarded", "x-real-ip"})
+_FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
+
+
+def hop_by_hop_names(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """Lower-case names of the hop-by-hop headers, including those ``Connection`` names."""
+    names = set(HOP_BY_HOP)
+    for name, value in headers:
+        if name.lower() == "connection":
+            names.update(part.strip().lower() for part in value.split(",") if part.strip())
+    return names
+
+
+def end_to_end(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` without the hop-by-hop ones (RFC 9110 section 7.6.1)."""
+    pairs = list(headers)
+    drop = hop_by_hop_names(pairs)
+    return [(name, value) for name, value in pairs if name.lower() not in drop]
+
+
+def upstream_headers(
+    incoming: Iterable[tuple[str, str]],
+    *,
+    auth_mode: str,
+    remote_addr: str | None,
+    scheme: str,
+    host: str | None,
+) -> Headers:
+    """The caller's headers as they may go upstream, plus the bridge's ``X-Forwarded-*``."""
+    headers = Headers()
+    for name, value in end_to_end(incoming):
+        lower = name.lower()
+        if lower in _NEVER_FORWARDED or lower.startswith(_FORGEABLE_PREFIXES):
+            continue
+        if lower == "authorization" and auth_mode != "passthrough":
+            continue
+        headers.add(name, value)
+    if remote_addr:
+        headers["X-Forwarded-For"] = remote_addr
+    headers["X-Forwarded-Proto"] = scheme
+    if host:
+        headers["X-Forwarded-Host"] = host
+    return headers
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class TokenFile:
+    """The accepted static tokens, re-read whenever the file's mtime or size changes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._stamp: tuple[float, int] | None = None
+        self._tokens: tuple[bytes, ...] = ()
+        self._lock = threading.Lock()
+
+    def tokens(self) -> tuple[bytes, ...]:
+        stat = os.stat(self.path)
+        stamp = (stat.st_mtime, stat.st_size)
+        if stamp != self._stamp:
+            with self._lock:
+                with open(self.path, encoding="utf-8") as handle:
+                    lines = (line.split("#", 1)[0].strip() for line in handle)
+                    self._tokens = tuple(line.encode() for line in lines if line)
+                self._stamp = stamp
+        return self._tokens
+
+    def accepts(self, token: str) -> bool:
+        presented = token.encode()
+        # Compare with every token so the time taken does not say which one nearly matched.
+        return any([hmac.compare_digest(presented, known) for known in self.tokens()])
+
+
+def check_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> None:
+    """Raise 401 (with ``WWW-Authenticate: Bearer``) unless the caller may use the bridge."""
+    if auth_mode == "none":
+        return
+    token = bearer_token(authorization)
+    if token is None:
+        raise _unauthorized("a bearer token is required (Authorization: Bearer <token>)")
+    if auth_mode == "token" and (tokens is None or not tokens.accepts(token)):
+        raise _unauthorized("the bearer token is not accepted")
+
+
+def _unauthorized(message: str) -> Unauthorized:
+    return Unauthorized(message, www_authenticate=WWWAuthenticate("bearer", {"realm": "kuberay-bridge"}))

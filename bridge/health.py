@@ -1,0 +1,93 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (the upstream answers, and which one).
+
+Readiness asks the upstream for ``/version`` — the cheapest call every Kubernetes API serves,
+to anyone — and remembers the answer for a moment so a busy probe does not become load. Any
+HTTP answer below 500 means reachable: in passthrough mode the bridge has no credentials of
+its own and a 401 still proves the API is there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import requests
+from flask import Blueprint, current_app, jsonify
+
+from bridge.upstream import Upstream
+
+blueprint = Blueprint("health", __name__)
+CACHE_SECONDS = 1.5
+
+
+class ReadinessProbe:
+    def __init__(
+        self,
+        upstream: Upstream,
+        timeout: float,
+        send_credentials: bool,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.upstream = upstream
+        self.timeout = timeout
+        self.send_credentials = send_credentials
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._cached: tuple[float, str | None] | None = None
+
+    def problem(self) -> str | None:
+        """None when the upstream is reachable, else what is wrong."""
+        now = self.clock()
+        cached = self._cached
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        with self._lock:
+            problem = self._check()
+            self._cached = (self.clock(), problem)
+        return problem
+
+    def _check(self) -> str | None:
+        headers = {"Accept": "application/json"}
+        if self.send_credentials:
+            try:
+                authorization = self.upstream.authorization()
+            except Exception as error:  # exec plugins and token files fail in many ways
+                return f"cannot get upstream credentials: {error}"
+            if authorization:
+                headers["Authorization"] = authorization
+        try:
+            response = self.upstream.session().get(
+                self.upstream.url + "/version", headers=headers, timeout=self.timeout
+            )
+            response.close()
+        except requests.RequestException as error:
+            return f"upstream unreachable: {error.__class__.__name__}: {error}"
+        if response.status_code >= 500:
+            return f"upstream answered {response.status_code} to GET /version"
+        return None
+
+
+@blueprint.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@blueprint.get("/readyz")
+def readyz():
+    state = current_app.extensions["kuberay_bridge"]
+    problem = state.readiness.problem()
+    upstream = state.upstream.describe()
+    if problem is None:
+        return jsonify(status="ready", upstream=upstream)
+    body = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": problem,
+        "reason": "ServiceUnavailable",
+        "code": 503,
+        "upstream": upstream,
+    }
+    return jsonify(body), 503

@@ -1,0 +1,113 @@
+"""JSON logs and request ids.
+
+Every request gets an id: the caller's ``X-Request-Id`` when it is a sane token, else a new
+one. It is echoed on the response, sent upstream, printed on the request's log line and in
+any error log, so one grep follows a call from the client through the bridge to Kubernetes'
+audit log. One JSON line per request goes to stderr when the response is closed, i.e. after
+a streamed body finished, so ``duration_ms`` of a watch is how long it was open.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+request_log = logging.getLogger("kuberay_bridge.requests")
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object a line; ``extra={"fields": {...}}`` adds keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
+        else:
+            entry["message"] = record.getMessage()
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on stderr for the bridge's loggers (idempotent: safe per app and worker)."""
+    root = logging.getLogger("kuberay_bridge")
+    root.setLevel(level.upper())
+    if not any(getattr(h, "_bridge", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JSONFormatter())
+        handler._bridge = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.propagate = False
+
+
+def request_id_from(header: str | None) -> str:
+    if header and _SANE_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def dialect_of(path: str) -> str:
+    if path == "/apis/v1" or path.startswith("/apis/v1/"):
+        return "v1"
+    if path.startswith(("/apis/ray.io", "/apis/events.k8s.io", "/api/", "/apis")) or path in (
+        "/api",
+        "/version",
+    ):
+        return "v2"
+    return "other"
+
+
+def note_upstream(status: int, attempts: int) -> None:
+    """Remember the last upstream status of this request for its log line."""
+    g.upstream_status = status
+    g.upstream_attempts = getattr(g, "upstream_attempts", 0) + attempts
+
+
+def install_request_logging(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        g.request_started = time.monotonic()
+
+    @app.after_request
+    def log_when_closed(response: Response) -> Response:
+        request_id = getattr(g, "request_id", None) or request_id_from(None)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        fields = {
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.path,
+            "dialect": dialect_of(request.path),
+            "route": getattr(g, "route_name", None)
+            or (request.url_rule.rule if request.url_rule else None),
+            "status": response.status_code,
+            "upstream_status": getattr(g, "upstream_status", None),
+            "upstream_attempts": getattr(g, "upstream_attempts", None),
+            "remote": request.remote_addr,
+        }
+        started = getattr(g, "request_started", time.monotonic())
+
+        def write() -> None:
+            fields["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+            request_log.info("request", extra={"fields": fields})
+
+        response.call_on_close(write)
+        return response

@@ -1,0 +1,136 @@
+"""V2Client: v2 calls from inside the bridge (v1compat), through the same pipeline, no HTTP hop.
+
+The v1 layer must never talk to Kubernetes on its own: going through the pipeline means the
+route table (the allowlist, including its internal rows), the built-in and user middlewares,
+retries, auth and metrics apply to v1 exactly as they do to v2. Failures never raise: an
+upstream that is down is a result with a 502/503/504 ``Status`` body, like any other error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import Headers
+
+from v2proxy.messages import Handler, ProxyRequest
+
+Query = Sequence[tuple[str, str]] | None
+
+
+@dataclass
+class V2Result:
+    status: int
+    body: Any  # decoded JSON (a Kubernetes Status dict on errors); None if empty
+    headers: Headers
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class V2Client:
+    def __init__(
+        self,
+        pipeline: Handler,
+        *,
+        dialect: str = "v1",
+        authorization: str | None = None,
+        request_id: str | None = None,
+        forwarded: Headers | None = None,
+    ):
+        self.pipeline = pipeline
+        self.dialect = dialect
+        self.authorization = authorization
+        self.request_id = request_id
+        self.forwarded = forwarded or Headers()
+
+    @classmethod
+    def from_request(cls, dialect: str = "v1") -> "V2Client":
+        """A client for the current Flask request: the app's pipeline, the caller's
+        credentials when they go upstream (passthrough), its request id and origin."""
+        from flask import current_app, g, request
+
+        from bridge.auth import upstream_headers
+
+        state = current_app.extensions["kuberay_bridge"]
+        caller = upstream_headers(
+            request.headers.items(),
+            auth_mode=state.config.auth_mode,
+            remote_addr=request.remote_addr,
+            scheme=request.scheme,
+            host=request.host,
+        )
+        forwarded = Headers(
+            [(k, v) for k, v in caller.items() if k.lower().startswith("x-forwarded-")]
+        )
+        return cls(
+            state.pipeline,
+            dialect=dialect,
+            authorization=caller.get("Authorization"),
+            request_id=getattr(g, "request_id", None),
+            forwarded=forwarded,
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        query: Query = None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> V2Result:
+        headers = Headers(self.forwarded)
+        headers["Accept"] = "application/json"
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        if self.request_id:
+            headers["X-Request-Id"] = self.request_id
+        data = b""
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+            headers["Content-Length"] = str(len(data))
+        proxy_request = ProxyRequest(
+            method=method.upper(),
+            path=path,
+            query=list(query or []),
+            headers=headers,
+            body=data,
+            dialect=self.dialect,
+        )
+        response = self.pipeline(proxy_request)
+        raw = response.read()
+        try:
+            decoded = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            decoded = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "message": raw.decode("utf-8", "replace")[:1000],
+                "code": response.status,
+            }
+        return V2Result(status=response.status, body=decoded, headers=response.headers)
+
+    def get(self, path: str, query: Query = None) -> V2Result:
+        return self.request("GET", path, query=query)
+
+    def list(self, path: str, query: Query = None) -> V2Result:
+        return self.request("GET", path, query=query)
+
+    def create(self, path: str, body: Any) -> V2Result:
+        return self.request("POST", path, body=body)
+
+    def update(self, path: str, body: Any) -> V2Result:
+        return self.request("PUT", path, body=body)
+
+    def patch(
+        self, path: str, body: Any, content_type: str = "application/merge-patch+json"
+    ) -> V2Result:
+        return self.request("PATCH", path, body=body, content_type=content_type)
+
+    def delete(self, path: str, query: Query = None) -> V2Result:
+        return self.request("DELETE", path, query=query)

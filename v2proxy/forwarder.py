@@ -1,0 +1,246 @@
+"""The last handler of every chain: one HTTP call to the upstream, streamed both ways.
+
+Bytes pass through untouched: the request body is streamed up (chunked when its length is
+unknown), the response body is streamed back chunk by chunk as it arrives — a watch event
+reaches the client the moment Kubernetes writes it — and nothing is decompressed, so
+``Content-Encoding`` and ``Content-Length`` stay true. A watch (``watch=true``) or a followed
+log on the service proxy (``follow=true``) has no read timeout at all: an idle stream is the
+normal state of a watch and only the client or Kubernetes may end it. Every other call gets
+``read_timeout`` between bytes. Retries follow ``v2proxy.retry`` and happen only before a
+response is handed back, so nothing already streamed is ever replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
+
+import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+from werkzeug.datastructures import Headers
+
+from bridge.auth import end_to_end
+from v2proxy.messages import ProxyRequest, ProxyResponse, status_response
+from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_delay
+
+log = logging.getLogger("kuberay_bridge.forwarder")
+
+_TRUE = frozenset({"1", "t", "T", "true", "TRUE", "True"})  # Go's strconv.ParseBool
+_READ_CHUNK = 64 * 1024
+
+
+class UpstreamTransport(Protocol):
+    url: str
+
+    def session(self) -> requests.Session: ...
+
+    def authorization(self) -> str | None: ...
+
+
+class BodyTooLarge(Exception):
+    """The caller's streamed body passed ``max_body_bytes``."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"request body is larger than {limit} bytes")
+        self.limit = limit
+
+
+def limited(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """``chunks`` unchanged, raising BodyTooLarge once more than ``limit`` bytes went by."""
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge(limit)
+        if chunk:
+            yield chunk
+
+
+def is_stream(request: ProxyRequest) -> bool:
+    """A watch or a followed log: a response with no natural end, so no read timeout."""
+    if any(value in _TRUE for value in request.query_values("watch")):
+        return True
+    if request.path.startswith("/apis/ray.io/v1/watch/"):
+        return True
+    return request.route.startswith("service-proxy") and any(
+        value in _TRUE for value in request.query_values("follow")
+    )
+
+
+ResultObserver = Callable[[ProxyRequest, int, int], None]  # request, status, attempts
+
+
+class Forwarder:
+    """A Handler that sends a ProxyRequest to the upstream and streams the answer back."""
+
+    def __init__(
+        self,
+        upstream: UpstreamTransport,
+        *,
+        send_credentials: bool = True,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        retry: RetryPolicy = RetryPolicy(),
+        observer: ResultObserver | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.upstream = upstream
+        self.send_credentials = send_credentials
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.retry = retry
+        self.observer = observer
+        self.sleep = sleep
+
+    def __call__(self, request: ProxyRequest) -> ProxyResponse:
+        body = self._body(request)
+        content_type = request.headers.get("Content-Type")
+        retryable = is_idempotent(
+            request.method, body if isinstance(body, bytes) else None, content_type
+        )
+        timeout = (self.connect_timeout, None if is_stream(request) else self.read_timeout)
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            prepared = self._prepare(request, body)
+            try:
+                response = self.upstream.session().send(
+                    prepared, stream=True, timeout=timeout, allow_redirects=False
+                )
+            except BodyTooLarge as error:
+                return self._done(request, status_response(413, "RequestEntityTooLarge", str(error)), attempt)
+            except requests.RequestException as error:
+                failure = _failure_status(error, self.upstream.url)
+                delay = (
+                    next_delay(self.retry, attempt - 1, None, time.monotonic() - started)
+                    if retryable
+                    else None
+                )
+                if delay is None:
+                    return self._done(request, failure, attempt)
+                log.info("upstream %s failed (%s); retry in %.2fs", request.path, error, delay)
+                self.sleep(delay)
+                continue
+            if retryable and response.status_code in RETRYABLE_STATUSES:
+                delay = next_delay(
+                    self.retry,
+                    attempt - 1,
+                    response.headers.get("Retry-After"),
+                    time.monotonic() - started,
+                )
+                if delay is not None:
+                    log.info(
+                        "upstream %s answered %d; retry in %.2fs",
+                        request.path,
+                        response.status_code,
+                        delay,
+                    )
+                    response.close()
+                    self.sleep(delay)
+                    continue
+            return self._done(request, _streamed(response), attempt)
+
+    def _done(self, request: ProxyRequest, response: ProxyResponse, attempts: int) -> ProxyResponse:
+        if self.observer is not None:
+            self.observer(request, response.status, attempts)
+        return response
+
+    def _body(self, request: ProxyRequest) -> bytes | Iterable[bytes] | None:
+        """Bytes when the request may be replayed (GET/HEAD/PUT: small, and needed to decide
+        whether a PUT is idempotent), else the stream as it is."""
+        if isinstance(request.body, (bytes, bytearray)):
+            return bytes(request.body) or None
+        if request.method in ("GET", "HEAD", "PUT"):
+            return request.read_body() or None
+        return request.body
+
+    def _prepare(
+        self, request: ProxyRequest, body: bytes | Iterable[bytes] | None
+    ) -> requests.PreparedRequest:
+        headers = {}
+        for name, value in end_to_end(request.headers.items()):
+            if name.lower() in ("host", "content-length"):
+                continue
+            headers[name] = value if name not in headers else f"{headers[name]}, {value}"
+        if self.send_credentials and "Authorization" not in request.headers:
+            authorization = self.upstream.authorization()
+            if authorization:
+                headers["Authorization"] = authorization
+        url = self.upstream.url + request.path
+        if request.query:
+            url += "?" + request.query_string
+        prepared = requests.Request(request.method, url, headers=headers).prepare()
+        # Set the body after prepare(): requests would otherwise decide on chunking itself
+        # and re-encode the URL.
+        prepared.url = url
+        prepared.body = body
+        prepared.headers.pop("Content-Length", None)
+        prepared.headers.pop("Transfer-Encoding", None)
+        if isinstance(body, bytes):
+            prepared.headers["Content-Length"] = str(len(body))
+        elif body is not None:
+            length = request.headers.get("Content-Length")
+            if length is not None:
+                prepared.headers["Content-Length"] = length
+            else:
+                prepared.headers["Transfer-Encoding"] = "chunked"
+        elif request.method in ("POST", "PUT", "PATCH"):
+            prepared.headers["Content-Length"] = "0"
+        return prepared
+
+
+def _streamed(response: requests.Response) -> ProxyResponse:
+    headers = Headers()
+    for name, value in end_to_end(response.raw.headers.items()):
+        headers.add(name, value)
+    return ProxyResponse(
+        status=response.status_code,
+        headers=headers,
+        body=_chunks(response),
+        on_close=response.close,
+    )
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The raw body as the upstream sends it: each HTTP chunk as soon as it arrives."""
+    raw = response.raw
+    try:
+        if raw.chunked and raw.supports_chunked_reads():
+            for chunk in raw.read_chunked(decode_content=False):
+                if chunk:
+                    yield chunk
+        else:
+            while True:
+                chunk = raw.read1(_READ_CHUNK, decode_content=False)
+                if not chunk:
+                    break
+                yield chunk
+    except (Urllib3Error, OSError) as error:
+        # Headers are gone already; the only honest signal left is a cut connection.
+        log.warning("upstream stream broke: %s", error)
+        raise
+
+
+def _failure_status(error: requests.RequestException, url: str) -> ProxyResponse:
+    cause = _root_cause(error)
+    if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
+        return status_response(504, "Timeout", f"upstream timed out: {url}: {cause}")
+    if isinstance(error, requests.exceptions.SSLError):
+        return status_response(502, "InternalError", f"upstream TLS failure: {url}: {cause}")
+    return status_response(502, "InternalError", f"upstream unreachable: {url}: {cause}")
+
+
+def _root_cause(error: BaseException) -> str:
+    seen = error
+    while True:
+        nested = getattr(seen, "reason", None) or seen.__cause__ or (
+            seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        )
+        if not isinstance(nested, BaseException) or nested is seen:
+            break
+        seen = nested
+    text = str(seen)
+    return text.split(": ", 1)[-1] if "object at 0x" in text else text

@@ -1,0 +1,153 @@
+"""The v2 surface: the route table (the allowlist) and the blueprint that serves it.
+
+Like ``apiserversdk/proxy.go``'s ``NewMux``, the table below is everything the bridge will
+ever forward. A path that matches no row answers 404, a row with another method 405, both as
+Kubernetes ``Status``; rows marked ``internal`` serve only v1compat (through V2Client) and
+look like 404 to HTTP clients. Paths are checked by ``v2proxy.paths`` before matching, and
+only the canonical form of the matched path goes upstream.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from bridge.auth import upstream_headers
+from bridge.logs import REQUEST_ID_HEADER
+from v2proxy.compute_template import compute_templates
+from v2proxy.events import ray_events_only
+from v2proxy.forwarder import BodyTooLarge, limited
+from v2proxy.messages import ProxyRequest, ProxyResponse
+from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
+from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
+from v2proxy.service_guard import kuberay_services_only
+
+log = logging.getLogger("kuberay_bridge.routes")
+
+RAY = "/apis/ray.io/v1"
+NS = "/namespaces/{namespace}"
+KINDS = "{plural:rayclusters|rayjobs|rayservices}"
+SERVICE = "/api/v1/namespaces/{namespace}/services/{service}"
+
+ROUTES: tuple[Route, ...] = (
+    # name             methods             path                                      built-in middlewares
+    Route("discovery", READ, "/version"),
+    Route("discovery", READ, "/api"),
+    Route("discovery", READ, "/apis"),
+    Route("discovery", READ, "/apis/ray.io"),
+    Route("discovery", READ, RAY),
+    Route("ray-create", method_set("POST"), f"{RAY}{NS}/{KINDS}", (compute_templates,)),
+    Route("ray-update", method_set("PUT"), f"{RAY}{NS}/{KINDS}/{{name}}", (compute_templates,)),
+    Route("ray", ANY, f"{RAY}/{{path*}}"),
+    Route("ray-events", READ, "/apis/events.k8s.io/v1/namespaces/{namespace}/events",
+          (plain(ray_events_only),)),
+    Route("service-proxy", ANY, f"{SERVICE}/proxy", (kuberay_services_only,)),
+    Route("service-proxy", ANY, f"{SERVICE}/proxy/{{subpath*}}", (kuberay_services_only,)),
+    # internal: only v1compat reaches these, through V2Client (v1 compute templates, namespaces)
+    Route("configmaps", method_set("GET", "POST"), "/api/v1/namespaces/{namespace}/configmaps",
+          internal=True),
+    Route("configmap", method_set("GET", "DELETE"),
+          "/api/v1/namespaces/{namespace}/configmaps/{name}", internal=True),
+    Route("configmaps-all", READ, "/api/v1/configmaps", internal=True),
+    Route("namespaces", READ, "/api/v1/namespaces", internal=True),
+)
+
+blueprint = Blueprint("v2proxy", __name__)
+_METHODS = sorted(ANY)
+
+
+def _entry_rules(routes: tuple[Route, ...]) -> list[str]:
+    """Flask rules that let a request reach ``dispatch``; the table decides the rest."""
+    rules: list[str] = []
+    for route in routes:
+        if route.internal:
+            continue
+        prefix = route.literal_prefix
+        wanted = [prefix + "/", prefix + "/<path:rest>"] if route.has_variables else [prefix]
+        rules.extend(rule for rule in wanted if rule not in rules)
+    return rules
+
+
+def dispatch(**_url_values: str) -> Response:
+    state = current_app.extensions["kuberay_bridge"]
+    raw_path = raw_request_path(request.environ)
+    try:
+        segments = canonical_segments(raw_path)
+        match = state.pipeline.resolve(request.method, segments, include_internal=False)
+    except PathRejected as rejected:
+        log.info("refused path %r: %s", raw_path, rejected)
+        raise NotFound() from None
+    except NoRoute as missing:
+        if missing.allowed:
+            raise MethodNotAllowed(valid_methods=sorted(missing.allowed)) from None
+        raise NotFound() from None
+    g.route_name = match.route.name
+    query = request.query_string.decode("utf-8", "replace")
+    proxy_request = ProxyRequest(
+        method=request.method,
+        path=join_segments(segments),
+        query=parse_qsl(query, keep_blank_values=True),
+        raw_query=query if query.isascii() else None,
+        headers=_upstream_headers(state.config.auth_mode),
+        body=_request_body(state.config.max_body_bytes),
+        dialect="v2",
+        route=match.route.name,
+        params=match.params,
+    )
+    try:
+        response = state.pipeline.handle(proxy_request, match.route)
+    except BodyTooLarge as error:
+        raise RequestEntityTooLarge(str(error)) from None
+    return to_flask_response(response)
+
+
+for _rule in _entry_rules(ROUTES):
+    blueprint.add_url_rule(
+        _rule, endpoint="dispatch", view_func=dispatch, methods=_METHODS, strict_slashes=False
+    )
+
+
+def _upstream_headers(auth_mode: str) -> Headers:
+    headers = upstream_headers(
+        request.headers.items(),
+        auth_mode=auth_mode,
+        remote_addr=request.remote_addr,
+        scheme=request.scheme,
+        host=request.host,
+    )
+    headers[REQUEST_ID_HEADER] = g.request_id
+    if request.content_length is not None:
+        headers["Content-Length"] = str(request.content_length)
+    return headers
+
+
+def _request_body(limit: int) -> bytes | Iterator[bytes]:
+    """The caller's body as a stream, refused up front when Content-Length says it is too
+    big and cut off when a chunked body grows past ``limit``."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise RequestEntityTooLarge(f"request body is larger than {limit} bytes")
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not length and not chunked:
+        return b""
+    stream = request.stream
+    return limited(iter(lambda: stream.read(64 * 1024), b""), limit)
+
+
+def to_flask_response(response: ProxyResponse) -> Response:
+    """Stream a ProxyResponse to the client, headers as they are; the upstream connection
+    is closed when the server closes the response (client gone or body done)."""
+    flask_response = Response(
+        response.iter_body(),
+        status=response.status,
+        headers=Headers(response.headers),
+    )
+    if "Content-Type" not in response.headers:
+        del flask_response.headers["Content-Type"]
+    flask_response.call_on_close(response.close)
+    return flask_response
