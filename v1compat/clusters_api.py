@@ -93,10 +93,7 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
     templates = _resolve_templates(client, namespace, cluster)
-    try:
-        raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)
-    except V1Error as error:
-        raise _wrapped(error, convert.CREATE_CLUSTER_FAILED, CREATE_FAILED) from None
+    raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)  # 400 on bad input
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
         raise already_exists(
@@ -115,14 +112,6 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
             CREATE_FAILED,
         )
     return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
-
-
-def _wrapped(error: V1Error, external: str, context: str) -> V1Error:
-    """Go's ``util.Wrap`` of a UserError: the context goes after the external message."""
-    prefix = external + ": "
-    if not error.message.startswith(prefix):
-        return error
-    return V1Error(error.code, f"{prefix}{context}: {error.message[len(prefix):]}")
 
 
 def _resolve_templates(
