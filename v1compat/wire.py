@@ -73,13 +73,9 @@ def load_body(schema: ProtoSchema) -> tuple[dict[str, Any], list[str]]:
 
 
 def strict_mode() -> bool:
-    asked = request.args.get(STRICT_QUERY, "").strip().lower()
-    if asked in ("1", "true", "yes"):
-        return True
-    if asked in ("0", "false", "no"):
-        return False
-    config = current_config()
-    return bool(getattr(config, "v1_strict", False))
+    """``?strict=true`` asks for it per request; the ``v1_strict`` setting imposes it."""
+    asked = request.args.get(STRICT_QUERY, "").strip().lower() in ("1", "true", "yes")
+    return asked or bool(getattr(current_config(), "v1_strict", False))
 
 
 def current_config() -> Any:
