@@ -1,0 +1,114 @@
+"""The quickstart of the KubeRay APIServer v1 README, unchanged but for the port, against a
+real ``kuberay-bridge serve`` process in front of the embedded Kubernetes API.
+
+The two curl commands are copied from ``apiserver/README.md`` of ray-project/kuberay
+("Create complete template." / "Check whether compute template is created successfully.").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import free_port
+
+CREATE_TEMPLATE = """curl --silent -X 'POST' \\
+    'http://localhost:31888/apis/v1/namespaces/ray-system/compute_templates' \\
+    -H 'accept: application/json' \\
+    -H 'Content-Type: application/json' \\
+    -d '{
+        "name": "default-template",
+        "namespace": "ray-system",
+        "cpu": 2,
+        "memory": 4
+      }'"""
+
+LIST_TEMPLATES = """curl --silent -X 'GET' \\
+    'http://localhost:31888/apis/v1/namespaces/ray-system/compute_templates' \\
+    -H 'accept: application/json'"""
+
+
+@pytest.fixture(scope="module")
+def bridge_port(embedded, tmp_path_factory) -> Iterator[int]:
+    """``kuberay-bridge serve`` on a free loopback port, the embedded API as upstream."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("bridge") / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bridge", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--upstream", embedded.url, "--workers", "1", "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "BRIDGE_CONFIG": ""},
+    )
+    try:
+        _wait_until_serving(process, port, log.name)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_until_serving(process: subprocess.Popen, port: int, log_path: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"kuberay-bridge serve exited with {process.returncode}:\n{Path(log_path).read_text()}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"kuberay-bridge serve did not start:\n{Path(log_path).read_text()}")
+
+
+@pytest.fixture(scope="module")
+def ray_system(embedded) -> None:
+    """The README asks for the ``ray-system`` namespace to exist; start without the template."""
+    requests.post(
+        f"{embedded.url}/api/v1/namespaces",
+        json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ray-system"}},
+        timeout=10,
+    )
+    requests.delete(f"{embedded.url}/api/v1/namespaces/ray-system/configmaps/default-template", timeout=10)
+
+
+def run(command: str, port: int) -> str:
+    completed = subprocess.run(
+        command.replace("31888", str(port)), shell=True, capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def test_the_readme_quickstart_works_unchanged(bridge_port, ray_system):
+    created = json.loads(run(CREATE_TEMPLATE, bridge_port))
+    assert created == {
+        "name": "default-template",
+        "namespace": "ray-system",
+        "cpu": 2,
+        "memory": 4,
+        "memoryUnit": "Gi",
+    }
+    listed = json.loads(run(LIST_TEMPLATES, bridge_port))
+    assert listed == {"computeTemplates": [created]}
+
+
+def test_the_quickstart_answers_say_v1_is_deprecated(bridge_port, ray_system):
+    headers = run(LIST_TEMPLATES.replace("--silent", "--silent --dump-header - --output /dev/null"), bridge_port)
+    lines = [line.strip().lower() for line in headers.splitlines()]
+    assert any(line.startswith("deprecation: @") for line in lines), headers
+    assert any(line.startswith('warning: 299 - "kuberay apiserver v1 is deprecated') for line in lines), headers
+    assert any(line.startswith("link: <") and 'rel="deprecation"' in line for line in lines), headers
