@@ -6,9 +6,11 @@ query parameter. If so it leaves validation to the server and sends
 ``fieldValidation=Strict``; if neither ``/openapi/v3`` nor ``/openapi/v2`` can be read it
 stops with ``failed to download openapi``. So the embedded server publishes, for each
 group-version, one path per resource with that PATCH operation (tagged with
-``x-kubernetes-group-version-kind``), which is what the check reads. Schemas
-(``components``) are not published: ``kubectl explain`` does not work against the
-embedded server.
+``x-kubernetes-group-version-kind``), which is what the check reads.
+
+The CRDs' schemas, once a :class:`~bridge.embedded.schema.SchemaRegistry` has loaded them
+(it calls :func:`register_schema`), are published as ``components`` so that
+``kubectl explain rayclusters.spec`` works. Built-in kinds have no published schema.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from typing import Any
 from bridge.embedded.resources import Resource, group_versions
 
 KUBERNETES_VERSION = "v1.32.0"
+
+# (group, version, kind) -> openAPIV3Schema of a CRD version, registered by SchemaRegistry.
+_SCHEMAS: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+
+def register_schema(group: str, version: str, kind: str, schema: dict[str, Any]) -> None:
+    _SCHEMAS[(group, version, kind)] = schema
+
+
+def _component_name(group: str, version: str, kind: str) -> str:
+    """``io.ray.v1.RayCluster``: the reversed group, as the API server names CRD schemas."""
+    return ".".join([*reversed(group.split(".")), version, kind])
 
 
 def _path_key(api_version: str) -> str:
@@ -40,7 +54,8 @@ def _hash(api_version: str) -> str:
     """Stable per build of the resource table: the document only changes with the table."""
     import hashlib
 
-    text = repr([(r.plural, r.kind, r.verbs) for r in group_versions()[api_version]])
+    text = repr([(r.plural, r.kind, r.verbs, (r.group, r.version, r.kind) in _SCHEMAS)
+                 for r in group_versions()[api_version]])
     return hashlib.sha256(f"{KUBERNETES_VERSION}{text}".encode()).hexdigest()[:32].upper()
 
 
@@ -85,7 +100,13 @@ def openapi_document(api_version: str) -> dict[str, Any] | None:
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
         "paths": {_item_path(resource): _operations(resource) for resource in resources},
-        "components": {"schemas": {}},
+        "components": {"schemas": {
+            _component_name(r.group, r.version, r.kind): {
+                **_SCHEMAS[(r.group, r.version, r.kind)],
+                "x-kubernetes-group-version-kind": [{"group": r.group, "version": r.version, "kind": r.kind}],
+            }
+            for r in resources if (r.group, r.version, r.kind) in _SCHEMAS
+        }},
     }
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from bridge.embedded import errors
+from bridge.embedded.openapi import register_schema
 from bridge.embedded.resources import Resource
 from bridge.embedded.schema_prune import default, prune
 from bridge.embedded.schema_validate import validate
@@ -107,6 +108,7 @@ class SchemaRegistry:
         self.crds: dict[str, CustomResourceVersion] = load_crds(crd_dir) if crd_dir else {}
         for key, crd in self.crds.items():
             register_columns(key, crd.printer_columns)
+            register_schema(crd.group, crd.version, crd.kind, crd.schema)
         self.apply_defaults = apply_defaults
         # The root schema without ``status``, for writes of the main resource.
         self._main_schemas = {

@@ -144,3 +144,9 @@ def test_events_through_both_apis(kubectl, api, namespace):
     table = kubectl("get", "events", "-n", namespace).stdout.splitlines()
     assert table[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     assert table[1].split()[1:] == ["Normal", "Created", "raycluster/demo", "made", "it"]
+
+
+def test_explain_reads_the_crd_schema(kubectl):
+    explained = kubectl("explain", "rayclusters.spec.workerGroupSpecs.replicas").stdout
+    assert "KIND:       RayCluster" in explained
+    assert "FIELD: replicas <integer>" in explained
