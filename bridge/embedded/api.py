@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from bridge.embedded import events, listing, objects, patch, watch
 from bridge.embedded.discovery import discovery
-from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict,
+from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
                                     method_not_allowed, not_found, not_found_path)
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
@@ -24,6 +24,8 @@ from bridge.embedded.selectors import (fields_match, labels_match, parse_field_s
 from bridge.embedded.store import NAMESPACES, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
+# The API server's namespace lifecycle admission refuses to delete these.
+UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 # Kinds whose DELETE answers a Status rather than the object (no ``ReturnDeletedObject``).
 _DELETE_ANSWERS_STATUS = ("v1/configmaps", "v1/events")
 
@@ -166,7 +168,7 @@ class EmbeddedApi:
         items = [shown for shown in map(present, stored) if selected(shown)]
         counted = not (request.args.get("labelSelector") or request.args.get("fieldSelector"))
         items, metadata = listing.page(items, rv, limit, counted=counted)
-        table = self._table(request, resource, items)
+        table = self._table(request, resource, items, metadata)
         if table is not None:
             return table
         return answer({
@@ -179,13 +181,16 @@ class EmbeddedApi:
     def watch(self, request: Request, target: Target) -> Response:
         resource = target.resource
         rv_param = request.args.get("resourceVersion", "")
-        if rv_param in ("", "0"):
-            since = None
-        else:
+        send_initial = request.args.get("sendInitialEvents", "").lower()
+        bookmarks = _flag(request, "allowWatchBookmarks")
+        since: int | None = None
+        if rv_param not in ("", "0"):
             try:
                 since = int(rv_param)
             except ValueError:
                 raise bad_request(f'invalid resource version: "{rv_param}"') from None
+        if send_initial == "true":
+            since = None
         timeout = _int_param(request, "timeoutSeconds")
         spec = watch.WatchSpec(
             storage_key=resource.storage_key,
@@ -195,32 +200,34 @@ class EmbeddedApi:
             kind=resource.kind,
             api_version=resource.api_version,
             since=since,
+            initial_events=send_initial != "false",
+            initial_events_end=send_initial == "true" and bookmarks,
             timeout=float(timeout) if timeout else watch.DEFAULT_TIMEOUT_SECONDS,
-            bookmarks=_flag(request, "allowWatchBookmarks"),
+            bookmarks=bookmarks,
             bookmark_interval=self.bookmark_interval,
         )
         sock = request.environ.get("werkzeug.socket")
         return Response(watch.stream(self.store, spec, sock), content_type="application/json",
                         direct_passthrough=True)
 
-    def _table(self, request: Request, resource: Resource, items: list[dict]) -> Response | None:
-        accept = request.headers.get("Accept", "")
-        if "as=Table" not in accept:
+    def _table(self, request: Request, resource: Resource, items: list[dict],
+               metadata: dict | None = None) -> Response | None:
+        """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
+        if "as=Table" not in request.headers.get("Accept", ""):
             return None
-        try:
-            from bridge.embedded.table import as_table
-        except ImportError:
-            return None
-        return answer(as_table(resource, items))
+        from bridge.embedded.table import as_table
+
+        table = as_table(resource, items)
+        table["metadata"] = {**table.get("metadata", {}), **(metadata or {})}
+        return answer(table, content_type="application/json;as=Table;v=v1;g=meta.k8s.io")
 
     def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
                        warnings: list[str] | None = None) -> Response:
         headers = [("Warning", '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
                    for text in warnings or []]
-        if "as=Table" in request.headers.get("Accept", ""):
-            table = self._table(request, resource, [obj])
-            if table is not None:
-                return table
+        table = self._table(request, resource, [obj])
+        if table is not None:
+            return table
         return answer(obj, status, yaml_wanted=wants_yaml(request), headers=headers)
 
     # -- writes --------------------------------------------------------------------------
@@ -228,11 +235,13 @@ class EmbeddedApi:
     def _body(self, request: Request) -> dict:
         return objects.require_object(decode_object(request, read_body(request)))
 
-    def _admit(self, request: Request, resource: Resource, obj: dict) -> tuple[dict, list[str]]:
-        """Prune and validate against the CRD schema (custom resources only)."""
+    def _admit(self, request: Request, resource: Resource, obj: dict,
+               subresource: str = "") -> tuple[dict, list[str]]:
+        """Prune, default and validate against the CRD schema (custom resources only)."""
         if not _is_custom(resource):
             return obj, []
-        return self.schemas.admit(resource, obj, request.args.get("fieldValidation", "Warn"))
+        return self.schemas.admit(resource, obj, request.args.get("fieldValidation", "Warn"),
+                                  subresource or None)
 
     def _require_namespace(self, namespace: str) -> None:
         """Called under the store lock: a namespace that is gone cannot receive objects."""
@@ -275,7 +284,7 @@ class EmbeddedApi:
                 raise not_found(resource.plural, resource.group, name)
             updated = objects.prepare_update(stored_as, current, body, namespace, name,
                                              subresource=target.subresource)
-            updated, warnings = self._admit(request, resource, updated)
+            updated, warnings = self._admit(request, resource, updated, target.subresource)
             return updated
 
         before, after = self.store.write(stored_as.storage_key, namespace, name, change,
@@ -301,7 +310,7 @@ class EmbeddedApi:
             updated = objects.prepare_update(stored_as, current, _incoming(resource, patched),
                                              namespace, name, subresource=target.subresource,
                                              require_resource_version=False)
-            updated, warnings = self._admit(request, resource, updated)
+            updated, warnings = self._admit(request, resource, updated, target.subresource)
             return updated
 
         _, after = self.store.write(stored_as.storage_key, namespace, name, change, dry_run=dry_run)
@@ -318,6 +327,8 @@ class EmbeddedApi:
         def change(current: dict | None) -> None:
             if current is None:
                 raise not_found(resource.plural, resource.group, name)
+            if resource.storage_key == NAMESPACES and name in UNDELETABLE_NAMESPACES:
+                raise forbidden("namespaces", "", name, "this namespace may not be deleted")
             meta = current["metadata"]
             for field, ours in (("uid", meta.get("uid")), ("resourceVersion", meta.get("resourceVersion"))):
                 wanted = preconditions.get(field)

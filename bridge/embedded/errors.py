@@ -98,3 +98,8 @@ def expired(message: str) -> ApiError:
 
 def not_found_path() -> ApiError:
     return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+def forbidden(plural: str, group: str, name: str, why: str) -> ApiError:
+    return ApiError(403, "Forbidden", f'{_qualified(plural, group)} "{name}" is forbidden: {why}',
+                    _details(name, group, plural))

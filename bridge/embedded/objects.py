@@ -41,6 +41,16 @@ _NAME_RULES: dict[str, tuple[str, int, str]] = {
         "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     ),
 }
+_QUALIFIED_NAME_PART = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_QUALIFIED_NAME_RULE = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+_LABEL_VALUE = r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
+_LABEL_VALUE_RULE = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+    "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
 # Which rule names follow, per resource (Kubernetes: namespaces are labels, services DNS-1035).
 _NAME_RULE_OF = {"v1/namespaces": "label", "v1/services": "dns1035"}
 
@@ -147,7 +157,33 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
         meta.pop("generation", None)
     if has_status_subresource(resource) and resource.group:
         obj.pop("status", None)
+    check_labels(resource, obj)
     return _defaults(resource, obj)
+
+
+def check_labels(resource: Resource, obj: dict) -> None:
+    """Label keys and values as apimachinery validates them (422 with one cause each)."""
+    meta = obj["metadata"]
+    labels = meta.get("labels")
+    if labels is None:
+        return
+    if not isinstance(labels, dict):
+        raise bad_request("metadata.labels must be an object of strings")
+    causes = []
+    for key, value in labels.items():
+        if not isinstance(value, str):
+            raise bad_request(f"metadata.labels: the value of {key!r} must be a string")
+        prefix, _, short = key.rpartition("/")
+        if (prefix and (len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix))) \
+                or len(short) > 63 or not re.fullmatch(_QUALIFIED_NAME_PART, short):
+            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
+                           "message": f'Invalid value: "{key}": {_QUALIFIED_NAME_RULE}'})
+        if len(value) > 63 or not re.fullmatch(_LABEL_VALUE, value):
+            rule = "must be no more than 63 characters" if len(value) > 63 else _LABEL_VALUE_RULE
+            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
+                           "message": f'Invalid value: "{value}": {rule}'})
+    if causes:
+        raise invalid(resource.kind, resource.group, meta.get("name", ""), causes)
 
 
 def _defaults(resource: Resource, obj: dict) -> dict:
@@ -194,6 +230,11 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
         }])
     if wanted_rv and wanted_rv != old_meta.get("resourceVersion"):
         raise conflict(resource.plural, resource.group, name, STALE)
+    wanted_uid = meta.get("uid")
+    if wanted_uid and wanted_uid != old_meta.get("uid"):
+        raise conflict(resource.plural, resource.group, name,
+                       f"Precondition failed: UID in precondition: {wanted_uid}, "
+                       f"UID in object meta: {old_meta.get('uid')}")
 
     if subresource == "status":
         # /status changes only status: everything else is what is stored.
@@ -224,6 +265,7 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
         meta["generation"] = generation
     if resource.storage_key == "v1/namespaces":
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
+    check_labels(resource, obj)
     return obj
 
 

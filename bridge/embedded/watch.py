@@ -1,7 +1,9 @@
 """``?watch=true``: a chunked stream of JSON lines, one watch event each.
 
 Follows the API server: without a resourceVersion (or with "0") the stream starts with a
-synthetic ADDED event per current object; with one, it resumes after it, or sends one ERROR
+synthetic ADDED event per current object (``sendInitialEvents=true`` does too, then marks
+the end with a BOOKMARK annotated ``k8s.io/initial-events-end``, as watch-list clients
+expect); with one, it resumes after it, or sends one ERROR
 event carrying a 410 Expired Status when that point is no longer in the ring (what client-go
 and the Python client's ``watch.Watch`` turn into "resource version too old"). An object
 that starts or stops matching the selectors shows up as ADDED or DELETED. BOOKMARK events
@@ -33,7 +35,9 @@ class WatchSpec:
     present: Callable[[dict], dict]  # stored object -> what the client sees
     kind: str
     api_version: str
-    since: int | None  # None: start with the current objects
+    since: int | None  # None: start from the current state
+    initial_events: bool = True  # with since None: an ADDED event per current object first
+    initial_events_end: bool = False  # then a BOOKMARK saying so (``sendInitialEvents=true``)
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     bookmarks: bool = False
     bookmark_interval: float = 10.0
@@ -80,10 +84,15 @@ def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> 
     yield b""  # the server sends the headers now, not with the first event
     if spec.since is None:
         objects, last = store.list(spec.storage_key, spec.namespace)
-        for obj in objects:
+        for obj in objects if spec.initial_events else ():
             shown = spec.present(obj)
             if spec.matches(shown):
                 yield _line("ADDED", shown)
+        if spec.initial_events_end:
+            yield _line("BOOKMARK", {
+                "kind": spec.kind, "apiVersion": spec.api_version,
+                "metadata": {"resourceVersion": str(last),
+                             "annotations": {"k8s.io/initial-events-end": "true"}}})
     else:
         last = spec.since
     next_bookmark = time.monotonic() + spec.bookmark_interval

@@ -207,3 +207,18 @@ def test_service_gets_defaults(api, namespace):
         "metadata": {"name": "dash"}, "spec": {"ports": [{"name": "http", "port": 8265}]}}).json()
     assert created["spec"]["type"] == "ClusterIP"
     assert created["spec"]["ports"] == [{"name": "http", "port": 8265, "protocol": "TCP", "targetPort": 8265}]
+
+
+def test_event_update_creates_when_missing(api, namespace):
+    event = {"metadata": {"name": "ev"}, "reason": "R", "message": "m",
+             "involvedObject": {"kind": "RayJob", "name": "j", "namespace": namespace}}
+    created = api.put(f"/api/v1/namespaces/{namespace}/events/ev", json=event)
+    assert created.status_code == 201
+    assert api.get(f"/api/v1/namespaces/{namespace}/events/ev").json()["message"] == "m"
+
+
+def test_yaml_answer_when_asked(api, namespace):
+    api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "y"}, "data": {"a": "b"}})
+    answer = api.get(f"/api/v1/namespaces/{namespace}/configmaps/y", headers={"Accept": "application/yaml"})
+    assert answer.headers["Content-Type"] == "application/yaml"
+    assert yaml.safe_load(answer.text)["data"] == {"a": "b"}

@@ -109,3 +109,27 @@ def test_failed_write_leaves_nothing_behind(api, namespace):
     api.post(path, json={**raycluster("x"), "kind": "RayJob"})
     after = api.get(path).json()
     assert after["items"] == [] and after["metadata"]["resourceVersion"] == before
+
+
+def test_system_namespaces_cannot_be_deleted(api):
+    assert_status(api.delete("/api/v1/namespaces/default"), 403, "Forbidden",
+                  {"name": "default", "kind": "namespaces"},
+                  'namespaces "default" is forbidden: this namespace may not be deleted')
+    assert api.get("/api/v1/namespaces/default").status_code == 200
+
+
+def test_invalid_labels_are_invalid(api, namespace):
+    status = assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={
+        "metadata": {"name": "l", "labels": {"bad key!": "ok", "good": "bad value"}}}),
+        422, "Invalid", {"name": "l", "kind": "ConfigMap"})
+    messages = [cause["message"] for cause in status["details"]["causes"]]
+    assert messages[0].startswith('Invalid value: "bad key!": name part must consist')
+    assert messages[1].startswith('Invalid value: "bad value": a valid label must be')
+    assert {cause["field"] for cause in status["details"]["causes"]} == {"metadata.labels"}
+
+
+def test_update_with_another_uid_is_conflict(api, namespace):
+    obj = api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "u"}}).json()
+    obj["metadata"]["uid"] = "00000000-0000-0000-0000-000000000000"
+    assert_status(api.put(f"/api/v1/namespaces/{namespace}/configmaps/u", json=obj), 409, "Conflict",
+                  {"name": "u", "kind": "configmaps"})

@@ -154,3 +154,28 @@ def test_continue_token_from_compacted_history_is_expired():
         status = assert_status(api.get("/api/v1/namespaces/default/configmaps",
                                        params={"limit": 1, "continue": token}), 410, "Expired")
         assert status["message"].startswith("The provided continue parameter is too old")
+
+
+def test_pagination_across_namespaces_keeps_namespace_order(api, namespace):
+    """``a`` sorts before ``a-b`` although ``a/x`` sorts after ``a-b/x``: keys are compared
+    as (namespace, name), like the list order."""
+    other = namespace + "-b"
+    api.post("/api/v1/namespaces", json={"metadata": {"name": other}})
+    try:
+        for ns in (namespace, other):
+            for name in ("x", "y"):
+                api.post(f"/api/v1/namespaces/{ns}/configmaps",
+                         json={"metadata": {"name": name, "labels": {"page": namespace}}})
+        seen, token = [], None
+        while True:
+            params = {"limit": 1, "labelSelector": f"page={namespace}"}
+            if token:
+                params["continue"] = token
+            answer = api.get("/api/v1/configmaps", params=params).json()
+            seen += [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in answer["items"]]
+            token = answer["metadata"].get("continue")
+            if not token:
+                break
+        assert seen == [(namespace, "x"), (namespace, "y"), (other, "x"), (other, "y")]
+    finally:
+        api.delete(f"/api/v1/namespaces/{other}")

@@ -97,9 +97,14 @@ def test_patch_without_patch_media_type_is_unsupported(api, cluster):
 
 def test_patch_cannot_change_server_owned_metadata(api, cluster):
     before = api.get(cluster).json()["metadata"]
-    patched = api.patch(cluster, json={"metadata": {"uid": "forged", "creationTimestamp": "2000-01-01T00:00:00Z"}},
+    patched = api.patch(cluster, json={"metadata": {"creationTimestamp": "2000-01-01T00:00:00Z"}},
                         headers=MERGE).json()["metadata"]
-    assert patched["uid"] == before["uid"] and patched["creationTimestamp"] == before["creationTimestamp"]
+    assert patched["creationTimestamp"] == before["creationTimestamp"]
+    status = assert_status(api.patch(cluster, json={"metadata": {"uid": "forged"}}, headers=MERGE),
+                           409, "Conflict", {"name": "p", "group": "ray.io", "kind": "rayclusters"})
+    assert status["message"].endswith(f"Precondition failed: UID in precondition: forged, "
+                                      f"UID in object meta: {before['uid']}")
+    assert api.get(cluster).json()["metadata"]["uid"] == before["uid"]
 
 
 def test_dry_run_patch_stores_nothing(api, cluster):

@@ -166,3 +166,12 @@ def test_watch_of_a_single_object(api, namespace):
     api.post(path, json={"metadata": {"name": "mine"}})
     events = _take(_events(api, f"{path}/mine", timeoutSeconds=20), 1)
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "mine")]
+
+
+def test_send_initial_events_ends_with_an_annotated_bookmark(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    api.post(path, json={"metadata": {"name": "there"}})
+    events = _take(_events(api, path, sendInitialEvents="true", allowWatchBookmarks="true",
+                           resourceVersionMatch="NotOlderThan", timeoutSeconds=20), 2)
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
