@@ -189,3 +189,17 @@ def test_target_port_defaults_to_port_and_ipv6_loopback_is_allowed():
     headless = service("s", "None", [{"port": 80}])
     with pytest.raises(ApiError):
         resolve(headless, "s")
+
+
+def test_kubernetes_client_service_proxy(embedded, dash, namespace, dashboard):
+    from kubernetes import client
+
+    configuration = client.Configuration()
+    configuration.host = embedded.url
+    with client.ApiClient(configuration) as api_client:
+        core = client.CoreV1Api(api_client)
+        answer = core.connect_get_namespaced_service_proxy_with_path(
+            "dash:dashboard", namespace, "api/jobs/", _preload_content=False)
+        assert answer.status == 200
+        assert answer.data == b'[{"job_id": "raysubmit_1"}]'
+    assert dashboard.seen[-1]["path"] == "/api/jobs/"
