@@ -730,3 +730,125 @@ def test_events_are_attached_with_the_cluster_name_label() -> None:
 
 def test_managed_by_selector() -> None:
     assert MANAGED_BY_SELECTOR == "app.kubernetes.io/managed-by=kuberay-apiserver"
+
+
+# --- the whole message, both ways ---------------------------------------------------------------
+
+EVERYTHING = {
+    "name": "full",
+    "namespace": "ns",
+    "user": "alice",
+    "version": "2.46.0",
+    "environment": "STAGING",
+    "annotations": {"kubernetes.io/ingress.class": "nginx"},
+    "cluster_spec": {
+        "head_group_spec": {
+            "compute_template": "default-template",
+            "image": "rayproject/ray:2.46.0-py310",
+            "service_type": "ClusterIP",
+            "enableIngress": True,
+            "ray_start_params": {"dashboard-host": "0.0.0.0", "num-cpus": "0"},
+            "volumes": [
+                {"name": "data", "mount_path": "/data", "volume_type": "PERSISTENT_VOLUME_CLAIM", "source": "claim",
+                 "read_only": True, "mount_propagation_mode": "HOSTTOCONTAINER"},
+                {"name": "code", "mount_path": "/code", "volume_type": "CONFIGMAP", "source": "code", "items": {"a.py": "a.py"}},
+            ],
+            "service_account": "ray-head-sa",
+            "image_pull_secret": "regcred",
+            "environment": {
+                "values": {"RAY_LOG": "debug"},
+                "valuesFrom": {
+                    "CM": {"source": "CONFIGMAP", "name": "cm", "key": "k"},
+                    "CPU": {"source": "RESOURCEFIELD", "name": "ray-head", "key": "limits.cpu"},
+                    "NS": {"source": "FIELD", "key": "metadata.namespace"},
+                },
+            },
+            "annotations": {"prometheus.io/scrape": "true"},
+            "labels": {"team": "ml"},
+            "imagePullPolicy": "Always",
+            "securityContext": {"capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]}, "privileged": False},
+        },
+        "worker_group_spec": [
+            {
+                "group_name": "gpu",
+                "compute_template": "default-template",
+                "image": "rayproject/ray:2.46.0-gpu",
+                "replicas": 2,
+                "min_replicas": 1,
+                "max_replicas": 5,
+                "ray_start_params": {"num-gpus": "1"},
+                "volumes": [
+                    {"name": "dev", "mount_path": "/dev/shm2", "volume_type": "HOST_PATH", "source": "/dev/shm",
+                     "host_path_type": "FILE", "mount_propagation_mode": "BIDIRECTIONAL"},
+                    {"name": "creds", "mount_path": "/creds", "volume_type": "SECRET", "source": "s3", "items": {"key": "k"}},
+                    {"name": "scratch", "mount_path": "/scratch", "volume_type": "EPHEMERAL", "storage": "50Gi",
+                     "storageClassName": "fast", "accessMode": "RWX", "mount_propagation_mode": "HOSTTOCONTAINER"},
+                    {"name": "cache", "mount_path": "/cache", "volume_type": "EMPTY_DIR", "storage": "2Gi"},
+                ],
+                "service_account": "ray-worker-sa",
+                "image_pull_secret": "regcred",
+                "environment": {"values": {"W": "1"}, "valuesFrom": {"S": {"source": "SECRET", "name": "s", "key": "k"}}},
+                "annotations": {"sidecar.istio.io/inject": "false"},
+                "labels": {"pool": "gpu"},
+                "imagePullPolicy": "Always",
+                "securityContext": {"capabilities": {}},
+            }
+        ],
+        "enableInTreeAutoscaling": True,
+        "autoscalerOptions": {
+            "idleTimeoutSeconds": 120,
+            "upscalingMode": "Conservative",
+            "image": "rayproject/ray:2.46.0",
+            "imagePullPolicy": "Always",
+            "cpu": "1",
+            "memory": "1Gi",
+            "envs": {"values": {"AUTOSCALER_LOG_LEVEL": "debug"}},
+        },
+        "headServiceAnnotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
+    },
+}
+
+
+def test_every_field_the_go_server_round_trips_comes_back() -> None:
+    cr = build(EVERYTHING)
+    assert crd_violations(cr) == []
+    back = raycluster_to_cluster(stored(cr, state="ready", endpoints={"dashboard": "8265"}))
+    expected = copy.deepcopy(EVERYTHING)
+    # What the server adds:
+    expected["annotations"]["ray.io/creation-timestamp"] = NOW_TEXT
+    expected.update(created_at="2025-01-01T00:00:01Z", cluster_state="ready", service_endpoint={"dashboard": "8265"})
+    # Nothing else: every field above is one the Go server gives back (losses: next test).
+    assert back == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "read_back"),
+    [  # §6.7: what the Go server does not give back, and what it gives instead
+        (("envs",), {"values": {"X": "1"}}, None),
+        (("deleted_at",), "2025-01-01T00:00:00Z", None),
+        (("environment",), "DEV", "DEV"),  # emitted as 0, i.e. omitted, by the schema layer
+        (("cluster_spec", "head_group_spec", "image"), "", ""),  # default image reads back empty
+        (("cluster_spec", "head_group_spec", "imagePullPolicy"), "IfNotPresent", None),
+        (("cluster_spec", "head_group_spec", "service_account"), "x", None),
+        (("cluster_spec", "head_group_spec", "image_pull_secret"), "x", None),
+        (("cluster_spec", "head_group_spec", "environment"), {"values": {"MY_POD_IP": "spoof"}}, {"values": {}, "valuesFrom": {}}),
+        (("cluster_spec", "head_group_spec", "annotations"), {"ray.io/ft-enabled": "true"}, None),
+        (("cluster_spec", "head_group_spec", "labels"), {"ray.io/node-type": "head"}, None),
+        (("cluster_spec", "head_group_spec", "volumes"),
+         [{"name": "c", "mount_path": "/c", "volume_type": "CONFIGMAP", "source": "c", "read_only": True, "mount_propagation_mode": "BIDIRECTIONAL"}],
+         [{"name": "c", "mount_path": "/c", "volume_type": "CONFIGMAP", "source": "c"}]),
+        (("cluster_spec", "head_group_spec", "volumes"),
+         [{"name": "h", "mount_path": "/h", "volume_type": "HOST_PATH", "source": "/h", "read_only": True}],
+         [{"name": "h", "mount_path": "/h", "volume_type": "HOST_PATH", "source": "/h", "host_path_type": "DIRECTORY", "mount_propagation_mode": "NONE"}]),
+    ],
+)
+def test_documented_losses(field: tuple[str, ...], sent: Any, read_back: Any) -> None:
+    cluster = minimal()
+    target = cluster
+    for key in field[:-1]:
+        target = target[key]
+    target[field[-1]] = sent
+    back: Any = raycluster_to_cluster(stored(build(cluster)))
+    for key in field:
+        back = back.get(key) if isinstance(back, dict) else None
+    assert back == read_back
