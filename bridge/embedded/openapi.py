@@ -15,6 +15,7 @@ The CRDs' schemas, once a :class:`~bridge.embedded.schema.SchemaRegistry` has lo
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from bridge.embedded.resources import Resource, group_versions
@@ -51,9 +52,7 @@ def openapi_index() -> dict[str, Any]:
 
 
 def _hash(api_version: str) -> str:
-    """Stable per build of the resource table: the document only changes with the table."""
-    import hashlib
-
+    """Changes only when the document does, so kubectl's cache stays valid until then."""
     text = repr([(r.plural, r.kind, r.verbs, (r.group, r.version, r.kind) in _SCHEMAS)
                  for r in group_versions()[api_version]])
     return hashlib.sha256(f"{KUBERNETES_VERSION}{text}".encode()).hexdigest()[:32].upper()

@@ -127,9 +127,8 @@ def validate(value: Any, schema: Schema, path: str, causes: list[Cause]) -> None
     elif actual == "object":
         _validate_object(value, schema, path, name, causes)
 
-    for branch_key in ("allOf",):
-        for branch in schema.get(branch_key) or ():
-            validate(value, branch, path, causes)
+    for branch in schema.get("allOf") or ():
+        validate(value, branch, path, causes)
     any_of = schema.get("anyOf")
     if any_of and not schema.get("x-kubernetes-int-or-string"):
         if not any(_is_valid(value, branch, path) for branch in any_of):
