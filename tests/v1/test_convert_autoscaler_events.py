@@ -16,22 +16,41 @@ OPTION_CASES = [
     ({"idleTimeoutSeconds": 0}, {}, {}),
     ({"idleTimeoutSeconds": -5}, {}, {}),
     ({"upscalingMode": "Conservative"}, {"upscalingMode": "Conservative"}, {"upscalingMode": "Conservative"}),
-    ({"image": "rayproject/ray:2.46.0"}, {"image": "rayproject/ray:2.46.0"}, {"image": "rayproject/ray:2.46.0"}),
+    (
+        {"image": "rayproject/ray:2.46.0"},
+        {"image": "rayproject/ray:2.46.0"},
+        {"image": "rayproject/ray:2.46.0"},
+    ),
     ({"imagePullPolicy": "always"}, {"imagePullPolicy": "Always"}, {"imagePullPolicy": "Always"}),
     ({"imagePullPolicy": "IfNotPresent"}, {}, {}),  # only Always is ever written
     (
         {"cpu": "500m", "memory": "512Mi"},
-        {"resources": {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "500m", "memory": "512Mi"}}},
+        {
+            "resources": {
+                "limits": {"cpu": "500m", "memory": "512Mi"},
+                "requests": {"cpu": "500m", "memory": "512Mi"},
+            }
+        },
         {"cpu": "500m", "memory": "512Mi"},
     ),
     (
         {"cpu": "1"},  # memory defaults to 512Mi once either is given
-        {"resources": {"limits": {"cpu": "1", "memory": "512Mi"}, "requests": {"cpu": "1", "memory": "512Mi"}}},
+        {
+            "resources": {
+                "limits": {"cpu": "1", "memory": "512Mi"},
+                "requests": {"cpu": "1", "memory": "512Mi"},
+            }
+        },
         {"cpu": "1", "memory": "512Mi"},
     ),
     (
         {"memory": "1024Mi"},  # cpu defaults to 500m; quantities printed canonically
-        {"resources": {"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}},
+        {
+            "resources": {
+                "limits": {"cpu": "500m", "memory": "1Gi"},
+                "requests": {"cpu": "500m", "memory": "1Gi"},
+            }
+        },
         {"cpu": "500m", "memory": "1Gi"},
     ),
     (
@@ -50,7 +69,14 @@ OPTION_CASES = [
             }
         },
         {"envFrom": [{"configMapRef": {"name": "cm"}}, {"secretRef": {"name": "sec"}}]},
-        {"envs": {"valuesFrom": {"0": {"source": "CONFIGMAP", "name": "cm"}, "1": {"source": "SECRET", "name": "sec"}}}},
+        {
+            "envs": {
+                "valuesFrom": {
+                    "0": {"source": "CONFIGMAP", "name": "cm"},
+                    "1": {"source": "SECRET", "name": "sec"},
+                }
+            }
+        },
     ),
     (
         {
@@ -65,7 +91,16 @@ OPTION_CASES = [
                 }
             ]
         },
-        {"volumeMounts": [{"name": "logs", "readOnly": True, "mountPath": "/tmp/ray", "mountPropagation": "HostToContainer"}]},
+        {
+            "volumeMounts": [
+                {
+                    "name": "logs",
+                    "readOnly": True,
+                    "mountPath": "/tmp/ray",
+                    "mountPropagation": "HostToContainer",
+                }
+            ]
+        },
         {
             "volumes": [
                 {
@@ -82,7 +117,9 @@ OPTION_CASES = [
 
 
 @pytest.mark.parametrize(("options", "crd", "read_back"), OPTION_CASES)
-def test_each_autoscaler_option(options: dict[str, Any], crd: dict[str, Any], read_back: dict[str, Any]) -> None:
+def test_each_autoscaler_option(
+    options: dict[str, Any], crd: dict[str, Any], read_back: dict[str, Any]
+) -> None:
     assert autoscaler_options(options) == crd
     assert autoscaler_options_from_crd(crd) == read_back
 
@@ -112,14 +149,26 @@ def test_autoscaler_quantity_errors(options: dict[str, Any], cause: str) -> None
 
 def test_read_back_of_resources_go_style() -> None:
     # Requests are read only without limits; a missing quantity prints "0" (Go's zero Quantity).
-    crd = {"resources": {"requests": {"memory": "2Gi"}}, "envFrom": [{"prefix": "X_"}], "env": [{"name": "F", "valueFrom": {}}]}
-    assert autoscaler_options_from_crd(crd) == {"cpu": "0", "memory": "2Gi", "envs": {"values": {"F": ""}, "valuesFrom": {}}}
+    crd = {
+        "resources": {"requests": {"memory": "2Gi"}},
+        "envFrom": [{"prefix": "X_"}],
+        "env": [{"name": "F", "valueFrom": {}}],
+    }
+    assert autoscaler_options_from_crd(crd) == {
+        "cpu": "0",
+        "memory": "2Gi",
+        "envs": {"values": {"F": ""}, "valuesFrom": {}},
+    }
 
 
 EVENT = {
     "apiVersion": "events.k8s.io/v1",
     "kind": "Event",
-    "metadata": {"name": "test-cluster.17a3b", "namespace": "ns", "creationTimestamp": "2024-05-01T10:00:00Z"},
+    "metadata": {
+        "name": "test-cluster.17a3b",
+        "namespace": "ns",
+        "creationTimestamp": "2024-05-01T10:00:00Z",
+    },
     "regarding": {"kind": "RayCluster", "name": "test-cluster", "namespace": "ns"},
     "reason": "CreatedService",
     "note": "Created service ns/test-cluster-head-svc",
@@ -132,7 +181,10 @@ EVENT = {
     ("timing", "first", "last", "count"),
     [
         (  # new-style event with a series
-            {"eventTime": "2024-05-01T10:00:01.123456Z", "series": {"count": 4, "lastObservedTime": "2024-05-01T10:05:00.999999Z"}},
+            {
+                "eventTime": "2024-05-01T10:00:01.123456Z",
+                "series": {"count": 4, "lastObservedTime": "2024-05-01T10:05:00.999999Z"},
+            },
             "2024-05-01T10:00:01Z",
             "2024-05-01T10:05:00Z",
             4,

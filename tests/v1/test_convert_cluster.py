@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,16 @@ from v1compat.errors import Code, V1Error
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 EXAMPLES = SHARED / "kuberay" / "examples"
-NOW = datetime(2025, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, 0, 0, 0, 123456, tzinfo=UTC)
 NOW_TEXT = "2025-01-01 00:00:00.123456 +0000 UTC"
 DEFAULT_TEMPLATE = {
-    "name": "default-template", "namespace": "ns", "cpu": 2, "memory": 4, "gpu": 0, "gpu_accelerator": "", "memory_unit": "Gi",
+    "name": "default-template",
+    "namespace": "ns",
+    "cpu": 2,
+    "memory": 4,
+    "gpu": 0,
+    "gpu_accelerator": "",
+    "memory_unit": "Gi",
 }
 TEMPLATES = {"default-template": DEFAULT_TEMPLATE}
 
@@ -81,14 +87,26 @@ def minimal(**head: Any) -> dict[str, Any]:
         "name": "c",
         "namespace": "ns",
         "user": "u",
-        "cluster_spec": {"head_group_spec": {"compute_template": "default-template", "ray_start_params": {"a": "b"}, **head}},
+        "cluster_spec": {
+            "head_group_spec": {
+                "compute_template": "default-template",
+                "ray_start_params": {"a": "b"},
+                **head,
+            }
+        },
     }
 
 
 def with_worker(**worker: Any) -> dict[str, Any]:
     cluster = minimal()
     cluster["cluster_spec"]["worker_group_spec"] = [
-        {"group_name": "wg", "compute_template": "default-template", "replicas": 1, "max_replicas": 3, **worker}
+        {
+            "group_name": "wg",
+            "compute_template": "default-template",
+            "replicas": 1,
+            "max_replicas": 3,
+            **worker,
+        }
     ]
     return cluster
 
@@ -121,7 +139,9 @@ def raycluster_schema() -> dict[str, Any]:
 
 def crd_violations(cr: dict[str, Any]) -> list[str]:
     """What the API server would reject or prune in a RayCluster (metadata is not in the CRD)."""
-    problems = [] if (cr["apiVersion"], cr["kind"]) == ("ray.io/v1", "RayCluster") else ["bad apiVersion/kind"]
+    problems = (
+        [] if (cr["apiVersion"], cr["kind"]) == ("ray.io/v1", "RayCluster") else ["bad apiVersion/kind"]
+    )
     return problems + schema_violations(cr["spec"], raycluster_schema()["properties"]["spec"], ".spec")
 
 
@@ -149,7 +169,11 @@ def schema_violations(value: Any, schema: dict[str, Any], path: str) -> list[str
     if kind == "array":
         if not isinstance(value, list):
             return [f"{path}: not an array"]
-        return [p for i, item in enumerate(value) for p in schema_violations(item, schema.get("items", {}), f"{path}[{i}]")]
+        return [
+            p
+            for i, item in enumerate(value)
+            for p in schema_violations(item, schema.get("items", {}), f"{path}[{i}]")
+        ]
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: not a string"]
@@ -178,7 +202,12 @@ def spec_example() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_spec_example_builds_the_cr_the_spec_shows() -> None:
     request, expected = spec_example()
-    cr = cluster_to_raycluster(to_message(request), "ray-system", {"default-template": {**DEFAULT_TEMPLATE, "namespace": "ray-system"}}, now=NOW)
+    cr = cluster_to_raycluster(
+        to_message(request),
+        "ray-system",
+        {"default-template": {**DEFAULT_TEMPLATE, "namespace": "ray-system"}},
+        now=NOW,
+    )
     expected["metadata"]["annotations"]["ray.io/creation-timestamp"] = NOW_TEXT
     assert cr["metadata"] == expected["metadata"]
     assert cr["spec"]["rayVersion"] == expected["spec"]["rayVersion"]
@@ -189,7 +218,9 @@ def test_spec_example_builds_the_cr_the_spec_shows() -> None:
 
 def test_spec_example_reads_back_as_the_go_server_answers() -> None:
     request, _ = spec_example()
-    cr = cluster_to_raycluster(to_message(request), "ray-system", {"default-template": DEFAULT_TEMPLATE}, now=NOW)
+    cr = cluster_to_raycluster(
+        to_message(request), "ray-system", {"default-template": DEFAULT_TEMPLATE}, now=NOW
+    )
     endpoints = {"dashboard": "31476", "head": "31850", "metrics": "32189", "redis": "30736"}
     cluster = raycluster_to_cluster(stored(cr, state="ready", endpoints=endpoints))
     assert cluster == {
@@ -250,7 +281,10 @@ def test_autoscaling_example() -> None:
     assert spec["autoscalerOptions"] == {
         "idleTimeoutSeconds": 30,
         "upscalingMode": "Default",
-        "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "500m", "memory": "512Mi"}},
+        "resources": {
+            "limits": {"cpu": "500m", "memory": "512Mi"},
+            "requests": {"cpu": "500m", "memory": "512Mi"},
+        },
     }
     assert spec["headGroupSpec"]["template"]["spec"]["volumes"] == [
         {
@@ -273,11 +307,17 @@ def test_autoscaling_example() -> None:
 
 def test_ha_example() -> None:
     cr = build(example("ha_clusters.json"))
-    assert cr["metadata"]["annotations"] == {"ray.io/ft-enabled": "true", "ray.io/creation-timestamp": NOW_TEXT}
+    assert cr["metadata"]["annotations"] == {
+        "ray.io/ft-enabled": "true",
+        "ray.io/creation-timestamp": NOW_TEXT,
+    }
     assert head_container(cr)["env"] == [
         {"name": "MY_POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
         {"name": "RAY_REDIS_ADDRESS", "value": "redis.default.svc.cluster.local:6379"},
-        {"name": "REDIS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "redis-password-secret", "key": "password"}}},
+        {
+            "name": "REDIS_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "redis-password-secret", "key": "password"}},
+        },
     ]
     worker = cr["spec"]["workerGroupSpecs"][0]
     assert (worker["replicas"], worker["minReplicas"], worker["maxReplicas"]) == (1, 1, 5)
@@ -318,10 +358,20 @@ def test_examples_round_trip_with_only_the_documented_losses(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("environment", "label", "read_back"),
-    [(None, "DEV", "DEV"), ("TESTING", "TESTING", "TESTING"), ("STAGING", "STAGING", "STAGING"), ("PRODUCTION", "PRODUCTION", "PRODUCTION"), (7, "7", "DEV")],
+    [
+        (None, "DEV", "DEV"),
+        ("TESTING", "TESTING", "TESTING"),
+        ("STAGING", "STAGING", "STAGING"),
+        ("PRODUCTION", "PRODUCTION", "PRODUCTION"),
+        (7, "7", "DEV"),
+    ],
 )
 def test_labels(environment: Any, label: str, read_back: str) -> None:
-    cluster = {**minimal(), "version": "2.9.0", **({"environment": environment} if environment is not None else {})}
+    cluster = {
+        **minimal(),
+        "version": "2.9.0",
+        **({"environment": environment} if environment is not None else {}),
+    }
     cr = build(cluster)
     assert cr["metadata"]["labels"] == {
         "ray.io/cluster-name": "c",
@@ -337,16 +387,24 @@ def test_labels(environment: Any, label: str, read_back: str) -> None:
 
 def test_creation_timestamp_uses_go_time_format() -> None:
     assert go_time_string(NOW) == "2025-01-01 00:00:00.123456 +0000 UTC"
-    assert go_time_string(datetime(2023, 9, 25, 10, 48, 35, 120000, tzinfo=timezone.utc)) == "2023-09-25 10:48:35.12 +0000 UTC"
-    assert go_time_string(datetime(2023, 9, 25, 10, 48, 35, tzinfo=timezone.utc)) == "2023-09-25 10:48:35 +0000 UTC"
-    stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"]["ray.io/creation-timestamp"]
+    assert (
+        go_time_string(datetime(2023, 9, 25, 10, 48, 35, 120000, tzinfo=UTC))
+        == "2023-09-25 10:48:35.12 +0000 UTC"
+    )
+    assert go_time_string(datetime(2023, 9, 25, 10, 48, 35, tzinfo=UTC)) == "2023-09-25 10:48:35 +0000 UTC"
+    stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"][
+        "ray.io/creation-timestamp"
+    ]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})? \+0000 UTC", stamped)
 
 
 def test_request_annotations_are_kept_and_read_back_whole() -> None:
     cluster = {**minimal(), "annotations": {"kubernetes.io/ingress.class": "nginx"}}
     cr = build(cluster)
-    assert cr["metadata"]["annotations"] == {"kubernetes.io/ingress.class": "nginx", "ray.io/creation-timestamp": NOW_TEXT}
+    assert cr["metadata"]["annotations"] == {
+        "kubernetes.io/ingress.class": "nginx",
+        "ray.io/creation-timestamp": NOW_TEXT,
+    }
     assert cluster["annotations"] == {"kubernetes.io/ingress.class": "nginx"}  # the request is not mutated
     planted = stored(cr)
     planted["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = "{}"
@@ -366,7 +424,10 @@ def test_image_defaults(version: str, head_image: str, image: str, image_annotat
     if head_image:
         cluster["cluster_spec"]["head_group_spec"]["image"] = head_image
     cr = build(cluster)
-    for container, group in ((head_container(cr), cr["spec"]["headGroupSpec"]), (worker_container(cr), cr["spec"]["workerGroupSpecs"][0])):
+    for container, group in (
+        (head_container(cr), cr["spec"]["headGroupSpec"]),
+        (worker_container(cr), cr["spec"]["workerGroupSpecs"][0]),
+    ):
         assert container["image"] == image
         assert group["template"]["metadata"]["annotations"]["ray.io/compute-image"] == image_annotation
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]
@@ -375,7 +436,12 @@ def test_image_defaults(version: str, head_image: str, image: str, image_annotat
 
 @pytest.mark.parametrize(
     ("policy", "written", "read_back"),
-    [("Always", "Always", "Always"), ("always", "Always", "Always"), ("IfNotPresent", "IfNotPresent", None), ("", "IfNotPresent", None)],
+    [
+        ("Always", "Always", "Always"),
+        ("always", "Always", "Always"),
+        ("IfNotPresent", "IfNotPresent", None),
+        ("", "IfNotPresent", None),
+    ],
 )
 def test_image_pull_policy(policy: str, written: str, read_back: str | None) -> None:
     cluster = with_worker(imagePullPolicy=policy)
@@ -383,7 +449,11 @@ def test_image_pull_policy(policy: str, written: str, read_back: str | None) -> 
     cr = build(cluster)
     assert head_container(cr)["imagePullPolicy"] == written == worker_container(cr)["imagePullPolicy"]
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]
-    assert back["head_group_spec"].get("imagePullPolicy") == read_back == back["worker_group_spec"][0].get("imagePullPolicy")
+    assert (
+        back["head_group_spec"].get("imagePullPolicy")
+        == read_back
+        == back["worker_group_spec"][0].get("imagePullPolicy")
+    )
 
 
 @pytest.mark.parametrize(
@@ -394,20 +464,26 @@ def test_image_pull_policy(policy: str, written: str, read_back: str | None) -> 
         ("", "", None, None),
     ],
 )
-def test_service_account_and_pull_secret(account: str, secret: str, written_account: str | None, written_secrets: Any) -> None:
+def test_service_account_and_pull_secret(
+    account: str, secret: str, written_account: str | None, written_secrets: Any
+) -> None:
     cluster = with_worker(service_account=account, image_pull_secret=secret)
     cluster["cluster_spec"]["head_group_spec"].update(service_account=account, image_pull_secret=secret)
     cr = build(cluster)
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]
-    for pod, group in ((cr["spec"]["headGroupSpec"]["template"]["spec"], back["head_group_spec"]),
-                       (cr["spec"]["workerGroupSpecs"][0]["template"]["spec"], back["worker_group_spec"][0])):
+    for pod, group in (
+        (cr["spec"]["headGroupSpec"]["template"]["spec"], back["head_group_spec"]),
+        (cr["spec"]["workerGroupSpecs"][0]["template"]["spec"], back["worker_group_spec"][0]),
+    ):
         assert pod.get("serviceAccountName") == written_account
         assert pod.get("imagePullSecrets") == written_secrets
         assert group.get("service_account") == written_account
         assert group.get("image_pull_secret") == (secret if written_secrets else None)
 
 
-@pytest.mark.parametrize(("service_type", "ingress"), [("NodePort", True), ("LoadBalancer", False), ("", False)])
+@pytest.mark.parametrize(
+    ("service_type", "ingress"), [("NodePort", True), ("LoadBalancer", False), ("", False)]
+)
 def test_service_type_and_ingress(service_type: str, ingress: bool) -> None:
     cr = build(minimal(service_type=service_type, enableIngress=ingress))
     head = cr["spec"]["headGroupSpec"]
@@ -420,13 +496,22 @@ def test_service_type_and_ingress(service_type: str, ingress: bool) -> None:
 
 def test_head_service_annotations() -> None:
     cluster = minimal()
-    cluster["cluster_spec"]["headServiceAnnotations"] = {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
+    cluster["cluster_spec"]["headServiceAnnotations"] = {
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true"
+    }
     cr = build(cluster)
-    assert cr["spec"]["headServiceAnnotations"] == {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
-    assert raycluster_to_cluster(stored(cr))["cluster_spec"]["headServiceAnnotations"] == cluster["cluster_spec"]["headServiceAnnotations"]
+    assert cr["spec"]["headServiceAnnotations"] == {
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true"
+    }
+    assert (
+        raycluster_to_cluster(stored(cr))["cluster_spec"]["headServiceAnnotations"]
+        == cluster["cluster_spec"]["headServiceAnnotations"]
+    )
 
 
-@pytest.mark.parametrize(("value", "serve_ports"), [("true", True), ("True", False), ("false", False), (None, False)])
+@pytest.mark.parametrize(
+    ("value", "serve_ports"), [("true", True), ("True", False), ("false", False), (None, False)]
+)
 def test_serve_service_annotation_adds_serve_ports(value: str | None, serve_ports: bool) -> None:
     cluster = {**minimal(), **({"annotations": {"ray.io/enable-serve-service": value}} if value else {})}
     ports = head_container(build(cluster))["ports"]
@@ -441,19 +526,33 @@ def test_serve_service_annotation_adds_serve_ports(value: str | None, serve_port
 
 
 def test_group_annotations_and_labels() -> None:
-    cluster = with_worker(annotations={"ray.io/compute-image": "overridden", "team": "a"}, labels={"tier": "gpu"})
-    cluster["cluster_spec"]["head_group_spec"].update(annotations={"prometheus.io/scrape": "true"}, labels={"app": "x"})
+    cluster = with_worker(
+        annotations={"ray.io/compute-image": "overridden", "team": "a"}, labels={"tier": "gpu"}
+    )
+    cluster["cluster_spec"]["head_group_spec"].update(
+        annotations={"prometheus.io/scrape": "true"}, labels={"app": "x"}
+    )
     cr = build(cluster)
     head_meta = cr["spec"]["headGroupSpec"]["template"]["metadata"]
     worker_meta = cr["spec"]["workerGroupSpecs"][0]["template"]["metadata"]
     assert head_meta == {
-        "annotations": {"ray.io/compute-template": "default-template", "ray.io/compute-image": "", "prometheus.io/scrape": "true"},
+        "annotations": {
+            "ray.io/compute-template": "default-template",
+            "ray.io/compute-image": "",
+            "prometheus.io/scrape": "true",
+        },
         "labels": {"app": "x"},
     }
-    assert worker_meta["annotations"] == {"ray.io/compute-template": "default-template", "ray.io/compute-image": "overridden", "team": "a"}
+    assert worker_meta["annotations"] == {
+        "ray.io/compute-template": "default-template",
+        "ray.io/compute-image": "overridden",
+        "team": "a",
+    }
     # the operator adds its own labels/annotations to pod templates; they are hidden on read-back
     planted = stored(cr)
-    planted["spec"]["headGroupSpec"]["template"]["metadata"]["labels"].update({"ray.io/node-type": "head", "ray.io/cluster": "c"})
+    planted["spec"]["headGroupSpec"]["template"]["metadata"]["labels"].update(
+        {"ray.io/node-type": "head", "ray.io/cluster": "c"}
+    )
     planted["spec"]["headGroupSpec"]["template"]["metadata"]["annotations"]["ray.io/ft-enabled"] = "true"
     back = raycluster_to_cluster(planted)["cluster_spec"]
     assert back["head_group_spec"]["annotations"] == {"prometheus.io/scrape": "true"}
@@ -465,14 +564,29 @@ def test_group_annotations_and_labels() -> None:
 
 def test_cluster_envs_go_to_every_container_before_the_group_environment() -> None:
     cluster = with_worker(environment={"values": {"W": "1"}})
-    cluster["envs"] = {"values": {"SHARED": "x"}, "valuesFrom": {"TOKEN": {"source": "SECRET", "name": "s", "key": "t"}}}
+    cluster["envs"] = {
+        "values": {"SHARED": "x"},
+        "valuesFrom": {"TOKEN": {"source": "SECRET", "name": "s", "key": "t"}},
+    }
     cluster["cluster_spec"]["head_group_spec"]["environment"] = {"values": {"H": "1"}}
     cr = build(cluster)
-    shared = [{"name": "SHARED", "value": "x"}, {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "t"}}}]
+    shared = [
+        {"name": "SHARED", "value": "x"},
+        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "t"}}},
+    ]
     assert head_container(cr)["env"][1:] == shared + [{"name": "H", "value": "1"}]
     assert [e["name"] for e in worker_container(cr)["env"]] == [
-        "RAY_DISABLE_DOCKER_CPU_WARNING", "TYPE", "CPU_REQUEST", "CPU_LIMITS", "MEMORY_REQUESTS", "MEMORY_LIMITS",
-        "MY_POD_NAME", "MY_POD_IP", "SHARED", "TOKEN", "W",
+        "RAY_DISABLE_DOCKER_CPU_WARNING",
+        "TYPE",
+        "CPU_REQUEST",
+        "CPU_LIMITS",
+        "MEMORY_REQUESTS",
+        "MEMORY_LIMITS",
+        "MY_POD_NAME",
+        "MY_POD_IP",
+        "SHARED",
+        "TOKEN",
+        "W",
     ]
     back = raycluster_to_cluster(stored(cr))
     assert "envs" not in back  # lost: only visible inside each group
@@ -484,7 +598,13 @@ def test_cluster_envs_go_to_every_container_before_the_group_environment() -> No
 
 def test_each_group_gets_its_own_template_resources_and_tolerations() -> None:
     gpu = {
-        "name": "gpu-template", "namespace": "ns", "cpu": 8, "memory": 32, "memory_unit": "Gi", "gpu": 1, "gpu_accelerator": "",
+        "name": "gpu-template",
+        "namespace": "ns",
+        "cpu": 8,
+        "memory": 32,
+        "memory_unit": "Gi",
+        "gpu": 1,
+        "gpu_accelerator": "",
         "extended_resources": {"vpc.amazonaws.com/efa": 1},
         "tolerations": [
             {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
@@ -503,7 +623,10 @@ def test_each_group_gets_its_own_template_resources_and_tolerations() -> None:
         {"key": "pool", "operator": "Equal", "value": "gpu", "effect": "PreferNoSchedule"},
     ]
     assert worker["template"]["metadata"]["annotations"]["ray.io/compute-template"] == "gpu-template"
-    assert raycluster_to_cluster(stored(cr))["cluster_spec"]["worker_group_spec"][0]["compute_template"] == "gpu-template"
+    assert (
+        raycluster_to_cluster(stored(cr))["cluster_spec"]["worker_group_spec"][0]["compute_template"]
+        == "gpu-template"
+    )
     assert crd_violations(cr) == []
 
 
@@ -511,7 +634,9 @@ def test_each_group_gets_its_own_template_resources_and_tolerations() -> None:
     ("replicas", "min_replicas", "max_replicas", "written"),
     [(1, 0, 5, (1, 1, 5)), (2, 1, 4, (2, 1, 4)), (0, 0, 5, (0, 0, 5)), (3, 0, 0, (3, 3, 3))],
 )
-def test_worker_replicas(replicas: int, min_replicas: int, max_replicas: int, written: tuple[int, int, int]) -> None:
+def test_worker_replicas(
+    replicas: int, min_replicas: int, max_replicas: int, written: tuple[int, int, int]
+) -> None:
     cr = build(with_worker(replicas=replicas, min_replicas=min_replicas, max_replicas=max_replicas))
     worker = cr["spec"]["workerGroupSpecs"][0]
     assert (worker["replicas"], worker["minReplicas"], worker["maxReplicas"]) == written
@@ -525,23 +650,41 @@ def test_worker_container_fixed_parts() -> None:
     assert container["ports"] == [{"containerPort": 80}]
     assert container["lifecycle"] == {"preStop": {"exec": {"command": ["/bin/sh", "-c", "ray stop"]}}}
     assert container["env"][2:6] == [
-        {"name": "CPU_REQUEST", "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "requests.cpu"}}},
-        {"name": "CPU_LIMITS", "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "limits.cpu"}}},
-        {"name": "MEMORY_REQUESTS", "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "requests.memory"}}},
-        {"name": "MEMORY_LIMITS", "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "limits.memory"}}},
+        {
+            "name": "CPU_REQUEST",
+            "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "requests.cpu"}},
+        },
+        {
+            "name": "CPU_LIMITS",
+            "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "limits.cpu"}},
+        },
+        {
+            "name": "MEMORY_REQUESTS",
+            "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "requests.memory"}},
+        },
+        {
+            "name": "MEMORY_LIMITS",
+            "valueFrom": {"resourceFieldRef": {"containerName": "ray-worker", "resource": "limits.memory"}},
+        },
     ]
 
 
 @pytest.mark.parametrize(
     ("enabled", "options", "expected"),
     [
-        (True, {"idleTimeoutSeconds": 60, "upscalingMode": "Aggressive"}, {"idleTimeoutSeconds": 60, "upscalingMode": "Aggressive"}),
+        (
+            True,
+            {"idleTimeoutSeconds": 60, "upscalingMode": "Aggressive"},
+            {"idleTimeoutSeconds": 60, "upscalingMode": "Aggressive"},
+        ),
         (True, None, None),  # enabled without options: no autoscalerOptions
         (True, {}, {}),  # options given but empty: written empty
         (False, {"idleTimeoutSeconds": 60}, None),  # ignored when autoscaling is off
     ],
 )
-def test_autoscaling_switch(enabled: bool, options: dict[str, Any] | None, expected: dict[str, Any] | None) -> None:
+def test_autoscaling_switch(
+    enabled: bool, options: dict[str, Any] | None, expected: dict[str, Any] | None
+) -> None:
     cluster = minimal()
     cluster["cluster_spec"]["enableInTreeAutoscaling"] = enabled
     if options is not None:
@@ -559,29 +702,61 @@ def test_security_context_in_both_groups() -> None:
     cluster = with_worker(securityContext=security)
     cluster["cluster_spec"]["head_group_spec"]["securityContext"] = security
     cr = build(cluster)
-    assert head_container(cr)["securityContext"] == {"capabilities": {"add": ["SYS_PTRACE"]}, "privileged": False}
+    assert head_container(cr)["securityContext"] == {
+        "capabilities": {"add": ["SYS_PTRACE"]},
+        "privileged": False,
+    }
     assert worker_container(cr)["securityContext"] == head_container(cr)["securityContext"]
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]
-    assert back["head_group_spec"]["securityContext"] == security == back["worker_group_spec"][0]["securityContext"]
+    assert (
+        back["head_group_spec"]["securityContext"]
+        == security
+        == back["worker_group_spec"][0]["securityContext"]
+    )
     assert "securityContext" not in head_container(build(minimal()))
 
 
 def test_every_volume_type_in_a_cluster_passes_the_crd_schema() -> None:
     volumes = [
-        {"name": "pvc", "mount_path": "/a", "source": "claim", "read_only": True, "mount_propagation_mode": "HOSTTOCONTAINER"},
-        {"name": "hp", "mount_path": "/b", "volume_type": "HOST_PATH", "source": "/tmp", "host_path_type": "FILE"},
-        {"name": "eph", "mount_path": "/c", "volume_type": "EPHEMERAL", "storage": "5Gi", "storageClassName": "std", "accessMode": "ROX"},
+        {
+            "name": "pvc",
+            "mount_path": "/a",
+            "source": "claim",
+            "read_only": True,
+            "mount_propagation_mode": "HOSTTOCONTAINER",
+        },
+        {
+            "name": "hp",
+            "mount_path": "/b",
+            "volume_type": "HOST_PATH",
+            "source": "/tmp",
+            "host_path_type": "FILE",
+        },
+        {
+            "name": "eph",
+            "mount_path": "/c",
+            "volume_type": "EPHEMERAL",
+            "storage": "5Gi",
+            "storageClassName": "std",
+            "accessMode": "ROX",
+        },
         {"name": "cm", "mount_path": "/d", "volume_type": "CONFIGMAP", "source": "cm", "items": {"k": "p"}},
         {"name": "sec", "mount_path": "/e", "volume_type": "SECRET", "source": "s", "items": {"k": "p"}},
         {"name": "ed", "mount_path": "/f", "volume_type": "EMPTY_DIR", "storage": "1Gi"},
     ]
     cr = build(with_worker(volumes=volumes))
     assert crd_violations(cr) == []
-    assert [v["name"] for v in cr["spec"]["workerGroupSpecs"][0]["template"]["spec"]["volumes"]] == [v["name"] for v in volumes]
+    assert [v["name"] for v in cr["spec"]["workerGroupSpecs"][0]["template"]["spec"]["volumes"]] == [
+        v["name"] for v in volumes
+    ]
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]["worker_group_spec"][0]["volumes"]
     assert [(v["name"], v["volume_type"]) for v in back] == [
-        ("pvc", "PERSISTENT_VOLUME_CLAIM"), ("hp", "HOST_PATH"), ("eph", "EPHEMERAL"),
-        ("cm", "CONFIGMAP"), ("sec", "SECRET"), ("ed", "EMPTY_DIR"),
+        ("pvc", "PERSISTENT_VOLUME_CLAIM"),
+        ("hp", "HOST_PATH"),
+        ("eph", "EPHEMERAL"),
+        ("cm", "CONFIGMAP"),
+        ("sec", "SECRET"),
+        ("ed", "EMPTY_DIR"),
     ]
 
 
@@ -597,22 +772,45 @@ def test_schema_check_catches_what_the_api_server_would_reject() -> None:
 
 # --- conversion-time errors (§3.4) and crash paths (§14) ----------------------------------------
 
-_WRAP = "Failed to create a Ray cluster: Create Cluster failed.: InvalidInputError: Failed to create a Ray cluster: "
+_WRAP = (
+    "Failed to create a Ray cluster: Create Cluster failed.: "
+    "InvalidInputError: Failed to create a Ray cluster: "
+)
 
 
 @pytest.mark.parametrize(
     ("mutate", "cause"),
     [
-        (lambda c: c["cluster_spec"]["head_group_spec"].update(volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"}]),
-         "storage for ephemeral volume is empty"),
-        (lambda c: c["cluster_spec"]["worker_group_spec"][0].update(volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL", "storage": "10 GB"}]),
-         "storage for ephemeral volume is not specified correctly"),
-        (lambda c: c["cluster_spec"]["worker_group_spec"][0].update(volumes=[{"name": "d", "mount_path": "/d", "volume_type": "EMPTY_DIR", "storage": "1GB"}]),
-         "storage for empty dir volume is not specified correctly"),
-        (lambda c: c["cluster_spec"].update(enableInTreeAutoscaling=True, autoscalerOptions={"cpu": "one"}),
-         "cpu for autoscaler is not specified correctly"),
-        (lambda c: c["cluster_spec"].update(enableInTreeAutoscaling=True, autoscalerOptions={"memory": "1 Gi"}),
-         "memory for autoscaler is not specified correctly"),
+        (
+            lambda c: c["cluster_spec"]["head_group_spec"].update(
+                volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"}]
+            ),
+            "storage for ephemeral volume is empty",
+        ),
+        (
+            lambda c: c["cluster_spec"]["worker_group_spec"][0].update(
+                volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL", "storage": "10 GB"}]
+            ),
+            "storage for ephemeral volume is not specified correctly",
+        ),
+        (
+            lambda c: c["cluster_spec"]["worker_group_spec"][0].update(
+                volumes=[{"name": "d", "mount_path": "/d", "volume_type": "EMPTY_DIR", "storage": "1GB"}]
+            ),
+            "storage for empty dir volume is not specified correctly",
+        ),
+        (
+            lambda c: c["cluster_spec"].update(
+                enableInTreeAutoscaling=True, autoscalerOptions={"cpu": "one"}
+            ),
+            "cpu for autoscaler is not specified correctly",
+        ),
+        (
+            lambda c: c["cluster_spec"].update(
+                enableInTreeAutoscaling=True, autoscalerOptions={"memory": "1 Gi"}
+            ),
+            "memory for autoscaler is not specified correctly",
+        ),
     ],
     ids=["ephemeral-empty", "ephemeral-bad", "empty-dir-bad", "autoscaler-cpu", "autoscaler-memory"],
 )
@@ -653,22 +851,32 @@ def test_template_missing_from_the_resolved_map_is_not_found() -> None:
 @pytest.mark.parametrize(
     ("cluster", "message"),
     [
-        ({"name": "c", "namespace": "ns", "user": "u"}, "A ClusterSpec object is required. Please specify one."),
-        ({"name": "c", "namespace": "ns", "user": "u", "cluster_spec": {}},
-         "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one."),
+        (
+            {"name": "c", "namespace": "ns", "user": "u"},
+            "A ClusterSpec object is required. Please specify one.",
+        ),
+        (
+            {"name": "c", "namespace": "ns", "user": "u", "cluster_spec": {}},
+            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.",
+        ),
     ],
 )
 def test_unvalidated_requests_fail_cleanly(cluster: dict[str, Any], message: str) -> None:
     with pytest.raises(V1Error) as raised:
         build(cluster)
     assert raised.value.code == Code.INVALID_ARGUMENT
-    assert raised.value.message.startswith(message + ": Validate create cluster request failed.: Invalid input error: ")
+    assert raised.value.message.startswith(
+        message + ": Validate create cluster request failed.: Invalid input error: "
+    )
 
 
 def test_required_templates_head_first_then_distinct_workers() -> None:
     cluster = minimal(compute_template="head-t")
     cluster["cluster_spec"]["worker_group_spec"] = [
-        {"compute_template": "w1"}, {"compute_template": "head-t"}, {"compute_template": "w2"}, {"compute_template": "w1"},
+        {"compute_template": "w1"},
+        {"compute_template": "head-t"},
+        {"compute_template": "w2"},
+        {"compute_template": "w1"},
     ]
     assert required_templates(cluster) == ["head-t", "w1", "w2"]
 
@@ -684,7 +892,12 @@ def test_read_back_of_a_minimal_cr_with_missing_pointers() -> None:
         "spec": {
             "rayVersion": "2.40.0",
             "headGroupSpec": {"template": {"spec": {"containers": []}}},
-            "workerGroupSpecs": [{"groupName": "g", "template": {"spec": {"containers": [{"name": "ray-worker", "image": "x"}]}}}],
+            "workerGroupSpecs": [
+                {
+                    "groupName": "g",
+                    "template": {"spec": {"containers": [{"name": "ray-worker", "image": "x"}]}},
+                }
+            ],
         },
         "status": {"state": "suspended"},
     }
@@ -696,7 +909,11 @@ def test_read_back_of_a_minimal_cr_with_missing_pointers() -> None:
     assert "annotations" not in cluster
     assert "environment" not in cluster["cluster_spec"]["head_group_spec"]  # no env at all
     worker = cluster["cluster_spec"]["worker_group_spec"][0]
-    assert (worker["replicas"], worker["min_replicas"], worker["max_replicas"]) == (0, 0, 2147483647)  # CRD defaults
+    assert (worker["replicas"], worker["min_replicas"], worker["max_replicas"]) == (
+        0,
+        0,
+        2147483647,
+    )  # CRD defaults
     assert not is_managed(cr)
 
 
@@ -749,9 +966,21 @@ EVERYTHING = {
             "enableIngress": True,
             "ray_start_params": {"dashboard-host": "0.0.0.0", "num-cpus": "0"},
             "volumes": [
-                {"name": "data", "mount_path": "/data", "volume_type": "PERSISTENT_VOLUME_CLAIM", "source": "claim",
-                 "read_only": True, "mount_propagation_mode": "HOSTTOCONTAINER"},
-                {"name": "code", "mount_path": "/code", "volume_type": "CONFIGMAP", "source": "code", "items": {"a.py": "a.py"}},
+                {
+                    "name": "data",
+                    "mount_path": "/data",
+                    "volume_type": "PERSISTENT_VOLUME_CLAIM",
+                    "source": "claim",
+                    "read_only": True,
+                    "mount_propagation_mode": "HOSTTOCONTAINER",
+                },
+                {
+                    "name": "code",
+                    "mount_path": "/code",
+                    "volume_type": "CONFIGMAP",
+                    "source": "code",
+                    "items": {"a.py": "a.py"},
+                },
             ],
             "service_account": "ray-head-sa",
             "image_pull_secret": "regcred",
@@ -766,7 +995,10 @@ EVERYTHING = {
             "annotations": {"prometheus.io/scrape": "true"},
             "labels": {"team": "ml"},
             "imagePullPolicy": "Always",
-            "securityContext": {"capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]}, "privileged": False},
+            "securityContext": {
+                "capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]},
+                "privileged": False,
+            },
         },
         "worker_group_spec": [
             {
@@ -778,16 +1010,38 @@ EVERYTHING = {
                 "max_replicas": 5,
                 "ray_start_params": {"num-gpus": "1"},
                 "volumes": [
-                    {"name": "dev", "mount_path": "/dev/shm2", "volume_type": "HOST_PATH", "source": "/dev/shm",
-                     "host_path_type": "FILE", "mount_propagation_mode": "BIDIRECTIONAL"},
-                    {"name": "creds", "mount_path": "/creds", "volume_type": "SECRET", "source": "s3", "items": {"key": "k"}},
-                    {"name": "scratch", "mount_path": "/scratch", "volume_type": "EPHEMERAL", "storage": "50Gi",
-                     "storageClassName": "fast", "accessMode": "RWX", "mount_propagation_mode": "HOSTTOCONTAINER"},
+                    {
+                        "name": "dev",
+                        "mount_path": "/dev/shm2",
+                        "volume_type": "HOST_PATH",
+                        "source": "/dev/shm",
+                        "host_path_type": "FILE",
+                        "mount_propagation_mode": "BIDIRECTIONAL",
+                    },
+                    {
+                        "name": "creds",
+                        "mount_path": "/creds",
+                        "volume_type": "SECRET",
+                        "source": "s3",
+                        "items": {"key": "k"},
+                    },
+                    {
+                        "name": "scratch",
+                        "mount_path": "/scratch",
+                        "volume_type": "EPHEMERAL",
+                        "storage": "50Gi",
+                        "storageClassName": "fast",
+                        "accessMode": "RWX",
+                        "mount_propagation_mode": "HOSTTOCONTAINER",
+                    },
                     {"name": "cache", "mount_path": "/cache", "volume_type": "EMPTY_DIR", "storage": "2Gi"},
                 ],
                 "service_account": "ray-worker-sa",
                 "image_pull_secret": "regcred",
-                "environment": {"values": {"W": "1"}, "valuesFrom": {"S": {"source": "SECRET", "name": "s", "key": "k"}}},
+                "environment": {
+                    "values": {"W": "1"},
+                    "valuesFrom": {"S": {"source": "SECRET", "name": "s", "key": "k"}},
+                },
                 "annotations": {"sidecar.istio.io/inject": "false"},
                 "labels": {"pool": "gpu"},
                 "imagePullPolicy": "Always",
@@ -816,7 +1070,9 @@ def test_every_field_the_go_server_round_trips_comes_back() -> None:
     expected = copy.deepcopy(EVERYTHING)
     # What the server adds:
     expected["annotations"]["ray.io/creation-timestamp"] = NOW_TEXT
-    expected.update(created_at="2025-01-01T00:00:01Z", cluster_state="ready", service_endpoint={"dashboard": "8265"})
+    expected.update(
+        created_at="2025-01-01T00:00:01Z", cluster_state="ready", service_endpoint={"dashboard": "8265"}
+    )
     # Nothing else: every field above is one the Go server gives back (losses: next test).
     assert back == expected
 
@@ -831,15 +1087,49 @@ def test_every_field_the_go_server_round_trips_comes_back() -> None:
         (("cluster_spec", "head_group_spec", "imagePullPolicy"), "IfNotPresent", None),
         (("cluster_spec", "head_group_spec", "service_account"), "x", None),
         (("cluster_spec", "head_group_spec", "image_pull_secret"), "x", None),
-        (("cluster_spec", "head_group_spec", "environment"), {"values": {"MY_POD_IP": "spoof"}}, {"values": {}, "valuesFrom": {}}),
+        (
+            ("cluster_spec", "head_group_spec", "environment"),
+            {"values": {"MY_POD_IP": "spoof"}},
+            {"values": {}, "valuesFrom": {}},
+        ),
         (("cluster_spec", "head_group_spec", "annotations"), {"ray.io/ft-enabled": "true"}, None),
         (("cluster_spec", "head_group_spec", "labels"), {"ray.io/node-type": "head"}, None),
-        (("cluster_spec", "head_group_spec", "volumes"),
-         [{"name": "c", "mount_path": "/c", "volume_type": "CONFIGMAP", "source": "c", "read_only": True, "mount_propagation_mode": "BIDIRECTIONAL"}],
-         [{"name": "c", "mount_path": "/c", "volume_type": "CONFIGMAP", "source": "c"}]),
-        (("cluster_spec", "head_group_spec", "volumes"),
-         [{"name": "h", "mount_path": "/h", "volume_type": "HOST_PATH", "source": "/h", "read_only": True}],
-         [{"name": "h", "mount_path": "/h", "volume_type": "HOST_PATH", "source": "/h", "host_path_type": "DIRECTORY", "mount_propagation_mode": "NONE"}]),
+        (
+            ("cluster_spec", "head_group_spec", "volumes"),
+            [
+                {
+                    "name": "c",
+                    "mount_path": "/c",
+                    "volume_type": "CONFIGMAP",
+                    "source": "c",
+                    "read_only": True,
+                    "mount_propagation_mode": "BIDIRECTIONAL",
+                }
+            ],
+            [{"name": "c", "mount_path": "/c", "volume_type": "CONFIGMAP", "source": "c"}],
+        ),
+        (
+            ("cluster_spec", "head_group_spec", "volumes"),
+            [
+                {
+                    "name": "h",
+                    "mount_path": "/h",
+                    "volume_type": "HOST_PATH",
+                    "source": "/h",
+                    "read_only": True,
+                }
+            ],
+            [
+                {
+                    "name": "h",
+                    "mount_path": "/h",
+                    "volume_type": "HOST_PATH",
+                    "source": "/h",
+                    "host_path_type": "DIRECTORY",
+                    "mount_propagation_mode": "NONE",
+                }
+            ],
+        ),
     ],
 )
 def test_documented_losses(field: tuple[str, ...], sent: Any, read_back: Any) -> None:

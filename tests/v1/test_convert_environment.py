@@ -29,7 +29,10 @@ VALUE_FROM_CASES = [
     ),
     (
         {"source": "RESOURCEFIELD", "name": "ray-head", "key": "limits.cpu"},
-        {"name": "V", "valueFrom": {"resourceFieldRef": {"containerName": "ray-head", "resource": "limits.cpu"}}},
+        {
+            "name": "V",
+            "valueFrom": {"resourceFieldRef": {"containerName": "ray-head", "resource": "limits.cpu"}},
+        },
         {"source": "RESOURCEFIELD", "name": "ray-head", "key": "limits.cpu"},
     ),
     (
@@ -46,7 +49,9 @@ VALUE_FROM_CASES = [
 
 
 @pytest.mark.parametrize(("value_from", "env", "read_back"), VALUE_FROM_CASES)
-def test_values_from_each_source(value_from: dict[str, Any], env: dict[str, Any], read_back: dict[str, Any]) -> None:
+def test_values_from_each_source(
+    value_from: dict[str, Any], env: dict[str, Any], read_back: dict[str, Any]
+) -> None:
     built = env_vars_from_environment({"valuesFrom": {"V": value_from}})
     assert built == [env]
     assert environment_from_env_vars(built, frozenset()) == {"values": {}, "valuesFrom": {"V": read_back}}
@@ -79,13 +84,28 @@ def test_no_environment_no_env(environment: dict[str, Any] | None) -> None:
 @pytest.mark.parametrize(
     ("reserved", "hidden"),
     [
-        (HEAD_RESERVED_ENV, ["MY_POD_IP", "RAY_CLUSTER_NAME", "RAY_PORT", "RAY_ADDRESS", "RAY_USAGE_STATS_KUBERAY_IN_USE"]),
+        (
+            HEAD_RESERVED_ENV,
+            ["MY_POD_IP", "RAY_CLUSTER_NAME", "RAY_PORT", "RAY_ADDRESS", "RAY_USAGE_STATS_KUBERAY_IN_USE"],
+        ),
         (
             WORKER_RESERVED_ENV,
             [
-                "RAY_DISABLE_DOCKER_CPU_WARNING", "TYPE", "CPU_REQUEST", "CPU_LIMITS", "MEMORY_REQUESTS",
-                "MEMORY_LIMITS", "MY_POD_NAME", "MY_POD_IP", "FQ_RAY_IP", "RAY_IP", "RAY_CLUSTER_NAME",
-                "RAY_PORT", "RAY_ADDRESS", "RAY_USAGE_STATS_KUBERAY_IN_USE", "REDIS_PASSWORD",
+                "RAY_DISABLE_DOCKER_CPU_WARNING",
+                "TYPE",
+                "CPU_REQUEST",
+                "CPU_LIMITS",
+                "MEMORY_REQUESTS",
+                "MEMORY_LIMITS",
+                "MY_POD_NAME",
+                "MY_POD_IP",
+                "FQ_RAY_IP",
+                "RAY_IP",
+                "RAY_CLUSTER_NAME",
+                "RAY_PORT",
+                "RAY_ADDRESS",
+                "RAY_USAGE_STATS_KUBERAY_IN_USE",
+                "REDIS_PASSWORD",
             ],
         ),
     ],
@@ -122,7 +142,9 @@ def test_unknown_value_source_is_dropped_on_read_back() -> None:
         ),
     ],
 )
-def test_security_context(security: dict[str, Any], container: dict[str, Any], read_back: dict[str, Any]) -> None:
+def test_security_context(
+    security: dict[str, Any], container: dict[str, Any], read_back: dict[str, Any]
+) -> None:
     assert container_security_context(security) == container
     assert security_context_from_container(container) == read_back
 

@@ -171,6 +171,8 @@ def test_huge_exponents_stay_cheap() -> None:
     assert canonical_quantity("1e-2147483647") == "1e-9"  # rounded up to one nano
 
 
-@pytest.mark.parametrize(("stored", "printed"), [(5, "5"), ("1024Mi", "1Gi"), (None, "0"), ("not a quantity", "not a quantity")])
+@pytest.mark.parametrize(
+    ("stored", "printed"), [(5, "5"), ("1024Mi", "1Gi"), (None, "0"), ("not a quantity", "not a quantity")]
+)
 def test_read_quantity_from_stored_objects(stored: object, printed: str) -> None:
     assert read_quantity(stored) == printed

@@ -24,7 +24,10 @@ def test_example_template_is_stored_in_the_go_format() -> None:
         "metadata": {
             "name": "default-template",
             "namespace": "default",
-            "labels": {"ray.io/config-type": "compute-template", "ray.io/compute-template": "default-template"},
+            "labels": {
+                "ray.io/config-type": "compute-template",
+                "ray.io/compute-template": "default-template",
+            },
         },
         "data": {
             "name": "default-template",
@@ -109,7 +112,11 @@ def test_read_back_takes_identity_from_metadata_and_keeps_legacy_unit_missing() 
             {"cpu": "2", "memory": "4Gi"},
         ),
         (
-            {"cpu": 2, "memory": 4, "extended_resources": {"vpc.amazonaws.com/efa": 32, "example.com/none": 0}},
+            {
+                "cpu": 2,
+                "memory": 4,
+                "extended_resources": {"vpc.amazonaws.com/efa": 32, "example.com/none": 0},
+            },
             {"cpu": "2", "memory": "4Gi", "vpc.amazonaws.com/efa": "32"},
         ),
     ],
@@ -150,7 +157,13 @@ def test_toleration_without_key_or_value_omits_them() -> None:
 
 @pytest.mark.parametrize("unit", ["Gi", "Mi", "G", "", None])
 def test_valid_memory_units_pass(unit: str | None) -> None:
-    template = {"name": "t", "namespace": "ns", "cpu": 1, "memory": 4, **({"memory_unit": unit} if unit is not None else {})}
+    template = {
+        "name": "t",
+        "namespace": "ns",
+        "cpu": 1,
+        "memory": 4,
+        **({"memory_unit": unit} if unit is not None else {}),
+    }
     validate_template_memory(template)
     assert template_memory(template) == f"4{unit or 'Gi'}"
 

@@ -58,7 +58,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], di
             "read_only": True,
         },
         {"name": "sock", "hostPath": {"path": "/run/x.sock", "type": "File"}},
-        {"name": "sock", "readOnly": True, "mountPath": "/var/run/x.sock", "mountPropagation": "HostToContainer"},
+        {
+            "name": "sock",
+            "readOnly": True,
+            "mountPath": "/var/run/x.sock",
+            "mountPropagation": "HostToContainer",
+        },
         {
             "name": "sock",
             "mount_path": "/var/run/x.sock",
@@ -125,7 +130,10 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], di
             "ephemeral": {
                 "volumeClaimTemplate": {
                     "metadata": {"labels": {"app.kubernetes.io/managed-by": "kuberay-apiserver"}},
-                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "10Gi"}},
+                    },
                 }
             },
         },
@@ -141,7 +149,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], di
     ),
     (
         "ephemeral read-only-many, storage printed canonically",
-        {"name": "s", "mount_path": "/s", "volume_type": "EPHEMERAL", "storage": "2048Mi", "accessMode": "ROX"},
+        {
+            "name": "s",
+            "mount_path": "/s",
+            "volume_type": "EPHEMERAL",
+            "storage": "2048Mi",
+            "accessMode": "ROX",
+        },
         {
             "name": "s",
             "ephemeral": {
@@ -174,9 +188,17 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], di
         },
         {
             "name": "code",
-            "configMap": {"name": "ray-example", "items": [{"key": "a.py", "path": "a.py"}, {"key": "b.py", "path": "sub/b.py"}]},
+            "configMap": {
+                "name": "ray-example",
+                "items": [{"key": "a.py", "path": "a.py"}, {"key": "b.py", "path": "sub/b.py"}],
+            },
         },
-        {"name": "code", "readOnly": True, "mountPath": "/home/ray/samples", "mountPropagation": "HostToContainer"},
+        {
+            "name": "code",
+            "readOnly": True,
+            "mountPath": "/home/ray/samples",
+            "mountPropagation": "HostToContainer",
+        },
         {
             "name": "code",
             "mount_path": "/home/ray/samples",
@@ -194,10 +216,22 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], di
     ),
     (
         "secret with items (Go crashed reading these back)",
-        {"name": "creds", "mount_path": "/creds", "volume_type": "SECRET", "source": "s3", "items": {"key": "aws/key"}},
+        {
+            "name": "creds",
+            "mount_path": "/creds",
+            "volume_type": "SECRET",
+            "source": "s3",
+            "items": {"key": "aws/key"},
+        },
         {"name": "creds", "secret": {"secretName": "s3", "items": [{"key": "key", "path": "aws/key"}]}},
         {"name": "creds", "mountPath": "/creds"},
-        {"name": "creds", "mount_path": "/creds", "volume_type": "SECRET", "source": "s3", "items": {"key": "aws/key"}},
+        {
+            "name": "creds",
+            "mount_path": "/creds",
+            "volume_type": "SECRET",
+            "source": "s3",
+            "items": {"key": "aws/key"},
+        },
     ),
     (
         "secret without items",
@@ -235,7 +269,10 @@ def test_volume_mount(volume: dict[str, Any], expected: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("volume", "expected"), [(c[1], c[4]) for c in CASES], ids=[c[0] for c in CASES])
 def test_read_back(volume: dict[str, Any], expected: dict[str, Any]) -> None:
-    pod_spec = {"volumes": pod_volumes([volume]), "containers": [{"name": "ray-head", "volumeMounts": [volume_mount(volume)]}]}
+    pod_spec = {
+        "volumes": pod_volumes([volume]),
+        "containers": [{"name": "ray-head", "volumeMounts": [volume_mount(volume)]}],
+    }
     assert volumes_from_pod_spec(pod_spec) == [expected]
 
 
@@ -248,7 +285,10 @@ def test_undefined_volume_type_mounts_but_makes_no_pod_volume() -> None:
 @pytest.mark.parametrize(
     ("volume", "cause"),
     [
-        ({"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"}, "storage for ephemeral volume is empty"),
+        (
+            {"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"},
+            "storage for ephemeral volume is empty",
+        ),
         (
             {"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL", "storage": "5GB"},
             "storage for ephemeral volume is not specified correctly",
@@ -274,7 +314,10 @@ def test_read_back_finds_the_mount_in_any_container_and_keeps_pod_order() -> Non
         ],
         "containers": [
             {"name": "sidecar", "volumeMounts": [{"name": "a", "mountPath": "/from-sidecar"}]},
-            {"name": "ray-head", "volumeMounts": [{"name": "b", "mountPath": "/b"}, {"name": "a", "mountPath": "/a"}]},
+            {
+                "name": "ray-head",
+                "volumeMounts": [{"name": "b", "mountPath": "/b"}, {"name": "a", "mountPath": "/a"}],
+            },
         ],
     }
     assert volumes_from_pod_spec(pod_spec) == [

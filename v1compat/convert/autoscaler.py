@@ -65,7 +65,9 @@ def autoscaler_options(options: dict[str, Any] | None) -> dict[str, Any] | None:
         built["volumeMounts"] = volume_mounts(options["volumes"])
     if options.get("cpu") or options.get("memory"):
         cpu = _resource(options.get("cpu") or DEFAULT_CPU, "cpu for autoscaler is not specified correctly")
-        memory = _resource(options.get("memory") or DEFAULT_MEMORY, "memory for autoscaler is not specified correctly")
+        memory = _resource(
+            options.get("memory") or DEFAULT_MEMORY, "memory for autoscaler is not specified correctly"
+        )
         built["resources"] = {
             "limits": {"cpu": cpu, "memory": memory},
             "requests": {"cpu": cpu, "memory": memory},

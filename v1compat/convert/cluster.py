@@ -11,7 +11,7 @@ RayService converters reuse (Go's ``buildRayClusterSpec`` / ``PopulateRayCluster
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from v1compat.convert.autoscaler import autoscaler_options, autoscaler_options_from_crd
@@ -30,7 +30,12 @@ from v1compat.convert.constants import (
 )
 from v1compat.convert.errors import ConversionError
 from v1compat.convert.events import cluster_event_from_event
-from v1compat.convert.pods import head_group_from_crd, head_group_spec, worker_group_from_crd, worker_group_spec
+from v1compat.convert.pods import (
+    head_group_from_crd,
+    head_group_spec,
+    worker_group_from_crd,
+    worker_group_spec,
+)
 from v1compat.convert.proto import enum_name, rfc3339_seconds
 from v1compat.errors import Code, V1Error, invalid_input, invalid_input_with_details
 
@@ -73,7 +78,7 @@ def go_time_string(moment: datetime) -> str:
 
     The fraction drops trailing zeros, and disappears when the time is on a whole second.
     """
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     fraction = f"{utc.microsecond:06d}".rstrip("0")
     return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''} +0000 UTC"
 
@@ -111,7 +116,9 @@ def raycluster_spec(
 ) -> dict[str, Any]:
     """buildRayClusterSpec: head, then workers in order, then autoscaling; raises ConversionError."""
     head = cluster_spec.get("head_group_spec") or {}
-    head_spec = head_group_spec(head, version, envs, _template(templates, head.get("compute_template") or ""), enable_serve_service)
+    head_spec = head_group_spec(
+        head, version, envs, _template(templates, head.get("compute_template") or ""), enable_serve_service
+    )
     workers = [
         worker_group_spec(worker, version, envs, _template(templates, worker.get("compute_template") or ""))
         for worker in cluster_spec.get("worker_group_spec") or []
@@ -151,7 +158,8 @@ def cluster_to_raycluster(
         raise invalid_input("A ClusterSpec object is required. Please specify one.", _VALIDATE_CLUSTER)
     if cluster_spec.get("head_group_spec") is None:
         raise invalid_input(
-            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.", _VALIDATE_CLUSTER
+            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.",
+            _VALIDATE_CLUSTER,
         )
     annotations = dict(cluster.get("annotations") or {})
     enable_serve_service = annotations.get(ENABLE_SERVE_SERVICE_ANNOTATION) == "true"
@@ -165,7 +173,7 @@ def cluster_to_raycluster(
         ) from None
     except ConversionError as error:
         raise invalid_input_with_details(CREATE_CLUSTER_FAILED, str(error), _CREATE_CLUSTER_CONTEXT) from None
-    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now or datetime.now(timezone.utc))
+    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now or datetime.now(UTC))
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayCluster",

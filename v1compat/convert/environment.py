@@ -70,9 +70,17 @@ def environment_from_env_vars(env: Iterable[dict[str, Any]], reserved: frozenset
         if source is None:
             values[name] = var.get("value") or ""
         elif (ref := source.get("configMapKeyRef")) is not None:
-            values_from[name] = {"source": "CONFIGMAP", "name": ref.get("name") or "", "key": ref.get("key") or ""}
+            values_from[name] = {
+                "source": "CONFIGMAP",
+                "name": ref.get("name") or "",
+                "key": ref.get("key") or "",
+            }
         elif (ref := source.get("secretKeyRef")) is not None:
-            values_from[name] = {"source": "SECRET", "name": ref.get("name") or "", "key": ref.get("key") or ""}
+            values_from[name] = {
+                "source": "SECRET",
+                "name": ref.get("name") or "",
+                "key": ref.get("key") or "",
+            }
         elif (ref := source.get("resourceFieldRef")) is not None:
             values_from[name] = {
                 "source": "RESOURCEFIELD",

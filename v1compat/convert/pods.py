@@ -103,7 +103,9 @@ def _container(
     return container
 
 
-def _pod_template(group: dict[str, Any], container: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+def _pod_template(
+    group: dict[str, Any], container: dict[str, Any], template: dict[str, Any]
+) -> dict[str, Any]:
     """The parts both pod builders share: annotations, labels, volumes, account, secrets."""
     annotations = {
         COMPUTE_TEMPLATE_ANNOTATION: template.get("name") or "",
@@ -138,7 +140,11 @@ def head_pod_template(
     enable_serve_service: bool = False,
 ) -> dict[str, Any]:
     """buildHeadPodTemplate; raises ConversionError for a bad volume or template."""
-    env = deepcopy(list(HEAD_ENV_PREFIX)) + env_vars_from_environment(envs) + env_vars_from_environment(head.get("environment"))
+    env = (
+        deepcopy(list(HEAD_ENV_PREFIX))
+        + env_vars_from_environment(envs)
+        + env_vars_from_environment(head.get("environment"))
+    )
     ports = deepcopy(list(HEAD_PORTS)) + (deepcopy(list(SERVE_PORTS)) if enable_serve_service else [])
     container = _container(HEAD_CONTAINER, head, version, env, ports, template)
     return _pod_template(head, container, template)
@@ -205,7 +211,9 @@ def _container_named(pod_spec: dict[str, Any], name: str) -> dict[str, Any] | No
     return None
 
 
-def _group_from_crd(group: dict[str, Any], container_name: str, reserved_env: frozenset[str]) -> dict[str, Any]:
+def _group_from_crd(
+    group: dict[str, Any], container_name: str, reserved_env: frozenset[str]
+) -> dict[str, Any]:
     """What PopulateHeadNodeSpec and PopulateWorkerNodeSpec share."""
     template = group.get("template") or {}
     metadata = template.get("metadata") or {}

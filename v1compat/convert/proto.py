@@ -7,7 +7,7 @@ integer when the client sent a number the proto does not define (protojson keeps
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -41,5 +41,5 @@ def rfc3339_seconds(timestamp: Any) -> str:
         return timestamp
     whole, offset = match.group("whole"), match.group("offset")
     parsed = datetime.fromisoformat(whole + ("+00:00" if offset in ("Z", "z") else offset))
-    utc = parsed.astimezone(timezone.utc)
+    utc = parsed.astimezone(UTC)
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"

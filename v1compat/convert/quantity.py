@@ -15,7 +15,7 @@ float, and never ``10 ** exponent`` expanded (``"1e999999999"`` is a valid quant
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "QuantityError",
@@ -51,7 +51,7 @@ class QuantityError(ValueError):
     """ParseQuantity failed; ``str(error)`` is the Go error text."""
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     DECIMAL_EXPONENT = "DecimalExponent"
     BINARY_SI = "BinarySI"
     DECIMAL_SI = "DecimalSI"

@@ -106,4 +106,3 @@ def pod_tolerations(template: dict[str, Any]) -> list[dict[str, str]]:
         }
         tolerations.append({key: value for key, value in built.items() if value})
     return tolerations
-

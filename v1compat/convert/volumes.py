@@ -94,7 +94,9 @@ def pod_volume(volume: dict[str, Any]) -> dict[str, Any] | None:
     if kind == "EPHEMERAL":
         if not volume.get("storage"):
             raise ConversionError("storage for ephemeral volume is empty")
-        storage = _checked_quantity(volume["storage"], "storage for ephemeral volume is not specified correctly")
+        storage = _checked_quantity(
+            volume["storage"], "storage for ephemeral volume is not specified correctly"
+        )
         access_mode = enum_name(volume.get("accessMode"), ACCESS_MODES)
         spec: dict[str, Any] = {
             "accessModes": [_K8S_ACCESS_MODE.get(access_mode, "ReadWriteOnce")],
