@@ -1,0 +1,136 @@
+"""The app's own answers: Status errors (never HTML or a traceback), probes, the JSON request
+log line, user-registered error dialects and CORS."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from flask import Response
+
+from bridge.errors import register_error_renderer
+from bridge.logs import JSONFormatter
+from tests.conftest import free_port
+from tests.v2.conftest import make_app
+
+RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
+
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def records():
+    handler = Records()
+    logger = logging.getLogger("kuberay_bridge")
+    logger.addHandler(handler)
+    yield handler.records
+    logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize("path", ["/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x"])
+def test_unknown_paths_are_404_status_json(upstream, path):
+    response = make_app(upstream.url).test_client().get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "application/json"
+    status = response.get_json()
+    assert status["kind"] == "Status" and status["apiVersion"] == "v1"
+    assert status["status"] == "Failure" and status["reason"] == "NotFound" and status["code"] == 404
+
+
+def test_wrong_method_is_405_status(upstream):
+    response = make_app(upstream.url).test_client().post("/apis/ray.io")
+    assert response.status_code == 405
+    assert response.get_json()["reason"] == "MethodNotAllowed"
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+
+
+def test_unexpected_errors_are_500_status_naming_the_request_id(upstream, records):
+    def broken(request, call_next):
+        raise RuntimeError("secret detail from deep inside")
+
+    response = make_app(upstream.url, middlewares=[broken]).test_client().get(
+        RC, headers={"X-Request-Id": "req-77"}
+    )
+    assert response.status_code == 500
+    status = response.get_json()
+    assert status["kind"] == "Status" and status["reason"] == "InternalError"
+    assert "req-77" in status["message"]
+    assert b"secret detail" not in response.data and b"Traceback" not in response.data
+    logged = [r for r in records if r.name == "kuberay_bridge.errors"]
+    assert logged and "req-77" in logged[0].getMessage() and logged[0].exc_info
+    assert upstream.calls == []
+
+
+def test_a_blueprint_can_render_errors_in_its_own_dialect(upstream):
+    app = make_app(upstream.url)
+    register_error_renderer(
+        app, "/apis/legacy", lambda code, message: Response(json.dumps({"code": code}), code, mimetype="application/json")
+    )
+    client = app.test_client()
+    assert client.get("/apis/legacy/thing").get_json() == {"code": 404}
+    assert client.get("/apis/legacyish").get_json()["kind"] == "Status"
+
+
+def test_healthz_and_readyz(upstream):
+    client = make_app(upstream.url).test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ready", "upstream": {"mode": "url", "url": upstream.url}}
+    assert upstream.paths() == ["/version"]
+
+
+def test_readyz_is_503_naming_the_cause_when_the_upstream_is_down():
+    url = f"http://127.0.0.1:{free_port()}"
+    response = make_app(url).test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["reason"] == "ServiceUnavailable"
+    assert body["upstream"] == {"mode": "url", "url": url}
+    assert "upstream unreachable" in body["message"]
+
+
+def test_one_json_log_line_per_request(upstream, records):
+    response = make_app(upstream.url).test_client().get(RC, headers={"X-Request-Id": "log-1"})
+    response.close()
+    lines = [r for r in records if r.name == "kuberay_bridge.requests"]
+    assert len(lines) == 1
+    entry = json.loads(JSONFormatter().format(lines[0]))
+    assert entry["request_id"] == "log-1"
+    assert entry["method"] == "GET" and entry["path"] == RC
+    assert entry["dialect"] == "v2" and entry["route"] == "ray"
+    assert entry["status"] == 200 and entry["upstream_status"] == 200
+    assert entry["duration_ms"] >= 0 and entry["level"] == "info" and entry["ts"]
+
+
+def test_cors_when_configured(upstream):
+    client = make_app(upstream.url, cors_origins=["https://ui.example"]).test_client()
+    preflight = client.options(
+        RC,
+        headers={
+            "Origin": "https://ui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://ui.example"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    response = client.get(RC, headers={"Origin": "https://ui.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://ui.example"
+    assert "Warning" in response.headers["Access-Control-Expose-Headers"]
+    other = client.get(RC, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    assert all(call.method != "OPTIONS" for call in upstream.calls)
+
+
+def test_no_cors_headers_by_default(upstream):
+    response = make_app(upstream.url).test_client().get(RC, headers={"Origin": "https://ui.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
