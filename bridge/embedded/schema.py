@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -55,11 +56,24 @@ class CustomResourceVersion:
 
 
 def load_crds(crd_dir: str) -> dict[str, CustomResourceVersion]:
-    """Every CRD version found in the YAML/JSON files of ``crd_dir``, by resource key."""
+    """Every CRD version found in the YAML/JSON files of ``crd_dir``, by resource key.
+
+    Parsing megabytes of YAML takes about a second, so a directory whose files have not
+    changed (same names, sizes and modification times) is parsed once per process; the
+    schemas are never modified, so servers may share them.
+    """
+    files = tuple(
+        (name, stat.st_size, stat.st_mtime_ns)
+        for name in sorted(os.listdir(crd_dir)) if name.endswith(CRD_FILE_SUFFIXES)
+        for stat in [os.stat(os.path.join(crd_dir, name))]
+    )
+    return dict(_parse_crds(os.path.realpath(crd_dir), files))
+
+
+@lru_cache(maxsize=8)
+def _parse_crds(crd_dir: str, files: tuple[tuple[str, int, int], ...]) -> dict[str, CustomResourceVersion]:
     found: dict[str, CustomResourceVersion] = {}
-    for name in sorted(os.listdir(crd_dir)):
-        if not name.endswith(CRD_FILE_SUFFIXES):
-            continue
+    for name, _, _ in files:
         with open(os.path.join(crd_dir, name), "rb") as handle:
             documents = list(yaml.load_all(handle, Loader=_Loader))
         for document in documents:
