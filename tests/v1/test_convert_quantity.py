@@ -176,3 +176,11 @@ def test_huge_exponents_stay_cheap() -> None:
 )
 def test_read_quantity_from_stored_objects(stored: object, printed: str) -> None:
     assert read_quantity(stored) == printed
+
+
+def test_absurdly_long_numbers_are_rejected_not_crashing() -> None:
+    assert parse_quantity("0" * 10000 + "1").mantissa == 1
+    assert canonical_quantity("0" * 10000 + "1e-10") == "1e-9"  # the big path, with leading zeros
+    assert canonical_quantity("1" + "0" * 3000 + "Ki")  # big, but fine
+    with pytest.raises(QuantityError):
+        parse_quantity("1" * 5000)

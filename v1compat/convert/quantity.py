@@ -10,6 +10,10 @@ accepts, rejects and prints the same strings.
 
 Values are exact: a decimal quantity is an integer mantissa and a power-of-ten exponent, never a
 float, and never ``10 ** exponent`` expanded (``"1e999999999"`` is a valid quantity).
+
+Two corner cases follow current apimachinery rather than older releases: an exponent beyond
++-MaxInt32 is rejected (older releases wrapped it around), and a DecimalSI value beyond ``E``
+prints in exponent form (``"1000E"`` -> ``"1e21"``; older releases printed ``"1"``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ _MAX_INT64 = (1 << 63) - 1
 _MIN_INT64 = -(1 << 63)
 _NANO = -9
 _MAX_INT64_FACTORS = 18
+_MAX_DIGITS = 4000
 _SUFFIX_CHARS = frozenset("eEinumkKMGTP")
 _DIGITS = frozenset("0123456789")
 
@@ -182,7 +187,12 @@ def parse_quantity(text: str) -> Quantity:
     whole, _, fraction = unsigned.partition(".")
     if not (whole + fraction):
         raise QuantityError(ERR_NUMERIC)
-    mantissa = int(whole + fraction or "0")
+    significant = (whole + fraction).lstrip("0") or "0"
+    if len(significant) > _MAX_DIGITS:
+        # Go's big.Int would take it; Python refuses such int conversions, and no resource
+        # amount has thousands of significant digits.
+        raise QuantityError(ERR_NUMERIC)
+    mantissa = int(significant)
     scale = -len(fraction)
     if base == 10:
         scale += exponent
