@@ -37,13 +37,23 @@ LIST_TEMPLATES = """curl --silent -X 'GET' \\
 
 
 @pytest.fixture(scope="module")
-def bridge_port(embedded, tmp_path_factory) -> Iterator[int]:
+def cluster(crd_dir) -> Iterator:
+    """An embedded Kubernetes API of this module's own: the README creates ``ray-system``,
+    which other tests expect the session's API not to have."""
+    from bridge.embedded import start
+
+    with start(crd_dir=str(crd_dir)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bridge_port(cluster, tmp_path_factory) -> Iterator[int]:
     """``kuberay-bridge serve`` on a free loopback port, the embedded API as upstream."""
     port = free_port()
     log = (tmp_path_factory.mktemp("bridge") / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bridge", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--upstream", embedded.url, "--workers", "1", "--log-level", "warning"],
+         "--upstream", cluster.url, "--workers", "1", "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "BRIDGE_CONFIG": ""},
     )
@@ -75,14 +85,14 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log_path: str) -> 
 
 
 @pytest.fixture(scope="module")
-def ray_system(embedded) -> None:
+def ray_system(cluster) -> None:
     """The README asks for the ``ray-system`` namespace to exist; start without the template."""
     requests.post(
-        f"{embedded.url}/api/v1/namespaces",
+        f"{cluster.url}/api/v1/namespaces",
         json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ray-system"}},
         timeout=10,
     )
-    requests.delete(f"{embedded.url}/api/v1/namespaces/ray-system/configmaps/default-template", timeout=10)
+    requests.delete(f"{cluster.url}/api/v1/namespaces/ray-system/configmaps/default-template", timeout=10)
 
 
 def run(command: str, port: int) -> str:
