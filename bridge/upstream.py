@@ -104,15 +104,18 @@ def connect_upstream(config: BridgeConfig, environ: Mapping[str, str] | None = N
         tls = upstream_auth.load_incluster()
     else:
         tls = upstream_auth.load_kubeconfig(choice.argument)
+    # In passthrough mode the caller's token is the only identity: the bridge presents
+    # neither its token nor its client certificate, whatever the kubeconfig holds.
+    own_identity = config.auth_mode != "passthrough"
     return Upstream(
         choice.mode,
         tls.url,
         choice.reason,
         verify=tls.verify,
-        cert=tls.cert,
+        cert=tls.cert if own_identity else None,
         server_hostname=tls.server_hostname,
         proxy=tls.proxy,
-        credentials=tls.authorization,
+        credentials=tls.authorization if own_identity else (lambda: None),
     )
 
 
