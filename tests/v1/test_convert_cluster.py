@@ -1142,3 +1142,10 @@ def test_documented_losses(field: tuple[str, ...], sent: Any, read_back: Any) ->
     for key in field:
         back = back.get(key) if isinstance(back, dict) else None
     assert back == read_back
+
+
+def test_volume_errors_win_over_a_broken_template_as_in_go() -> None:
+    cluster = minimal(volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"}])
+    with pytest.raises(V1Error) as raised:
+        build(cluster, {"default-template": {**DEFAULT_TEMPLATE, "memory_unit": "GB"}})
+    assert raised.value.message == _WRAP + "storage for ephemeral volume is empty"

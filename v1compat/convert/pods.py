@@ -104,7 +104,10 @@ def _container(
 
 
 def _pod_template(
-    group: dict[str, Any], container: dict[str, Any], template: dict[str, Any]
+    group: dict[str, Any],
+    volumes: list[dict[str, Any]],
+    container: dict[str, Any],
+    template: dict[str, Any],
 ) -> dict[str, Any]:
     """The parts both pod builders share: annotations, labels, volumes, account, secrets."""
     annotations = {
@@ -116,7 +119,6 @@ def _pod_template(
     if group.get("labels"):
         metadata["labels"] = dict(group["labels"])
     spec: dict[str, Any] = {}
-    volumes = pod_volumes(group.get("volumes"))
     if volumes:
         spec["volumes"] = volumes
     spec["containers"] = [container]
@@ -140,6 +142,7 @@ def head_pod_template(
     enable_serve_service: bool = False,
 ) -> dict[str, Any]:
     """buildHeadPodTemplate; raises ConversionError for a bad volume or template."""
+    volumes = pod_volumes(head.get("volumes"))  # volume errors come first, as in Go
     env = (
         deepcopy(list(HEAD_ENV_PREFIX))
         + env_vars_from_environment(envs)
@@ -147,13 +150,14 @@ def head_pod_template(
     )
     ports = deepcopy(list(HEAD_PORTS)) + (deepcopy(list(SERVE_PORTS)) if enable_serve_service else [])
     container = _container(HEAD_CONTAINER, head, version, env, ports, template)
-    return _pod_template(head, container, template)
+    return _pod_template(head, volumes, container, template)
 
 
 def worker_pod_template(
     worker: dict[str, Any], version: str, envs: dict[str, Any] | None, template: dict[str, Any]
 ) -> dict[str, Any]:
     """buildWorkerPodTemplate; raises ConversionError for a bad volume or template."""
+    volumes = pod_volumes(worker.get("volumes"))
     env = (
         deepcopy(list(WORKER_ENV_PREFIX))
         + env_vars_from_environment(envs)
@@ -161,7 +165,7 @@ def worker_pod_template(
     )
     ports = [{"containerPort": 80}]
     container = _container(WORKER_CONTAINER, worker, version, env, ports, template, deepcopy(WORKER_PRE_STOP))
-    return _pod_template(worker, container, template)
+    return _pod_template(worker, volumes, container, template)
 
 
 def head_group_spec(
