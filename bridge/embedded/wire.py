@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from werkzeug.wrappers import Request, Response
 
+from bridge.embedded import protobuf
 from bridge.embedded.errors import ApiError, bad_request
 
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
@@ -36,7 +37,7 @@ def media_type(request: Request) -> str:
 
 
 def decode_object(request: Request, raw: bytes) -> Any:
-    """A JSON or YAML body (no Content-Type means JSON); anything else is 415."""
+    """A JSON, YAML or (built-in kinds) protobuf body; no Content-Type means JSON; else 415."""
     kind = media_type(request)
     if kind in ("", JSON):
         try:
@@ -48,6 +49,8 @@ def decode_object(request: Request, raw: bytes) -> Any:
             return yaml.safe_load(raw)
         except yaml.YAMLError as exc:
             raise bad_request(f"error converting YAML to JSON: {exc}") from None
+    if kind == protobuf.MEDIA_TYPE:
+        return protobuf.decode(raw)
     raise ApiError(415, "UnsupportedMediaType",
                    f'the body of the request was in an unknown format - accepted media types '
                    f'include: application/json, application/yaml', {})
