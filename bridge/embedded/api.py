@@ -8,6 +8,7 @@ with ``events.to_core``; selectors and patches see the form the client asked for
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -23,6 +24,8 @@ from bridge.embedded.selectors import (fields_match, labels_match, parse_field_s
                                        parse_label_selector)
 from bridge.embedded.store import NAMESPACES, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
+
+log = logging.getLogger("bridge.embedded")
 
 # The API server's namespace lifecycle admission refuses to delete these.
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
@@ -99,6 +102,10 @@ class EmbeddedApi:
             response = self.dispatch(request)
         except ApiError as error:
             response = status_answer(error)
+        except Exception as exc:  # a bug here must still answer a Status, not an HTML page
+            log.exception("%s %s failed", request.method, request.path)
+            response = status_answer(ApiError(500, "InternalError",
+                                              f"Internal error occurred: {exc}", {}))
         return response(environ, start_response)
 
     # -- routing -------------------------------------------------------------------------

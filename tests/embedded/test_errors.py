@@ -61,7 +61,7 @@ def test_non_object_body_is_bad_request(api, namespace):
 
 def test_unknown_body_media_type_is_unsupported(api, namespace):
     assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=b"x",
-                           headers={"Content-Type": "application/vnd.kubernetes.protobuf"}),
+                           headers={"Content-Type": "application/cbor"}),
                   415, "UnsupportedMediaType")
 
 
@@ -133,3 +133,16 @@ def test_update_with_another_uid_is_conflict(api, namespace):
     obj["metadata"]["uid"] = "00000000-0000-0000-0000-000000000000"
     assert_status(api.put(f"/api/v1/namespaces/{namespace}/configmaps/u", json=obj), 409, "Conflict",
                   {"name": "u", "kind": "configmaps"})
+
+
+def test_internal_failure_is_a_status_not_a_page(monkeypatch):
+    from bridge.embedded import start
+    from tests.embedded.conftest import Api
+
+    with start() as server, Api(server.url) as api:
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(server.app.store, "get", broken)
+        assert_status(api.get("/api/v1/namespaces/default/configmaps/x"), 500, "InternalError",
+                      message="Internal error occurred: disk on fire")
