@@ -309,8 +309,17 @@ class EmbeddedApi:
         present = _present(resource)
         warnings: list[str] = []
 
+        if kind == patch.APPLY and not request.args.get("fieldManager"):
+            raise ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
+                           "Required value: is required for apply patch", {
+                               "group": "meta.k8s.io", "kind": "PatchOptions",
+                               "causes": [{"reason": "FieldValueRequired", "field": "fieldManager",
+                                           "message": "Required value: is required for apply patch"}]})
+
         def change(current: dict | None) -> dict:
             nonlocal warnings
+            if current is None and kind == patch.APPLY and not target.subresource:
+                return create_from_apply()
             if current is None:
                 raise not_found(resource.plural, resource.group, name)
             patched = patch.apply_patch(kind, present(current), raw)
@@ -320,9 +329,23 @@ class EmbeddedApi:
             updated, warnings = self._admit(request, resource, updated, target.subresource)
             return updated
 
-        _, after = self.store.write(stored_as.storage_key, namespace, name, change, dry_run=dry_run)
+        def create_from_apply() -> dict:
+            nonlocal warnings
+            body = patch.applied_configuration(raw)
+            meta = body.setdefault("metadata", {})
+            if isinstance(meta, dict) and meta.setdefault("name", name) != name:
+                raise bad_request(f"the name of the object ({meta['name']}) does not match the "
+                                  f"name on the URL ({name})")
+            created = objects.prepare_create(stored_as, _incoming(resource, body), namespace)
+            self._require_namespace(namespace)
+            created, warnings = self._admit(request, resource, created)
+            return created
+
+        before, after = self.store.write(stored_as.storage_key, namespace, name, change,
+                                         dry_run=dry_run)
         assert after is not None
-        return self._object_answer(request, resource, present(after), 200, warnings)
+        return self._object_answer(request, resource, present(after),
+                                   201 if before is None else 200, warnings)
 
     def delete(self, request: Request, target: Target) -> Response:
         resource = target.resource

@@ -6,7 +6,11 @@
 - ``application/strategic-merge-patch+json``: 415 on custom resources (as Kubernetes); on the
   core kinds served here it is applied as a merge patch. Lists are replaced, not merged by key:
   a documented simplification (nobody patches Service ports through the bridge).
-- ``application/apply-patch+yaml`` (server-side apply) is not implemented: 415.
+- ``application/apply-patch+yaml`` (server-side apply), simplified: the applied
+  configuration creates the object when it is missing and is merge-patched onto it
+  otherwise. There are no managed fields, so no conflicts between field managers and no
+  removal of fields a manager stopped applying; ``fieldManager`` is required, as in
+  Kubernetes. Enough for ``kubectl apply --server-side`` to create and update.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
+import yaml
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
@@ -52,15 +57,28 @@ def patch_kind(resource: Resource, content_type: str) -> str:
     """Which patch a Content-Type asks for, or the 415 Kubernetes answers."""
     media = content_type.split(";")[0].strip().lower()
     is_custom = bool(resource.group) and resource.group != "events.k8s.io"
-    if media in (MERGE, JSON_PATCH):
+    if media in (MERGE, JSON_PATCH, APPLY):
         return media
     if media == STRATEGIC and not is_custom:
         return MERGE
     raise _unsupported_patch(resource)
 
 
+def applied_configuration(raw: bytes) -> dict:
+    """The body of a server-side apply: one YAML (or JSON) object."""
+    try:
+        body = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise bad_request(f"error decoding YAML: {exc}") from None
+    if not isinstance(body, dict):
+        raise bad_request("error decoding YAML: an apply patch must be an object")
+    return body
+
+
 def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
     """The patched object; raises ApiError for undecodable or unappliable patches."""
+    if kind == APPLY:
+        return merge_patch(target, applied_configuration(raw))
     try:
         body = json.loads(raw or b"null")
     except ValueError as exc:

@@ -132,3 +132,25 @@ def test_merge_patch_rfc7386_examples():
     assert merge_patch({"a": [{"b": "c"}]}, {"a": [1]}) == {"a": [1]}
     assert merge_patch({"e": None}, {"a": 1}) == {"e": None, "a": 1}
     assert merge_patch({}, {"a": {"bb": {"ccc": None}}}) == {"a": {"bb": {}}}
+
+
+APPLY = {"Content-Type": "application/apply-patch+yaml"}
+
+
+def test_server_side_apply_creates_then_updates(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps/applied"
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: '1'\n"
+    created = api.patch(path, params={"fieldManager": "me"}, data=manifest, headers=APPLY)
+    assert created.status_code == 201, created.text
+    assert created.json()["data"] == {"a": "1"}
+    updated = api.patch(path, params={"fieldManager": "me"}, data=manifest.replace("'1'", "'2'"), headers=APPLY)
+    assert updated.status_code == 200
+    assert updated.json()["data"] == {"a": "2"}
+    assert updated.json()["metadata"]["uid"] == created.json()["metadata"]["uid"]
+
+
+def test_server_side_apply_needs_a_field_manager(api, namespace):
+    status = assert_status(api.patch(f"/api/v1/namespaces/{namespace}/configmaps/x",
+                                     data="metadata: {name: x}", headers=APPLY),
+                           422, "Invalid", {"kind": "PatchOptions", "group": "meta.k8s.io"})
+    assert status["details"]["causes"][0]["field"] == "fieldManager"
