@@ -38,6 +38,7 @@ import yaml
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_options_header
 
+from bridge.logs import REQUEST_ID_HEADER
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
@@ -49,7 +50,7 @@ from v2proxy.templates import (
 
 TEMPLATE_FIELD = "computeTemplate"
 TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
-REQUEST_ID_HEADER = "X-Request-Id"
+
 
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 _TOLERATION_KEYS = ("key", "operator", "value", "effect")

@@ -18,10 +18,10 @@ from urllib.parse import quote, unquote
 
 from werkzeug.datastructures import Headers
 
+from bridge.logs import REQUEST_ID_HEADER
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
-REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def split_service_id(service_id: str) -> tuple[str, str, str] | None:

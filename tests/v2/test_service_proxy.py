@@ -3,7 +3,14 @@ then the route through the bridge against the embedded API (contract)."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+import requests
 from werkzeug.datastructures import Headers
 
 from v2proxy.messages import ProxyRequest, ProxyResponse
@@ -129,3 +136,172 @@ def test_list_failure_is_status_naming_the_cause(code, payload, expected_code, e
     assert status["kind"] == "Status" and status["reason"] == expected_reason
     assert status["message"].startswith('cannot check that service "head-svc" in namespace "ns" is a kuberay service')
     assert upstream.request is None
+
+
+# --- a fake Ray dashboard behind a Service of the embedded API -------------------------------
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client closing its keep-alive connection is not news
+
+
+class FakeDashboard:
+    """A Ray dashboard stand-in on 127.0.0.1: ``/api/jobs/`` (GET lists, POST submits) and
+    ``/api/jobs/<id>/logs/tail`` streaming two chunks, the second only once the test has
+    received the first and called ``release`` (or 10 s later, so nothing hangs forever).
+    ``received`` records every request; ``released_in_time`` says the stream really waited."""
+
+    def __init__(self):
+        self.received: list[tuple[str, str, bytes]] = []
+        self.release_event = threading.Event()
+        self.released_in_time: bool | None = None
+        dashboard = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+            def _record(self) -> bytes:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                dashboard.received.append((self.command, self.path, body))
+                return body
+
+            def _json(self, status: int, payload: object) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._record()
+                if self.path.startswith("/api/jobs/") and self.path.endswith("/logs/tail"):
+                    self._stream()
+                elif self.path.startswith("/api/jobs/"):
+                    self._json(200, [{"submission_id": "raysubmit_1", "status": "RUNNING"}])
+                else:
+                    self._json(404, {"error": "not found"})
+
+            def do_POST(self):
+                body = self._record()
+                self._json(200, {"submission_id": "raysubmit_2", "echo": json.loads(body or b"null")})
+
+            def _stream(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self._chunk(b"first line\n")
+                dashboard.released_in_time = dashboard.release_event.wait(10)
+                self._chunk(b"second line\n")
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+
+            def _chunk(self, data: bytes):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def release(self) -> None:
+        self.release_event.set()
+
+    def __enter__(self) -> "FakeDashboard":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release_event.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+_names = itertools.count(1)
+
+
+def create_service(kube_url: str, namespace: str, dashboard_port: int, labelled: bool = True) -> str:
+    """A head Service as the operator makes it, pointing at the fake dashboard (the embedded
+    API proxies to ``spec.clusterIP`` + ``targetPort``)."""
+    name = f"ray-head-svc-{next(_names)}"
+    labels = {"app.kubernetes.io/name": "kuberay", "app.kubernetes.io/created-by": "kuberay-operator"}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels if labelled else {"app": "other"}},
+        "spec": {
+            "clusterIP": "127.0.0.1",
+            "ports": [
+                {"name": "dashboard", "port": 8265, "targetPort": dashboard_port},
+                {"name": "client", "port": 10001, "targetPort": 10001},
+            ],
+        },
+    }
+    answer = requests.post(f"{kube_url}/api/v1/namespaces/{namespace}/services", json=service, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return name
+
+
+NS = "default"
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> Iterator[FakeDashboard]:
+    with FakeDashboard() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def bridge(embedded):
+    from bridge.app import create_app
+    from bridge.config import BridgeConfig
+
+    return create_app(BridgeConfig(upstream=embedded.url)).test_client()
+
+
+@pytest.fixture(scope="module")
+def head_service(embedded, dashboard) -> str:
+    return create_service(embedded.url, NS, dashboard.port)
+
+
+def proxy_path(service_id: str, rest: str = "api/jobs/") -> str:
+    return f"/api/v1/namespaces/{NS}/services/{service_id}/proxy/{rest}"
+
+
+def test_get_reaches_the_dashboard(bridge, dashboard, head_service):
+    answer = bridge.get(proxy_path(f"{head_service}:dashboard"))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json() == [{"submission_id": "raysubmit_1", "status": "RUNNING"}]
+
+
+def test_post_body_arrives_once(bridge, dashboard, head_service):
+    before = len(dashboard.received)
+    answer = bridge.post(proxy_path(f"http:{head_service}:dashboard"), json={"entrypoint": "echo hi"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["echo"] == {"entrypoint": "echo hi"}
+    posts = [r for r in dashboard.received[before:] if r[0] == "POST"]
+    assert posts == [("POST", "/api/jobs/", b'{"entrypoint": "echo hi"}')]
+
+
+def test_unlabelled_service_is_404_status(bridge, embedded, dashboard):
+    other = create_service(embedded.url, NS, dashboard.port, labelled=False)
+    before = len(dashboard.received)
+    answer = bridge.get(proxy_path(f"{other}:dashboard"))
+    assert answer.status_code == 404
+    status = answer.get_json()
+    assert status["kind"] == "Status" and status["message"] == f'kuberay service "{other}" not found in namespace "{NS}"'
+    assert len(dashboard.received) == before
+
+
+def test_bad_service_id_is_400_status(bridge):
+    answer = bridge.get(proxy_path("ftp:ray-head-svc:21"))
+    assert answer.status_code == 400
+    assert answer.get_json()["kind"] == "Status"
