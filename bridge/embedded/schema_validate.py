@@ -217,7 +217,8 @@ def _validate_object(value: dict, schema: Schema, path: str, name: str, causes: 
                        "field": path})
     min_properties = schema.get("minProperties")
     if min_properties is not None and len(value) < min_properties:
-        causes.append(_invalid(path, value, f"{name} in body should have at least {min_properties} properties"))
+        causes.append(_invalid(path, value,
+                               f"{name} in body should have at least {min_properties} properties"))
     properties = schema.get("properties") or {}
     additional = schema.get("additionalProperties")
     for key, child in value.items():

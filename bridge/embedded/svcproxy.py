@@ -207,7 +207,8 @@ def forward(service: dict, target: str, subpath: str, request: Request) -> Respo
         why = str(exc) or type(exc).__name__
         return status_response(service_unavailable(f"error trying to reach service: {why}"))
 
-    connection_tokens = {token.strip().lower() for token in (upstream.getheader("Connection") or "").split(",")}
+    connection_header = upstream.getheader("Connection") or ""
+    connection_tokens = {token.strip().lower() for token in connection_header.split(",")}
     response_headers = [
         (key, value) for key, value in upstream.getheaders()
         if key.lower() not in DROPPED_RESPONSE_HEADERS and key.lower() not in connection_tokens

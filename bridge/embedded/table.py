@@ -227,7 +227,8 @@ def _rows_for_events(objects: list[dict], now: datetime) -> tuple[list, list]:
     return EVENT_COLUMNS, rows
 
 
-def _rows_for_crd(columns: tuple[dict[str, Any], ...], objects: list[dict], now: datetime) -> tuple[list, list]:
+def _rows_for_crd(columns: tuple[dict[str, Any], ...], objects: list[dict],
+                  now: datetime) -> tuple[list, list]:
     definitions = [NAME_COLUMN] + [
         {"name": c["name"], "type": c.get("type", "string"), "format": c.get("format", ""),
          "description": c.get("description", ""), "priority": int(c.get("priority", 0))}

@@ -62,7 +62,8 @@ def test_ray_resources():
     assert set(resources) == {"rayclusters", "rayclusters/status", "rayjobs", "rayjobs/status",
                               "rayservices", "rayservices/status"}
     cluster = resources["rayclusters"]
-    assert (cluster["kind"], cluster["singularName"], cluster["namespaced"]) == ("RayCluster", "raycluster", True)
+    assert (cluster["kind"], cluster["singularName"], cluster["namespaced"]) == (
+        "RayCluster", "raycluster", True)
     assert cluster["categories"] == ["all"]
     assert "watch" in cluster["verbs"] and "deletecollection" in cluster["verbs"]
     assert resources["rayclusters/status"]["verbs"] == ["get", "patch", "update"]
@@ -111,7 +112,8 @@ def test_openapi_v3_tells_kubectl_that_field_validation_is_supported():
     assert url.startswith("/openapi/v3/apis/ray.io/v1?hash=")
     spec = document("/openapi/v3/apis/ray.io/v1")
     patch = spec["paths"]["/apis/ray.io/v1/namespaces/{namespace}/rayclusters/{name}"]["patch"]
-    assert patch["x-kubernetes-group-version-kind"] == {"group": "ray.io", "version": "v1", "kind": "RayCluster"}
+    assert patch["x-kubernetes-group-version-kind"] == {
+        "group": "ray.io", "version": "v1", "kind": "RayCluster"}
     assert {"name": "fieldValidation", "in": "query"}.items() <= patch["parameters"][2].items()
     assert "/api/v1/namespaces/{name}" in document("/openapi/v3/api/v1")["paths"]
 
@@ -119,7 +121,8 @@ def test_openapi_v3_tells_kubectl_that_field_validation_is_supported():
 def test_openapi_v3_publishes_loaded_crd_schemas(embedded):
     spec = document("/openapi/v3/apis/ray.io/v1")  # the embedded fixture has loaded the CRDs
     cluster = spec["components"]["schemas"]["io.ray.v1.RayCluster"]
-    assert cluster["x-kubernetes-group-version-kind"] == [{"group": "ray.io", "version": "v1", "kind": "RayCluster"}]
+    assert cluster["x-kubernetes-group-version-kind"] == [
+        {"group": "ray.io", "version": "v1", "kind": "RayCluster"}]
     assert "workerGroupSpecs" in cluster["properties"]["spec"]["properties"]
 
 

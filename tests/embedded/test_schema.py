@@ -86,7 +86,8 @@ def test_root_type_and_object_meta_are_kept(registry):
     obj["metadata"].update({"annotations": {"a": "b"}, "finalizers": ["x/y"], "uid": "u",
                             "resourceVersion": "3", "generation": 2,
                             "creationTimestamp": "2026-11-21T00:00:00Z",
-                            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "q"}]})
+                            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p",
+                                                 "uid": "q"}]})
     admitted, warnings = registry.admit(RAYCLUSTERS, obj)
     assert warnings == []
     assert admitted["metadata"] == obj["metadata"]
@@ -251,7 +252,8 @@ def test_status_is_validated_only_on_status_writes(registry):
     assert causes["status.conditions[0].status"] == [
         'Unsupported value: "Maybe": supported values: "True", "False", "Unknown"']
     assert causes["status.conditions[0].observedGeneration"] == [
-        "Invalid value: -1: status.conditions[0].observedGeneration in body should be greater than or equal to 0"]
+        "Invalid value: -1: status.conditions[0].observedGeneration in body should be greater than "
+        "or equal to 0"]
     assert causes["status.conditions[0].reason"] == [
         'Invalid value: "": status.conditions[0].reason in body should be at least 1 chars long',
         'Invalid value: "": status.conditions[0].reason in body should match '

@@ -82,8 +82,8 @@ def dash(api, namespace, dashboard) -> str:
 
 def test_get_reaches_the_dashboard_with_path_query_and_headers(api, dash, dashboard):
     answer = api.get(f"{dash}/dash:8265/proxy/api/jobs/?limit=5&x=a%20b",
-                     headers={"Authorization": "Bearer secret", "X-Trace": "t-1", "Connection": "keep-alive, X-Hop",
-                              "X-Hop": "drop me"})
+                     headers={"Authorization": "Bearer secret", "X-Trace": "t-1",
+                              "Connection": "keep-alive, X-Hop", "X-Hop": "drop me"})
     assert answer.status_code == 200, answer.text
     assert answer.json() == [{"job_id": "raysubmit_1"}]
     assert answer.headers["X-Dashboard"] == "yes"
@@ -129,12 +129,14 @@ def test_answer_streams_chunk_by_chunk(api, dash, dashboard):
 
 def test_refused_connection_is_service_unavailable(api, dash):
     port = free_port()
-    assert api.post(dash, json=service("gone", "127.0.0.1", [{"port": 80, "targetPort": port}])).status_code == 201
+    gone = service("gone", "127.0.0.1", [{"port": 80, "targetPort": port}])
+    assert api.post(dash, json=gone).status_code == 201
     answer = api.get(f"{dash}/gone/proxy/")
     status = answer.json()
     assert answer.status_code == 503
     assert (status["kind"], status["reason"], status["code"]) == ("Status", "ServiceUnavailable", 503)
-    assert status["message"] == f"error trying to reach service: dial tcp 127.0.0.1:{port}: connect: connection refused"
+    assert status["message"] == (
+        f"error trying to reach service: dial tcp 127.0.0.1:{port}: connect: connection refused")
 
 
 @pytest.mark.parametrize(("target", "message"), [
