@@ -105,7 +105,8 @@ def decode_body(data: bytes, fmt: str) -> Any:
         except (UnicodeDecodeError, ValueError) as error:
             raise BodyError(f"invalid JSON body: {error}") from None
     try:
-        documents = list(yaml.load_all(data, Loader=_KubernetesYAMLLoader))
+        # Empty documents (a leading or trailing ``---``) are not objects; kubectl skips them too.
+        documents = [doc for doc in yaml.load_all(data, Loader=_KubernetesYAMLLoader) if doc is not None]
     except yaml.YAMLError as error:
         raise BodyError(f"invalid YAML body: {' '.join(str(error).split())}") from None
     if len(documents) > 1:

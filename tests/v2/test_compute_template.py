@@ -444,6 +444,12 @@ def test_yaml_body_is_expanded_and_forwarded_as_json(content_type):
     assert "computeTemplate" not in head_of(sent)
 
 
+def test_yaml_with_document_markers_is_one_document():
+    response, upstream, _ = run(post(b"---\n" + CLUSTER_YAML + b"---\n", "application/yaml"))
+    assert response.status == 201
+    assert "computeTemplate" not in head_of(json.loads(upstream.body))
+
+
 def test_json_without_content_type_is_expanded():
     body = json.dumps(cluster(group(container("ray-head")))).encode()
     response, upstream, _ = run(post(body, content_type=None))
