@@ -7,21 +7,19 @@ with ``events.to_core``; selectors and patches see the form the client asked for
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import events, listing, objects, patch, watch
+from bridge.embedded import events, listing, objects, params, patch, watch
 from bridge.embedded.discovery import discovery
 from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
                                     method_not_allowed, not_found, not_found_path)
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
 from bridge.embedded.schema import SchemaRegistry
-from bridge.embedded.selectors import (fields_match, labels_match, parse_field_selector,
-                                       parse_label_selector)
 from bridge.embedded.store import NAMESPACES, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
@@ -63,31 +61,6 @@ def _list_item(resource: Resource, obj: dict) -> dict:
     return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f'invalid value for {name}: "{raw}": must be an integer') from None
-    if value < 0:
-        raise bad_request(f"{name} must be non-negative")
-    return value
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.args.get(name, "").lower() in ("true", "1")
-
-
-def _dry_run(request: Request) -> bool:
-    values = request.args.getlist("dryRun")
-    for value in values:
-        if value != "All":
-            raise bad_request(f'dryRun: Unsupported value: "{value}": supported values: "All"')
-    return bool(values)
-
-
 class EmbeddedApi:
     """The embedded Kubernetes API as a WSGI callable."""
 
@@ -125,7 +98,7 @@ class EmbeddedApi:
         method = request.method
         if target.is_collection:
             if method == "GET":
-                if _flag(request, "watch"):
+                if params.flag(request, "watch"):
                     return self.watch(request, target)
                 return self.list(request, target)
             if method == "POST" and target.namespace is not None:
@@ -134,7 +107,7 @@ class EmbeddedApi:
                 return self.delete_collection(request, target)
         else:
             if method == "GET":
-                if _flag(request, "watch"):
+                if params.flag(request, "watch"):
                     return self.watch(request, target)
                 return self.get(request, target)
             if method == "PUT":
@@ -154,18 +127,10 @@ class EmbeddedApi:
             raise not_found(resource.plural, resource.group, target.name or "")
         return self._object_answer(request, resource, _present(resource)(obj))
 
-    def _selection(self, request: Request, target: Target) -> Callable[[dict], bool]:
-        resource = target.resource
-        labels = parse_label_selector(request.args.get("labelSelector", ""))
-        fields = parse_field_selector(request.args.get("fieldSelector", ""), resource)
-        name = target.name
-        return lambda obj: (labels_match(labels, obj) and fields_match(fields, obj, resource)
-                            and (name is None or obj["metadata"]["name"] == name))
-
     def list(self, request: Request, target: Target) -> Response:
         resource = target.resource
-        selected = self._selection(request, target)
-        limit = _int_param(request, "limit") or 0
+        selected = params.selection(request, target)
+        limit = params.int_param(request, "limit") or 0
         stored, rv = self.store.list(resource.storage_key, target.namespace)
         token = request.args.get("continue")
         if token:
@@ -186,33 +151,7 @@ class EmbeddedApi:
         }, yaml_wanted=wants_yaml(request))
 
     def watch(self, request: Request, target: Target) -> Response:
-        resource = target.resource
-        rv_param = request.args.get("resourceVersion", "")
-        send_initial = request.args.get("sendInitialEvents", "").lower()
-        bookmarks = _flag(request, "allowWatchBookmarks")
-        since: int | None = None
-        if rv_param not in ("", "0"):
-            try:
-                since = int(rv_param)
-            except ValueError:
-                raise bad_request(f'invalid resource version: "{rv_param}"') from None
-        if send_initial == "true":
-            since = None
-        timeout = _int_param(request, "timeoutSeconds")
-        spec = watch.WatchSpec(
-            storage_key=resource.storage_key,
-            namespace=target.namespace or None if resource.namespaced else None,
-            matches=self._selection(request, target),
-            present=_present(resource),
-            kind=resource.kind,
-            api_version=resource.api_version,
-            since=since,
-            initial_events=send_initial != "false",
-            initial_events_end=send_initial == "true" and bookmarks,
-            timeout=float(timeout) if timeout else watch.DEFAULT_TIMEOUT_SECONDS,
-            bookmarks=bookmarks,
-            bookmark_interval=self.bookmark_interval,
-        )
+        spec = params.watch_spec(request, target, _present(target.resource), self.bookmark_interval)
         sock = request.environ.get("werkzeug.socket")
         return Response(watch.stream(self.store, spec, sock), content_type="application/json",
                         direct_passthrough=True)
@@ -257,7 +196,7 @@ class EmbeddedApi:
 
     def create(self, request: Request, target: Target) -> Response:
         resource, stored_as = target.resource, _storage_resource(target.resource)
-        dry_run = _dry_run(request)
+        dry_run = params.dry_run(request)
         body = _incoming(resource, self._body(request))
         prepared = objects.prepare_create(stored_as, body, target.namespace or "")
         prepared, warnings = self._admit(request, resource, prepared)
@@ -276,7 +215,7 @@ class EmbeddedApi:
 
     def update(self, request: Request, target: Target) -> Response:
         resource, stored_as = target.resource, _storage_resource(target.resource)
-        dry_run = _dry_run(request)
+        dry_run = params.dry_run(request)
         body = _incoming(resource, self._body(request))
         namespace, name = target.namespace or "", target.name or ""
         warnings: list[str] = []
@@ -302,7 +241,7 @@ class EmbeddedApi:
 
     def patch(self, request: Request, target: Target) -> Response:
         resource, stored_as = target.resource, _storage_resource(target.resource)
-        dry_run = _dry_run(request)
+        dry_run = params.dry_run(request)
         kind = patch.patch_kind(resource, request.headers.get("Content-Type", ""))
         raw = read_body(request)
         namespace, name = target.namespace or "", target.name or ""
@@ -349,7 +288,7 @@ class EmbeddedApi:
 
     def delete(self, request: Request, target: Target) -> Response:
         resource = target.resource
-        dry_run = _dry_run(request)
+        dry_run = params.dry_run(request)
         options = self._delete_options(request)
         namespace, name = target.namespace or "", target.name or ""
         preconditions = options.get("preconditions") or {}
@@ -397,9 +336,9 @@ class EmbeddedApi:
 
     def delete_collection(self, request: Request, target: Target) -> Response:
         resource = target.resource
-        dry_run = _dry_run(request)
+        dry_run = params.dry_run(request)
         self._delete_options(request)
-        selected = self._selection(request, target)
+        selected = params.selection(request, target)
         present = _present(resource)
         deleted = self.store.delete_many(resource.storage_key, target.namespace,
                                          lambda obj: selected(present(obj)), dry_run=dry_run)
