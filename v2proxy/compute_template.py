@@ -362,7 +362,7 @@ def _missing_templates(
 ) -> ProxyResponse:
     names = ", ".join(f'"{name}"' for name in missing)
     noun = "compute template" if len(missing) == 1 else "compute templates"
-    message = f"{noun} {names} not found in namespace \"{namespace}\""
+    message = f'{noun} {names} not found in namespace "{namespace}"'
     causes = [
         {
             "reason": "FieldValueNotFound",

@@ -63,11 +63,20 @@ spec:
 
 def test_yaml_create_with_compute_template(bridge_url, cluster):
     configmap = template_to_configmap(
-        {"name": "e2e-small", "cpu": 2, "memory": 4,
-         "tolerations": [{"key": "ray", "operator": "Exists", "effect": "NoSchedule"}]},
+        {
+            "name": "e2e-small",
+            "cpu": 2,
+            "memory": 4,
+            "tolerations": [{"key": "ray", "operator": "Exists", "effect": "NoSchedule"}],
+        },
         NS,
     )
-    assert requests.post(f"{cluster.url}/api/v1/namespaces/{NS}/configmaps", json=configmap, timeout=10).status_code == 201
+    assert (
+        requests.post(
+            f"{cluster.url}/api/v1/namespaces/{NS}/configmaps", json=configmap, timeout=10
+        ).status_code
+        == 201
+    )
 
     answer = requests.post(
         f"{bridge_url}/apis/ray.io/v1/namespaces/{NS}/rayclusters",
@@ -77,14 +86,18 @@ def test_yaml_create_with_compute_template(bridge_url, cluster):
     )
     assert answer.status_code == 201, answer.text
 
-    stored = requests.get(f"{cluster.url}/apis/ray.io/v1/namespaces/{NS}/rayclusters/e2e-yaml", timeout=10).json()
+    stored = requests.get(
+        f"{cluster.url}/apis/ray.io/v1/namespaces/{NS}/rayclusters/e2e-yaml", timeout=10
+    ).json()
     expected = {"cpu": "2", "memory": "4Gi"}
     for group in (stored["spec"]["headGroupSpec"], stored["spec"]["workerGroupSpecs"][0]):
         assert "computeTemplate" not in group
         pod = group["template"]
         assert pod["metadata"]["annotations"]["ray.io/compute-template"] == "e2e-small"
         assert pod["spec"]["containers"][0]["resources"] == {"limits": expected, "requests": expected}
-        assert pod["spec"]["tolerations"] == [{"key": "ray", "operator": "Exists", "value": "", "effect": "NoSchedule"}]
+        assert pod["spec"]["tolerations"] == [
+            {"key": "ray", "operator": "Exists", "value": "", "effect": "NoSchedule"}
+        ]
 
 
 def test_yaml_create_with_missing_template_is_422(bridge_url, cluster):
@@ -97,7 +110,12 @@ def test_yaml_create_with_missing_template_is_422(bridge_url, cluster):
     assert answer.status_code == 422
     assert answer.headers["Content-Type"] == "application/json"
     assert answer.json()["message"] == f'compute template "nowhere" not found in namespace "{NS}"'
-    assert requests.get(f"{cluster.url}/apis/ray.io/v1/namespaces/{NS}/rayclusters/e2e-missing", timeout=10).status_code == 404
+    assert (
+        requests.get(
+            f"{cluster.url}/apis/ray.io/v1/namespaces/{NS}/rayclusters/e2e-missing", timeout=10
+        ).status_code
+        == 404
+    )
 
 
 # --- Ray events ------------------------------------------------------------------------------
@@ -131,12 +149,21 @@ def test_events_route_lists_and_watches_ray_events_only(bridge_url, cluster):
     version = listed.json()["metadata"]["resourceVersion"]
     _event(cluster, "e2e-pod.2", "Pod", "v1", "e2e-pod")
     _event(cluster, "e2e-ray.2", "RayJob", "ray.io/v1", "e2e-job")
-    with requests.get(events_url, params={"watch": "true", "resourceVersion": version, "timeoutSeconds": "30"},
-                      stream=True, timeout=(5, 30)) as watch:
+    with requests.get(
+        events_url,
+        params={"watch": "true", "resourceVersion": version, "timeoutSeconds": "30"},
+        stream=True,
+        timeout=(5, 30),
+    ) as watch:
         assert watch.status_code == 200
         first = json.loads(next(line for line in watch.iter_lines() if line))
     assert first["type"] == "ADDED"
-    assert first["object"]["regarding"] == {"apiVersion": "ray.io/v1", "kind": "RayJob", "name": "e2e-job", "namespace": NS}
+    assert first["object"]["regarding"] == {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "name": "e2e-job",
+        "namespace": NS,
+    }
 
 
 # --- service proxy to a fake Ray dashboard ---------------------------------------------------
@@ -164,7 +191,9 @@ def test_dashboard_jobs_through_the_service_proxy(bridge_url, dashboard, head_se
 
     before = len(dashboard.received)
     submitted = requests.post(
-        _proxy(bridge_url, f"{head_service}:dashboard", "api/jobs/"), json={"entrypoint": "python job.py"}, timeout=10
+        _proxy(bridge_url, f"{head_service}:dashboard", "api/jobs/"),
+        json={"entrypoint": "python job.py"},
+        timeout=10,
     )
     assert submitted.status_code == 200, submitted.text
     assert submitted.json()["echo"] == {"entrypoint": "python job.py"}

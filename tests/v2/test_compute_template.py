@@ -19,7 +19,15 @@ from v2proxy.compute_template import (
 from v2proxy.messages import ProxyRequest, ProxyResponse
 from v2proxy.templates import configmap_to_template, template_to_configmap
 
-SMALL = {"name": "small", "namespace": "ns", "cpu": 2, "memory": 4, "gpu": 0, "gpu_accelerator": "", "memory_unit": "Gi"}
+SMALL = {
+    "name": "small",
+    "namespace": "ns",
+    "cpu": 2,
+    "memory": 4,
+    "gpu": 0,
+    "gpu_accelerator": "",
+    "memory_unit": "Gi",
+}
 
 
 def tpl(**fields) -> dict:
@@ -64,11 +72,23 @@ def containers_of(grp: dict) -> list[dict]:
 RESOURCE_CASES = [
     pytest.param(tpl(), {"cpu": "2", "memory": "4Gi"}, id="cpu-string-memory-gi"),
     pytest.param(tpl(memory_unit="Mi", memory=512), {"cpu": "2", "memory": "512Mi"}, id="explicit-unit"),
-    pytest.param({k: v for k, v in tpl().items() if k != "memory_unit"}, {"cpu": "2", "memory": "4Gi"}, id="legacy-map-defaults-to-gi"),
+    pytest.param(
+        {k: v for k, v in tpl().items() if k != "memory_unit"},
+        {"cpu": "2", "memory": "4Gi"},
+        id="legacy-map-defaults-to-gi",
+    ),
     pytest.param(tpl(memory_unit=""), {"cpu": "2", "memory": "4Gi"}, id="empty-unit-defaults-to-gi"),
-    pytest.param(tpl(gpu=1), {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": 1}, id="gpu-default-accelerator"),
-    pytest.param(tpl(gpu=2, gpu_accelerator="amd.com/gpu"), {"cpu": "2", "memory": "4Gi", "amd.com/gpu": 2}, id="custom-accelerator"),
-    pytest.param(tpl(gpu_accelerator="amd.com/gpu"), {"cpu": "2", "memory": "4Gi"}, id="accelerator-without-gpus"),
+    pytest.param(
+        tpl(gpu=1), {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": 1}, id="gpu-default-accelerator"
+    ),
+    pytest.param(
+        tpl(gpu=2, gpu_accelerator="amd.com/gpu"),
+        {"cpu": "2", "memory": "4Gi", "amd.com/gpu": 2},
+        id="custom-accelerator",
+    ),
+    pytest.param(
+        tpl(gpu_accelerator="amd.com/gpu"), {"cpu": "2", "memory": "4Gi"}, id="accelerator-without-gpus"
+    ),
     pytest.param(
         tpl(extended_resources={"vpc.amazonaws.com/efa": 32}),
         {"cpu": "2", "memory": "4Gi", "vpc.amazonaws.com/efa": 32},
@@ -226,7 +246,9 @@ def test_tolerations_appended_with_all_four_keys():
 
 def test_identical_toleration_already_present_is_not_duplicated():
     head = group(container("ray-head"))
-    head["template"]["spec"]["tolerations"] = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    head["template"]["spec"]["tolerations"] = [
+        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+    ]
     result = apply_templates(cluster(head), {"small": tpl(tolerations=[GPU_TOLERATION])})
     assert head_of(result)["template"]["spec"]["tolerations"] == [
         {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
@@ -251,7 +273,9 @@ def test_toleration_with_seconds_is_not_the_same_toleration():
 
 
 def test_tolerations_repeated_inside_the_template_are_added_once():
-    result = apply_templates(cluster(group(container("ray-head"))), {"small": tpl(tolerations=[GPU_TOLERATION] * 2)})
+    result = apply_templates(
+        cluster(group(container("ray-head"))), {"small": tpl(tolerations=[GPU_TOLERATION] * 2)}
+    )
     assert head_of(result)["template"]["spec"]["tolerations"] == [GPU_TOLERATION]
 
 
@@ -268,7 +292,10 @@ def test_rayjob_groups_are_under_ray_cluster_spec():
         "kind": "RayJob",
         "spec": {
             "entrypoint": "python -c 1",
-            "rayClusterSpec": {"headGroupSpec": group(container("ray-head")), "workerGroupSpecs": [group(container("ray-worker"))]},
+            "rayClusterSpec": {
+                "headGroupSpec": group(container("ray-head")),
+                "workerGroupSpecs": [group(container("ray-worker"))],
+            },
         },
     }
     refs = template_references(body)
@@ -284,8 +311,13 @@ def test_rayjob_groups_are_under_ray_cluster_spec():
 
 
 def test_rayservice_groups_are_under_ray_cluster_config():
-    body = {"kind": "RayService", "spec": {"serveConfigV2": "x", "rayClusterConfig": {"headGroupSpec": group(container("ray-head"))}}}
-    assert [r.field for r in template_references(body)] == ["spec.rayClusterConfig.headGroupSpec.computeTemplate"]
+    body = {
+        "kind": "RayService",
+        "spec": {"serveConfigV2": "x", "rayClusterConfig": {"headGroupSpec": group(container("ray-head"))}},
+    }
+    assert [r.field for r in template_references(body)] == [
+        "spec.rayClusterConfig.headGroupSpec.computeTemplate"
+    ]
     result = apply_templates(body, {"small": tpl()})
     assert "computeTemplate" not in result["spec"]["rayClusterConfig"]["headGroupSpec"]
 
@@ -308,15 +340,24 @@ def test_bodies_without_groups_have_no_references(body):
 
 def test_template_read_from_the_go_configmap_format():
     configmap = template_to_configmap(
-        {"name": "gpu", "cpu": 4, "memory": 16, "gpu": 1, "extended_resources": {"vpc.amazonaws.com/efa": 2},
-         "tolerations": [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]},
+        {
+            "name": "gpu",
+            "cpu": 4,
+            "memory": 16,
+            "gpu": 1,
+            "extended_resources": {"vpc.amazonaws.com/efa": 2},
+            "tolerations": [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}],
+        },
         "ns",
     )
     body = cluster({**group(container("ray-head")), "computeTemplate": "gpu"})
     result = apply_templates(body, {"gpu": configmap_to_template(configmap)})
     head = head_of(result)
     assert containers_of(head)[0]["resources"]["requests"] == {
-        "cpu": "4", "memory": "16Gi", "nvidia.com/gpu": 1, "vpc.amazonaws.com/efa": 2,
+        "cpu": "4",
+        "memory": "16Gi",
+        "nvidia.com/gpu": 1,
+        "vpc.amazonaws.com/efa": 2,
     }
     assert head["template"]["spec"]["tolerations"] == [
         {"key": "gpu", "operator": "Exists", "value": "", "effect": "NoSchedule"}
@@ -357,13 +398,31 @@ def configmap(name: str = "small", labels: dict | None = TEMPLATE_LABELS, **data
     metadata: dict = {"name": name, "namespace": "ns"}
     if labels is not None:
         metadata["labels"] = labels
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
-            "data": {"name": name, "namespace": "ns", "cpu": "2", "memory": "4", "memory_unit": "Gi", "gpu": "0", **data}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata,
+        "data": {
+            "name": name,
+            "namespace": "ns",
+            "cpu": "2",
+            "memory": "4",
+            "memory_unit": "Gi",
+            "gpu": "0",
+            **data,
+        },
+    }
 
 
 def not_found(name: str) -> dict:
-    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
-            "message": f'configmaps "{name}" not found'}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "reason": "NotFound",
+        "code": 404,
+        "message": f'configmaps "{name}" not found',
+    }
 
 
 class FakeLookup:
@@ -432,7 +491,9 @@ spec:
 """
 
 
-@pytest.mark.parametrize("content_type", ["application/yaml", "text/yaml", "application/x-yaml", "application/vnd.x+yaml"])
+@pytest.mark.parametrize(
+    "content_type", ["application/yaml", "text/yaml", "application/x-yaml", "application/vnd.x+yaml"]
+)
 def test_yaml_body_is_expanded_and_forwarded_as_json(content_type):
     response, upstream, _ = run(post(CLUSTER_YAML, content_type))
     assert response.status == 201
@@ -455,7 +516,9 @@ def test_json_without_content_type_is_expanded():
     response, upstream, _ = run(post(body, content_type=None))
     assert response.status == 201
     assert upstream.request.headers["Content-Type"] == "application/json"
-    assert head_of(json.loads(upstream.body))["template"]["metadata"]["annotations"] == {"ray.io/compute-template": "small"}
+    assert head_of(json.loads(upstream.body))["template"]["metadata"]["annotations"] == {
+        "ray.io/compute-template": "small"
+    }
 
 
 def test_json_without_template_is_forwarded_byte_for_byte():
@@ -530,7 +593,9 @@ def test_yaml_value_json_cannot_carry_is_400():
 
 
 def test_missing_template_is_422_naming_it_and_the_field():
-    body = cluster(None, group(container("ray-worker")), {**group(container("ray-worker")), "computeTemplate": "nope"})
+    body = cluster(
+        None, group(container("ray-worker")), {**group(container("ray-worker")), "computeTemplate": "nope"}
+    )
     response, upstream, _ = run(post(json.dumps(body).encode()))
     assert response.status == 422
     status = response.json()
@@ -545,7 +610,10 @@ def test_missing_template_is_422_naming_it_and_the_field():
 
 
 def test_every_missing_template_is_listed():
-    body = cluster({**group(container("ray-head")), "computeTemplate": "a"}, {**group(container("ray-worker")), "computeTemplate": "b"})
+    body = cluster(
+        {**group(container("ray-head")), "computeTemplate": "a"},
+        {**group(container("ray-worker")), "computeTemplate": "b"},
+    )
     response, _, _ = run(post(json.dumps(body).encode()))
     status = response.json()
     assert status["message"] == 'compute templates "a", "b" not found in namespace "ns"'
@@ -553,7 +621,9 @@ def test_every_missing_template_is_listed():
 
 
 def test_configmap_without_template_label_is_not_a_template():
-    response, upstream, _ = run(post(CLUSTER_YAML, "application/yaml"), {"small": (200, configmap(labels={"app": "x"}))})
+    response, upstream, _ = run(
+        post(CLUSTER_YAML, "application/yaml"), {"small": (200, configmap(labels={"app": "x"}))}
+    )
     assert response.status == 422
     assert 'compute template "small" not found in namespace "ns"' == response.json()["message"]
     assert upstream.request is None
@@ -567,9 +637,18 @@ def test_names_that_cannot_be_configmaps_are_not_looked_up(name):
     assert lookup.requests == []
 
 
-@pytest.mark.parametrize(("code", "reason"), [(403, "Forbidden"), (401, "Unauthorized"), (500, "InternalError"), (503, "ServiceUnavailable")])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(403, "Forbidden"), (401, "Unauthorized"), (500, "InternalError"), (503, "ServiceUnavailable")],
+)
 def test_other_lookup_failures_keep_the_upstream_status(code, reason):
-    upstream_status = {"kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": "configmaps \"small\" is forbidden: User \"bob\" cannot get"}
+    upstream_status = {
+        "kind": "Status",
+        "status": "Failure",
+        "code": code,
+        "reason": reason,
+        "message": 'configmaps "small" is forbidden: User "bob" cannot get',
+    }
     response, upstream, _ = run(post(CLUSTER_YAML, "application/yaml"), {"small": (code, upstream_status)})
     assert response.status == code
     status = response.json()
@@ -581,11 +660,16 @@ def test_other_lookup_failures_keep_the_upstream_status(code, reason):
 def test_lookup_failure_without_status_body_names_the_code():
     response, _, _ = run(post(CLUSTER_YAML, "application/yaml"), {"small": (502, "<html>bad gateway</html>")})
     assert response.status == 502
-    assert response.json()["message"] == 'cannot get compute template "small" in namespace "ns" (upstream answered 502)'
+    assert (
+        response.json()["message"]
+        == 'cannot get compute template "small" in namespace "ns" (upstream answered 502)'
+    )
 
 
 def test_each_template_is_fetched_once_with_the_callers_credentials():
-    body = cluster(group(container("ray-head")), group(container("ray-worker")), group(container("ray-worker")))
+    body = cluster(
+        group(container("ray-head")), group(container("ray-worker")), group(container("ray-worker"))
+    )
     request = post(json.dumps(body).encode(), Authorization="Bearer user-token", **{"X-Request-Id": "req-1"})
     request.dialect = "v1"
     _, upstream, lookup = run(request)

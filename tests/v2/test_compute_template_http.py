@@ -167,7 +167,12 @@ def test_missing_template_is_422_and_nothing_is_created(bridge, kube, gpu_templa
 
 def test_configmap_without_template_label_is_not_a_template(bridge, kube):
     plain = unique("plain-config")
-    configmap = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": plain}, "data": {"cpu": "64", "memory": "512"}}
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": plain},
+        "data": {"cpu": "64", "memory": "512"},
+    }
     assert k8s(kube, "POST", f"/api/v1/namespaces/{NS}/configmaps", json=configmap).status_code == 201
     name = unique("unlabelled")
     answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, plain, None))
@@ -178,7 +183,9 @@ def test_configmap_without_template_label_is_not_a_template(bridge, kube):
 
 def test_invalid_yaml_is_400_status(bridge):
     answer = bridge.post(
-        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data="spec: [unclosed\n", content_type="application/yaml"
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters",
+        data="spec: [unclosed\n",
+        content_type="application/yaml",
     )
     assert answer.status_code == 400
     assert answer.get_json()["reason"] == "BadRequest"
@@ -186,7 +193,9 @@ def test_invalid_yaml_is_400_status(bridge):
 
 def test_put_expands_templates(bridge, kube, gpu_template):
     name = unique("put")
-    created = k8s(kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None))
+    created = k8s(
+        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None)
+    )
     assert created.status_code == 201, created.text
     update = raycluster(name, gpu_template, gpu_template)
     update["metadata"]["resourceVersion"] = created.json()["metadata"]["resourceVersion"]
@@ -201,7 +210,9 @@ def test_put_expands_templates(bridge, kube, gpu_template):
 
 def test_put_status_is_not_touched(bridge, kube):
     name = unique("status")
-    created = k8s(kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None))
+    created = k8s(
+        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None)
+    )
     assert created.status_code == 201, created.text
     update = created.json()
     update["status"] = {"state": "ready"}

@@ -24,12 +24,23 @@ RAY = RAY_EVENTS_SELECTOR
             [("fieldSelector", f"{RAY},regarding.name=x")],
         ),
         (
-            [("limit", "5"), ("fieldSelector", "regarding.name=x"), ("watch", "true"), ("fieldSelector", "type=Warning")],
+            [
+                ("limit", "5"),
+                ("fieldSelector", "regarding.name=x"),
+                ("watch", "true"),
+                ("fieldSelector", "type=Warning"),
+            ],
             [("limit", "5"), ("fieldSelector", f"{RAY},regarding.name=x,type=Warning"), ("watch", "true")],
         ),
         (
             [("labelSelector", "a=b"), ("resourceVersion", "7"), ("continue", "tok"), ("watch", "1")],
-            [("labelSelector", "a=b"), ("resourceVersion", "7"), ("continue", "tok"), ("watch", "1"), ("fieldSelector", RAY)],
+            [
+                ("labelSelector", "a=b"),
+                ("resourceVersion", "7"),
+                ("continue", "tok"),
+                ("watch", "1"),
+                ("fieldSelector", RAY),
+            ],
         ),
         ([("fieldSelector", "")], [("fieldSelector", RAY)]),
         (
@@ -140,7 +151,9 @@ def test_watch_delivers_ray_events_only(bridge, embedded):
     try:
         for line in _lines(answer.response):
             event = json.loads(line)
-            seen.append((event["type"], event["object"]["regarding"]["kind"], event["object"]["regarding"]["name"]))
+            seen.append(
+                (event["type"], event["object"]["regarding"]["kind"], event["object"]["regarding"]["name"])
+            )
             if event["object"]["regarding"]["name"] == "watch-ray":
                 break
     finally:

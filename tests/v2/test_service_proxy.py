@@ -82,19 +82,24 @@ def run(request: ProxyRequest, lookup: FakeList) -> tuple[ProxyResponse, Streami
 def test_kuberay_service_passes_with_body_still_streamed():
     chunks = iter([b'{"entrypoint":', b' "echo hi"}'])
     lookup = FakeList(payload={"kind": "ServiceList", "items": [service("head-svc")]})
-    request = proxy_request("http:head-svc:dashboard", "POST", chunks, Authorization="Bearer u", **{"X-Request-Id": "r1"})
+    request = proxy_request(
+        "http:head-svc:dashboard", "POST", chunks, Authorization="Bearer u", **{"X-Request-Id": "r1"}
+    )
     response, upstream = run(request, lookup)
     assert response.status == 200
     assert upstream.request is request
     assert upstream.request.body is chunks  # not read by the guard
     listed = lookup.requests[0]
     assert (listed.method, listed.path) == ("GET", "/api/v1/namespaces/ns/services")
-    assert listed.query == [("fieldSelector", "metadata.name=head-svc"), ("labelSelector", "app.kubernetes.io/name=kuberay")]
+    assert listed.query == [
+        ("fieldSelector", "metadata.name=head-svc"),
+        ("labelSelector", "app.kubernetes.io/name=kuberay"),
+    ]
     assert listed.headers["Authorization"] == "Bearer u"
     assert listed.headers["X-Request-Id"] == "r1"
 
 
-def test_unlabelled_service_is_404_status():
+def test_unlabelled_service_is_404_status_and_not_forwarded():
     response, upstream = run(proxy_request("other:80"), FakeList())
     assert response.status == 404
     status = response.json()
@@ -122,8 +127,18 @@ def test_invalid_id_is_400_status_without_lookup():
 @pytest.mark.parametrize(
     ("code", "payload", "expected_code", "expected_reason"),
     [
-        (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "services is forbidden"}, 403, "Forbidden"),
-        (500, {"kind": "Status", "code": 500, "reason": "InternalError", "message": "etcd down"}, 500, "InternalError"),
+        (
+            403,
+            {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "services is forbidden"},
+            403,
+            "Forbidden",
+        ),
+        (
+            500,
+            {"kind": "Status", "code": 500, "reason": "InternalError", "message": "etcd down"},
+            500,
+            "InternalError",
+        ),
         (503, "not json at all", 503, "ServiceUnavailable"),
         (200, ["not", "a", "list"], 502, "BadGateway"),
     ],
@@ -134,7 +149,9 @@ def test_list_failure_is_status_naming_the_cause(code, payload, expected_code, e
     assert response.status == expected_code
     status = response.json()
     assert status["kind"] == "Status" and status["reason"] == expected_reason
-    assert status["message"].startswith('cannot check that service "head-svc" in namespace "ns" is a kuberay service')
+    assert status["message"].startswith(
+        'cannot check that service "head-svc" in namespace "ns" is a kuberay service'
+    )
     assert upstream.request is None
 
 
@@ -215,7 +232,7 @@ class FakeDashboard:
     def release(self) -> None:
         self.release_event.set()
 
-    def __enter__(self) -> "FakeDashboard":
+    def __enter__(self) -> FakeDashboard:
         self.thread.start()
         return self
 
@@ -236,7 +253,11 @@ def create_service(kube_url: str, namespace: str, dashboard_port: int, labelled:
     service = {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels if labelled else {"app": "other"}},
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels if labelled else {"app": "other"},
+        },
         "spec": {
             "clusterIP": "127.0.0.1",
             "ports": [
@@ -291,17 +312,20 @@ def test_post_body_arrives_once(bridge, dashboard, head_service):
     assert posts == [("POST", "/api/jobs/", b'{"entrypoint": "echo hi"}')]
 
 
-def test_unlabelled_service_is_404_status(bridge, embedded, dashboard):
+def test_unlabelled_service_through_the_bridge_is_404(bridge, embedded, dashboard):
     other = create_service(embedded.url, NS, dashboard.port, labelled=False)
     before = len(dashboard.received)
     answer = bridge.get(proxy_path(f"{other}:dashboard"))
     assert answer.status_code == 404
     status = answer.get_json()
-    assert status["kind"] == "Status" and status["message"] == f'kuberay service "{other}" not found in namespace "{NS}"'
+    assert (
+        status["kind"] == "Status"
+        and status["message"] == f'kuberay service "{other}" not found in namespace "{NS}"'
+    )
     assert len(dashboard.received) == before
 
 
-def test_bad_service_id_is_400_status(bridge):
+def test_bad_service_id_through_the_bridge_is_400(bridge):
     answer = bridge.get(proxy_path("ftp:ray-head-svc:21"))
     assert answer.status_code == 400
     assert answer.get_json()["kind"] == "Status"
