@@ -134,3 +134,31 @@ def test_unknown_v1_paths_are_404_not_found(bridge, method, path):
 )
 def test_known_paths_with_another_method_are_501(bridge, method, path):
     v1_error(bridge.open(path, method=method), 501, 12, "Method Not Allowed")
+
+
+def test_head_on_a_get_route_answers_like_get_without_a_body(bridge, ns):
+    answer = bridge.head(CT.format(ns=ns))
+    assert answer.status_code == 200 and answer.get_data() == b""
+    assert "Deprecation" in answer.headers
+
+
+def forbid_rayclusters(request, call_next):
+    """A user middleware standing in for Kubernetes RBAC saying no."""
+    from v2proxy.messages import status_response
+
+    if "/rayclusters" in request.path:
+        return status_response(403, "Forbidden", 'rayclusters.ray.io is forbidden: User "alice" cannot list resource')
+    return call_next(request)
+
+
+def test_kubernetes_refusals_keep_their_meaning(embedded, ns):
+    """Go answered every unclassified Kubernetes error with 500; a 403 stays a 403 (code 7)."""
+    from bridge.app import create_app
+
+    guarded = create_app(BridgeConfig(upstream=embedded.url), middlewares=[forbid_rayclusters]).test_client()
+    v1_error(
+        guarded.get(f"/apis/v1/namespaces/{ns}/clusters"), 403, 7,
+        f"List clusters failed.: List RayCluster failed in {ns}: "
+        'rayclusters.ray.io is forbidden: User "alice" cannot list resource',
+    )
+    assert guarded.get(CT.format(ns=ns)).status_code == 200  # the middleware only guards rayclusters
