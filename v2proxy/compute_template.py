@@ -50,8 +50,6 @@ from v2proxy.templates import (
 
 TEMPLATE_FIELD = "computeTemplate"
 TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
-
-
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 _TOLERATION_KEYS = ("key", "operator", "value", "effect")
 # A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
