@@ -122,3 +122,16 @@ def test_the_quickstart_answers_say_v1_is_deprecated(bridge_port, ray_system):
     assert any(line.startswith("deprecation: @") for line in lines), headers
     assert any(line.startswith('warning: 299 - "kuberay apiserver v1 is deprecated') for line in lines), headers
     assert any(line.startswith("link: <") and 'rel="deprecation"' in line for line in lines), headers
+
+
+def test_path_rules_hold_behind_gunicorn(bridge_port, ray_system):
+    """gunicorn hands the path over as sent: ``//`` stays an empty namespace (404) and a
+    trailing slash stays an empty name (400), as with the Go server."""
+    base = f"http://127.0.0.1:{bridge_port}"
+    double = requests.get(f"{base}/apis/v1/namespaces//clusters", timeout=10)
+    assert (double.status_code, double.json()) == (404, {"code": 5, "message": "Not Found"})
+    trailing = requests.get(f"{base}/apis/v1/namespaces/ray-system/clusters/", timeout=10)
+    assert trailing.status_code == 400
+    assert trailing.json()["message"].startswith("Cluster name is empty. Please specify a valid value.")
+    wrong_method = requests.put(f"{base}/apis/v1/namespaces/ray-system/clusters/c", timeout=10)
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (501, 12)
