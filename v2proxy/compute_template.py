@@ -20,8 +20,8 @@ manifests against it, so the effect on a group is the same, with these deliberat
   template is a ``422 Invalid`` Status naming the field, the template and the namespace.
 - Bodies without Content-Type are JSON, and every YAML media type is accepted.
 - A JSON body in which no group names a template is forwarded byte for byte. A YAML object is
-  always forwarded as JSON (as Go does), template or not: Kubernetes itself accepts only
-  ``application/yaml``, so this is what makes ``text/yaml`` and the other YAML types work.
+  always forwarded as JSON, template or not (Go: whenever ``spec`` is an object): Kubernetes
+  accepts only ``application/yaml``, so this is what makes ``text/yaml`` and the others work.
 """
 
 from __future__ import annotations

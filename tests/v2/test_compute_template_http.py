@@ -136,6 +136,27 @@ def test_json_create_without_content_type_expands_templates(bridge, kube, gpu_te
     assert_expanded(stored(kube, "rayclusters", name).json()["spec"], gpu_template)
 
 
+def test_strict_field_validation_accepts_a_template(bridge, kube, gpu_template):
+    # Go left ``computeTemplate`` in the body: Strict failed and Warn answered with a warning.
+    name = unique("strict")
+    answer = bridge.post(
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters?fieldValidation=Strict",
+        json=raycluster(name, gpu_template, gpu_template),
+    )
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert "computeTemplate" not in answer.headers.get("Warning", "")
+
+
+def test_yaml_without_template_in_any_yaml_type_is_created(bridge, kube):
+    name = unique("plain-yaml")
+    body = yaml.safe_dump(raycluster(name, None, None))
+    answer = bridge.post(
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data=body, content_type="application/x-yaml"
+    )
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert stored(kube, "rayclusters", name).json()["spec"]["workerGroupSpecs"][0]["groupName"] == "gpu"
+
+
 def test_rayjob_create_expands_templates(bridge, kube, gpu_template):
     name = unique("job")
     cluster = raycluster("unused", gpu_template, gpu_template)
