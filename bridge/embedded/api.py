@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from bridge.embedded import events, listing, objects, params, patch, watch
+from bridge.embedded.canonical import canonical, sorted_keys
 from bridge.embedded.discovery import discovery
 from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
                                     method_not_allowed, not_found, not_found_path)
@@ -42,8 +43,8 @@ def _storage_resource(resource: Resource) -> Resource:
 def _present(resource: Resource) -> Callable[[dict], dict]:
     """Stored object -> what a client of ``resource`` sees."""
     if resource.view_of:
-        return events.to_events_v1
-    return lambda obj: obj
+        return lambda obj: canonical(resource.key, events.to_events_v1(obj))
+    return lambda obj: canonical(resource.key, obj)
 
 
 def _incoming(resource: Resource, body: dict) -> dict:
@@ -54,11 +55,16 @@ def _incoming(resource: Resource, body: dict) -> dict:
     return body
 
 
-def _list_item(resource: Resource, obj: dict) -> dict:
-    """Custom resource list items keep apiVersion/kind; built-in kinds' items do not."""
+def _list_document(resource: Resource, metadata: dict, items: list[dict]) -> dict:
+    """A ``<Kind>List``. Custom resource lists are unstructured (items keep apiVersion/kind,
+    keys sorted); built-in kinds' items carry no apiVersion/kind."""
+    document = {"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
+                "metadata": metadata, "items": items}
     if _is_custom(resource):
-        return obj
-    return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
+        return sorted_keys(document)
+    document["items"] = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
+                         for item in items]
+    return document
 
 
 class EmbeddedApi:
@@ -143,12 +149,7 @@ class EmbeddedApi:
         table = self._table(request, resource, items, metadata)
         if table is not None:
             return table
-        return answer({
-            "kind": f"{resource.kind}List",
-            "apiVersion": resource.api_version,
-            "metadata": metadata,
-            "items": [_list_item(resource, item) for item in items],
-        }, yaml_wanted=wants_yaml(request))
+        return answer(_list_document(resource, metadata, items), yaml_wanted=wants_yaml(request))
 
     def watch(self, request: Request, target: Target) -> Response:
         spec = params.watch_spec(request, target, _present(target.resource), self.bookmark_interval)
@@ -342,12 +343,8 @@ class EmbeddedApi:
         present = _present(resource)
         deleted = self.store.delete_many(resource.storage_key, target.namespace,
                                          lambda obj: selected(present(obj)), dry_run=dry_run)
-        return answer({
-            "kind": f"{resource.kind}List",
-            "apiVersion": resource.api_version,
-            "metadata": {"resourceVersion": str(self.store.resource_version)},
-            "items": [_list_item(resource, present(obj)) for obj in deleted],
-        })
+        return answer(_list_document(resource, {"resourceVersion": str(self.store.resource_version)},
+                                     [present(obj) for obj in deleted]))
 
     # -- services/{name}/proxy -------------------------------------------------------------
 

@@ -222,3 +222,21 @@ def test_yaml_answer_when_asked(api, namespace):
     answer = api.get(f"/api/v1/namespaces/{namespace}/configmaps/y", headers={"Accept": "application/yaml"})
     assert answer.headers["Content-Type"] == "application/yaml"
     assert yaml.safe_load(answer.text)["data"] == {"a": "b"}
+
+
+def test_answers_keep_the_api_servers_key_order(api, namespace):
+    """Custom resources are Go maps (keys sorted); built-in kinds follow their struct."""
+    body = raycluster("order")
+    body["metadata"]["labels"] = {"z": "1", "a": "2"}
+    created = api.post(f"{RAY}/namespaces/{namespace}/rayclusters", json=body)
+    assert created.text.startswith('{"apiVersion":"ray.io/v1","kind":"RayCluster","metadata":{"creationTimestamp":')
+    assert '"labels":{"a":"2","z":"1"}' in created.text
+    cm = api.post(f"/api/v1/namespaces/{namespace}/configmaps",
+                  json={"data": {"k": "v"}, "metadata": {"labels": {"x": "y"}, "name": "order"}})
+    assert cm.text.startswith('{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"order",'
+                              f'"namespace":"{namespace}","uid":')
+    assert cm.text.index('"labels"') > cm.text.index('"creationTimestamp"')
+    listed = api.get(f"{RAY}/namespaces/{namespace}/rayclusters")
+    assert listed.text.startswith('{"apiVersion":"ray.io/v1","items":[{"apiVersion":"ray.io/v1"')
+    missing = api.get(f"/api/v1/namespaces/{namespace}/configmaps/none")
+    assert missing.text.index('"details"') < missing.text.index('"code"')
