@@ -136,7 +136,9 @@ def deprecation_headers(config: BridgeConfig, method: str, path: str) -> list[tu
     guide = config.migration_guide_url
     links = []
     if successor is not None:
-        target = successor.path if successor.served_by_bridge else f"{guide}#{successor.guide_section}"
+        target = successor.path
+        if not successor.served_by_bridge:
+            target = f"{guide}#{successor.guide_section}"
         links.append(f'<{target}>; rel="successor-version"')
     links.append(f'<{guide}>; rel="deprecation"')
     headers.append(("Link", ", ".join(links)))

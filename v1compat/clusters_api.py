@@ -96,9 +96,7 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)  # 400 on bad input
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
-        raise already_exists(
-            f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED
-        )
+        raise already_exists(f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED)
     if created.status in (400, 422):
         raise invalid_input_with_details(
             f"Failed to create a cluster for ({namespace}/{name})",
@@ -122,8 +120,6 @@ def _resolve_templates(
     name = cluster["name"]
     populate = f"Failed to populate compute template for ({namespace}/{name})"
     for template_name in convert.required_templates(cluster):
-        if template_name in templates:
-            continue
         lookup = (
             f"Cannot get compute template for name '{template_name}' in namespace "
             f"'{namespace}', error"
@@ -131,8 +127,7 @@ def _resolve_templates(
         configmap = templates_api.fetch_template(
             client, namespace, template_name, CREATE_FAILED, populate, lookup
         )
-        template = convert.template_from_configmap(configmap)
-        templates[template_name] = template
+        templates[template_name] = convert.template_from_configmap(configmap)
     return templates
 
 
@@ -164,7 +159,11 @@ def fetch_managed(client: V2Calls, namespace: str, name: str, *context: str) -> 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
     require_namespace(namespace)
     return _list(
-        client, rayclusters_path(namespace), page, LIST_FAILED, f"List RayCluster failed in {namespace}"
+        client,
+        rayclusters_path(namespace),
+        page,
+        LIST_FAILED,
+        f"List RayCluster failed in {namespace}",
     )
 
 
@@ -180,7 +179,8 @@ def _list(client: V2Calls, path: str, page: PageQuery, *context: str) -> dict[st
         convert.raycluster_to_cluster(item, cluster_events(client, item))
         for item in result.body.get("items") or []
     ]
-    return {"clusters": clusters, "continue_": (result.body.get("metadata") or {}).get("continue", "")}
+    next_page = (result.body.get("metadata") or {}).get("continue", "")
+    return {"clusters": clusters, "continue_": next_page}
 
 
 def cluster_events(client: V2Calls, raycluster: dict[str, Any]) -> list[dict[str, Any]]:
@@ -204,7 +204,9 @@ def delete(client: V2Calls, namespace: str, name: str) -> None:
     result = client.delete(rayclusters_path(namespace, name))
     if result.status == 404:
         raise not_found(
-            f"Cluster {name} not found", k8s_message(result.status, result.body), DELETE_LOOKUP_FAILED
+            f"Cluster {name} not found",
+            k8s_message(result.status, result.body),
+            DELETE_LOOKUP_FAILED,
         )
     if not result.ok:
         raise internal(f"Failed to delete cluster {name}.", k8s_message(result.status, result.body))

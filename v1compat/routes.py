@@ -99,13 +99,13 @@ def get_cluster(namespace: str, name: str) -> Response:
 
 
 def list_clusters(namespace: str) -> Response:
-    page = clusters_api.list_in_namespace(v2_client(), namespace, clusters_api.page_query(request.args))
-    return v1_json(CLUSTERS.dump(page))
+    page = clusters_api.page_query(request.args)
+    return v1_json(CLUSTERS.dump(clusters_api.list_in_namespace(v2_client(), namespace, page)))
 
 
 def list_all_clusters() -> Response:
-    page = clusters_api.list_all(v2_client(), clusters_api.page_query(request.args))
-    return v1_json(CLUSTERS.dump(page))
+    page = clusters_api.page_query(request.args)
+    return v1_json(CLUSTERS.dump(clusters_api.list_all(v2_client(), page)))
 
 
 def delete_cluster(namespace: str, name: str) -> Response:

@@ -58,7 +58,8 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             CREATE_FAILED,
         )
     convert.validate_template_memory(template)
-    created = client.create(configmaps_path(namespace), convert.configmap_from_template(template, namespace))
+    configmap = convert.configmap_from_template(template, namespace)
+    created = client.create(configmaps_path(namespace), configmap)
     if created.status == 409:
         raise already_exists(
             f"Compute template with name {name} already exists in namespace {namespace}",

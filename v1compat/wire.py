@@ -34,18 +34,13 @@ _K8S_STATUS_TO_CODE = {
 }
 
 
-def v1_json(payload: Any, status: int = 200, warnings: list[str] = ()) -> Response:
-    """A v1 answer: compact JSON like protojson, plus one ``Warning: 299`` per input note."""
-    response = Response(
+def v1_json(payload: Any, status: int = 200) -> Response:
+    """A v1 answer: compact JSON, as protojson writes it."""
+    return Response(
         json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
         status=status,
         mimetype="application/json",
     )
-    from bridge.deprecation import warning_299
-
-    for text in warnings:
-        response.headers.add("Warning", warning_299(text))
-    return response
 
 
 def v1_error_response(error: V1Error, status: int | None = None) -> Response:
