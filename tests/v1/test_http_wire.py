@@ -162,3 +162,15 @@ def test_kubernetes_refusals_keep_their_meaning(embedded, ns):
         'rayclusters.ray.io is forbidden: User "alice" cannot list resource',
     )
     assert guarded.get(CT.format(ns=ns)).status_code == 200  # the middleware only guards rayclusters
+
+
+def test_a_caller_without_a_token_gets_401_in_v1_form(embedded, ns, tmp_path):
+    from bridge.app import create_app
+
+    tokens = tmp_path / "tokens"
+    tokens.write_text("s3cret\n")
+    locked = create_app(BridgeConfig(upstream=embedded.url, auth_mode="token", token_file=str(tokens))).test_client()
+    answer = locked.get(CT.format(ns=ns))
+    v1_error(answer, 401, 16, "a bearer token is required (Authorization: Bearer <token>)")
+    assert "Deprecation" in answer.headers
+    assert locked.get(CT.format(ns=ns), headers={"Authorization": "Bearer s3cret"}).status_code == 200
