@@ -19,17 +19,10 @@ from typing import Any
 
 from v1compat import convert, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import (
-    Code,
-    V1Error,
-    already_exists,
-    internal,
-    invalid_input_with_details,
-    not_found,
-)
+from v1compat.errors import Code, V1Error, already_exists, not_found
 from v1compat.templates_api import V2Calls
 from v1compat.validation import require_cluster_name, require_namespace, validate_create_cluster
-from v1compat.wire import k8s_message, upstream_error
+from v1compat.wire import k8s_message, upstream_error, write_failure
 
 CREATE_FAILED = "Create Cluster failed."
 GET_FAILED = "Get cluster failed."
@@ -97,16 +90,11 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
         raise already_exists(f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED)
-    if created.status in (400, 422):
-        raise invalid_input_with_details(
-            f"Failed to create a cluster for ({namespace}/{name})",
-            k8s_message(created.status, created.body),
-            CREATE_FAILED,
-        )
     if not created.ok:
-        raise internal(
+        raise write_failure(
+            created.status,
+            created.body,
             f"Failed to create a cluster for ({namespace}/{name})",
-            k8s_message(created.status, created.body),
             CREATE_FAILED,
         )
     return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
@@ -209,4 +197,4 @@ def delete(client: V2Calls, namespace: str, name: str) -> None:
             DELETE_LOOKUP_FAILED,
         )
     if not result.ok:
-        raise internal(f"Failed to delete cluster {name}.", k8s_message(result.status, result.body))
+        raise write_failure(result.status, result.body, f"Failed to delete cluster {name}.")

@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from v1compat import convert
-from v1compat.errors import already_exists, internal, not_found
+from v1compat.errors import already_exists, not_found
 from v1compat.validation import require_namespace, require_template_name, validate_create_template
-from v1compat.wire import k8s_message, upstream_error
+from v1compat.wire import k8s_message, upstream_error, write_failure
 from v2proxy.templates import TEMPLATE_LABEL_SELECTOR, is_compute_template
 
 CREATE_FAILED = "Create compute template failed."
@@ -66,9 +66,10 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             CREATE_FAILED,
         )
     if not created.ok:
-        raise internal(
+        raise write_failure(
+            created.status,
+            created.body,
             f"Failed to create a compute runtime for ({namespace}/{name})",
-            k8s_message(created.status, created.body),
             CREATE_FAILED,
         )
     return convert.template_from_configmap(created.body)
@@ -144,6 +145,4 @@ def delete(client: V2Calls, namespace: str, name: str) -> None:
             DELETE_LOOKUP_FAILED,
         )
     if not result.ok:
-        raise internal(
-            f"failed to delete compute template {name}.", k8s_message(result.status, result.body)
-        )
+        raise write_failure(result.status, result.body, f"failed to delete compute template {name}.")

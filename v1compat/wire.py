@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from v1compat.errors import Code, V1Error
+from v1compat.errors import Code, V1Error, internal, invalid_input_with_details
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
 STRICT_QUERY = "strict"
@@ -29,6 +29,7 @@ _K8S_STATUS_TO_CODE = {
     410: Code.FAILED_PRECONDITION,
     422: Code.INVALID_ARGUMENT,
     429: Code.RESOURCE_EXHAUSTED,
+    502: Code.UNAVAILABLE,
     503: Code.UNAVAILABLE,
     504: Code.DEADLINE_EXCEEDED,
 }
@@ -60,10 +61,7 @@ def load_body(schema: ProtoSchema) -> tuple[dict[str, Any], list[str]]:
     except BodyError as error:
         raise V1Error(Code.INVALID_ARGUMENT, str(error)) from None
     if report.unknown and strict_mode():
-        raise V1Error(
-            Code.INVALID_ARGUMENT,
-            "strict mode: " + "; ".join(report.unknown) + " (drop ?strict=true to accept)",
-        )
+        raise V1Error(Code.INVALID_ARGUMENT, "strict mode: " + "; ".join(report.unknown))
     return message, report.unknown
 
 
@@ -166,3 +164,29 @@ def k8s_message(status: int, body: Any) -> str:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         return text.strip()[:500]
     return f"the Kubernetes API answered HTTP {status}"
+
+
+# Who has to act on a failed write: these keep their code instead of Go's blanket 500.
+_CALLER_ACTS = frozenset(
+    {
+        Code.UNAUTHENTICATED,
+        Code.PERMISSION_DENIED,
+        Code.RESOURCE_EXHAUSTED,
+        Code.UNAVAILABLE,
+        Code.DEADLINE_EXCEEDED,
+    }
+)
+
+
+def write_failure(status: int, body: Any, what: str, *context: str) -> V1Error:
+    """A Kubernetes create or delete that failed, for the cases the caller did not classify
+    (conflicts, not-found): Go's NewInternalServerError (500) — unless Kubernetes rejected the
+    object itself (400/422: the request is wrong, InvalidArgument) or the status names who must
+    act (401, 403, 429, 502-504), which the v1 client then sees as such."""
+    text = k8s_message(status, body)
+    if status in (400, 422):
+        return invalid_input_with_details(what, text, *context)
+    code = _K8S_STATUS_TO_CODE.get(status)
+    if code in _CALLER_ACTS:
+        return V1Error(code, ": ".join([what, *context, text]))
+    return internal(what, text, *context)
