@@ -234,12 +234,13 @@ def test_list_all_keeps_same_named_clusters_and_their_events_apart(bridge, kube,
     assert [e["id"] for e in mine[other]["events"]] == ["b.1"]
 
 
-def collect_pages(bridge, path: str, limit: int) -> list[list[str]]:
+def collect_pages(bridge, path: str, limit: int) -> list[list[tuple[str, str]]]:
+    """Follow ``continue`` to the end; each page as (namespace, name) pairs."""
     pages, token = [], None
     while True:
         query = f"?limit={limit}" + (f"&continue={token}" if token else "")
         body = bridge.get(path + query).get_json()
-        pages.append([c["name"] for c in body["clusters"]])
+        pages.append([(c["namespace"], c["name"]) for c in body["clusters"]])
         token = body.get("continue")
         if not token:
             return pages
@@ -251,7 +252,7 @@ def test_pagination_walks_every_page_once(bridge, tns):
         create(bridge, tns, name=name)
     pages = collect_pages(bridge, CL.format(ns=tns), 2)
     assert [len(page) for page in pages] == [2, 2, 1]
-    assert sorted(sum(pages, [])) == names
+    assert sorted(name for _, name in sum(pages, [])) == names
     everything = bridge.get(CL.format(ns=tns)).get_json()
     assert "continue" not in everything and len(everything["clusters"]) == 5
 
@@ -261,8 +262,11 @@ def test_list_all_paginates_across_namespaces(bridge, kube, tns):
     create_template(bridge, other)
     create(bridge, tns, name="p1")
     create(bridge, other, name="p2")
-    seen = sum(collect_pages(bridge, "/apis/v1/clusters", 1), [])
-    assert {"p1", "p2"} <= set(seen) and len(seen) == len(set(zip(seen, range(len(seen)))))
+    pages = collect_pages(bridge, "/apis/v1/clusters", 1)
+    seen = sum(pages, [])
+    assert all(len(page) == 1 for page in pages)
+    assert {(tns, "p1"), (other, "p2")} <= set(seen)
+    assert len(seen) == len(set(seen))  # no cluster on two pages
 
 
 def test_bad_limit_and_bad_continue_token_are_400(bridge, tns):
