@@ -100,7 +100,8 @@ class Forwarder:
         retryable = is_idempotent(
             request.method, body if isinstance(body, bytes) else None, content_type
         )
-        timeout = (self.connect_timeout, None if is_stream(request) else self.read_timeout)
+        stream = is_stream(request)
+        timeout = (self.connect_timeout, None if stream else self.read_timeout)
         started = time.monotonic()
         attempt = 0
         while True:
@@ -141,7 +142,7 @@ class Forwarder:
                     response.close()
                     self.sleep(delay)
                     continue
-            return self._done(request, _streamed(response), attempt)
+            return self._done(request, _streamed(response, flush_headers=stream), attempt)
 
     def _done(self, request: ProxyRequest, response: ProxyResponse, attempts: int) -> ProxyResponse:
         if self.observer is not None:
@@ -192,21 +193,27 @@ class Forwarder:
         return prepared
 
 
-def _streamed(response: requests.Response) -> ProxyResponse:
+def _streamed(response: requests.Response, flush_headers: bool) -> ProxyResponse:
     headers = Headers()
     for name, value in end_to_end(response.raw.headers.items()):
         headers.add(name, value)
     return ProxyResponse(
         status=response.status_code,
         headers=headers,
-        body=_chunks(response),
+        body=_chunks(response, flush_headers),
         on_close=response.close,
     )
 
 
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    """The raw body as the upstream sends it: each HTTP chunk as soon as it arrives."""
+def _chunks(response: requests.Response, flush_headers: bool) -> Iterator[bytes]:
+    """The raw body as the upstream sends it: each HTTP chunk as soon as it arrives.
+
+    A WSGI server sends the status line and headers with the first body bytes; for a watch
+    those may be minutes away, while clients wait for the headers to know the watch is
+    established. An empty first chunk makes gunicorn send them at once."""
     raw = response.raw
+    if flush_headers:
+        yield b""
     try:
         if raw.chunked and raw.supports_chunked_reads():
             for chunk in raw.read_chunked(decode_content=False):

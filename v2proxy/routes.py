@@ -41,6 +41,8 @@ ROUTES: tuple[Route, ...] = (
     Route("discovery", READ, "/apis"),
     Route("discovery", READ, "/apis/ray.io"),
     Route("discovery", READ, RAY),
+    Route("discovery", READ, "/openapi/v3"),  # kubectl create/apply validate against these
+    Route("discovery", READ, "/openapi/v3/apis/ray.io/v1"),
     Route("ray-create", method_set("POST"), f"{RAY}{NS}/{KINDS}", (compute_templates,)),
     Route("ray-update", method_set("PUT"), f"{RAY}{NS}/{KINDS}/{{name}}", (compute_templates,)),
     Route("ray", ANY, f"{RAY}/{{path*}}"),

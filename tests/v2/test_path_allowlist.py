@@ -55,6 +55,8 @@ REFUSED = [
     "http://kubernetes.default/api/v1/namespaces/default/secrets",
     "/",
     "/openapi/v2",
+    "/openapi/v3/apis/apps/v1",
+    "/openapi/v3/api/v1",
 ]
 
 # (path sent by the client, raw path + query the upstream must receive)
@@ -76,6 +78,8 @@ ALLOWED = [
     ("/apis", None),
     ("/apis/ray.io", None),
     ("/apis/ray.io/v1", None),
+    ("/openapi/v3", None),
+    ("/openapi/v3/apis/ray.io/v1?hash=ABCDEF0123", None),
     ("/apis/ray.io/v1/namespaces/x/rayclusters/%61bc", "/apis/ray.io/v1/namespaces/x/rayclusters/abc"),
     (
         "/apis/ray.io/v1/namespaces/x/rayclusters/%252e%252e",

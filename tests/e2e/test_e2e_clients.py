@@ -1,0 +1,210 @@
+"""Real clients against a real ``kuberay-bridge serve`` (gunicorn, 2 gevent workers) with the
+embedded API as its child process: the official ``kubernetes`` Python client, ``kubectl
+--server``, and ``requests`` — including a watch left idle for longer than every timeout the
+bridge configures."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+from kubernetes import client as k8s
+from kubernetes import watch as k8s_watch
+
+from tests.e2e.conftest import wait_until
+from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+
+GROUP, VERSION, PLURAL = "ray.io", "v1", "rayclusters"
+READ_TIMEOUT = 2  # the bridge's read_timeout and gunicorn timeout are set this small here
+WORKER_TIMEOUT = 3
+
+
+@pytest.fixture(scope="module")
+def bridge(start_bridge, crd_dir):
+    return start_bridge(
+        "--upstream", "embedded",
+        "--embedded-crd-dir", str(crd_dir),
+        "--workers", "2",
+        "--worker-class", "gevent",
+        "--read-timeout", str(READ_TIMEOUT),
+        "--worker-timeout", str(WORKER_TIMEOUT),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def upstream_url(bridge) -> str:
+    """The embedded API behind the bridge: "another client" writes there directly."""
+    ready = requests.get(bridge.url + "/readyz", timeout=5).json()
+    assert ready["upstream"]["mode"] == "embedded"
+    return ready["upstream"]["url"]
+
+
+@pytest.fixture(scope="module")
+def api(bridge):
+    configuration = k8s.Configuration()
+    configuration.host = bridge.url
+    with k8s.ApiClient(configuration) as api_client:
+        yield k8s.CustomObjectsApi(api_client)
+
+
+def test_kubernetes_client_crud(api):
+    name = unique("py")
+    created = api.create_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, raycluster(name))
+    assert created["metadata"]["name"] == name
+    fetched = api.get_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, name)
+    assert fetched["metadata"]["uid"] == created["metadata"]["uid"]
+
+    patched = api.patch_namespaced_custom_object(
+        GROUP, VERSION, "default", PLURAL, name, {"metadata": {"labels": {"stage": "patched"}}}
+    )
+    assert patched["metadata"]["labels"]["stage"] == "patched"
+    patched["metadata"]["labels"]["stage"] = "replaced"
+    replaced = api.replace_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, name, patched)
+    assert replaced["metadata"]["labels"]["stage"] == "replaced"
+
+    api.delete_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, name)
+    with pytest.raises(k8s.ApiException) as missing:
+        api.get_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, name)
+    assert missing.value.status == 404
+    assert json.loads(missing.value.body)["reason"] == "NotFound"
+
+
+def test_kubernetes_client_list_with_selectors_and_pagination(api):
+    run = unique("run")
+    names = sorted(unique("pg") for _ in range(5))
+    for name in names:
+        api.create_namespaced_custom_object(
+            GROUP, VERSION, "default", PLURAL, raycluster(name, labels={"run": run})
+        )
+    seen: list[str] = []
+    token = None
+    while True:
+        page = api.list_namespaced_custom_object(
+            GROUP, VERSION, "default", PLURAL, label_selector=f"run={run}", limit=2, _continue=token
+        )
+        seen += [item["metadata"]["name"] for item in page["items"]]
+        token = page["metadata"].get("continue")
+        if not token:
+            break
+    assert sorted(seen) == names
+    everywhere = api.list_cluster_custom_object(GROUP, VERSION, PLURAL, label_selector=f"run={run}")
+    assert sorted(item["metadata"]["name"] for item in everywhere["items"]) == names
+
+
+def test_kubernetes_client_watch_sees_an_object_created_by_another_client(api, bridge):
+    run, name = unique("pywatch"), unique("watched")
+    listed = api.list_namespaced_custom_object(
+        GROUP, VERSION, "default", PLURAL, label_selector=f"run={run}"
+    )
+    created = requests.post(
+        bridge.url + RAYCLUSTERS.format(ns="default"),
+        json=raycluster(name, labels={"run": run}),
+        timeout=10,
+    )
+    assert created.status_code == 201
+    watcher = k8s_watch.Watch()
+    seen = []
+    for event in watcher.stream(
+        api.list_namespaced_custom_object, GROUP, VERSION, "default", PLURAL,
+        label_selector=f"run={run}", resource_version=listed["metadata"]["resourceVersion"],
+        timeout_seconds=15,
+    ):  # fmt: skip
+        seen.append((event["type"], event["object"]["metadata"]["name"]))
+        watcher.stop()
+    assert seen == [("ADDED", name)]
+
+
+def test_an_idle_watch_outlives_every_bridge_timeout(bridge, upstream_url):
+    run = unique("idle")
+    url = bridge.url + RAYCLUSTERS.format(ns="default")
+    listed = requests.get(url, params={"labelSelector": f"run={run}"}, timeout=10).json()
+    query = {
+        "watch": "true",
+        "labelSelector": f"run={run}",
+        "resourceVersion": listed["metadata"]["resourceVersion"],
+    }
+    with requests.get(url, params=query, stream=True, timeout=(5, 30)) as response:
+        assert response.status_code == 200
+        time.sleep(max(READ_TIMEOUT, WORKER_TIMEOUT) + 1.5)  # idle past every timeout
+        name = unique("late")
+        created = requests.post(
+            upstream_url + RAYCLUSTERS.format(ns="default"),
+            json=raycluster(name, labels={"run": run}),
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        event = json.loads(next(response.iter_lines()))
+    assert event["type"] == "ADDED" and event["object"]["metadata"]["name"] == name
+
+
+@pytest.fixture(scope="module")
+def kubectl(bridge, tmp_path_factory):
+    empty = tmp_path_factory.mktemp("kube") / "config"
+    empty.write_text("apiVersion: v1\nkind: Config\n")
+    base = ["kubectl", "--server", bridge.url, "--kubeconfig", str(empty), "--request-timeout=20s"]
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([*base, *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+    run.base = base  # type: ignore[attr-defined]
+    return run
+
+
+def test_kubectl_create_get_delete(kubectl):
+    name = unique("kubectl")
+    manifest = json.dumps(raycluster(name))
+    created = kubectl("create", "-n", "default", "-f", "-", stdin=manifest)
+    assert created.returncode == 0, created.stderr
+    assert f"raycluster.ray.io/{name} created" in created.stdout
+
+    listed = kubectl("get", "rayclusters", "-n", "default", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert name in [item["metadata"]["name"] for item in json.loads(listed.stdout)["items"]]
+    table = kubectl("get", "rayclusters", "-A")
+    assert table.returncode == 0 and name in table.stdout
+
+    deleted = kubectl("delete", "raycluster", name, "-n", "default")
+    assert deleted.returncode == 0, deleted.stderr
+    missing = kubectl("get", "raycluster", name, "-n", "default")
+    assert missing.returncode != 0 and "NotFound" in missing.stderr
+
+
+def test_kubectl_watch(kubectl, bridge):
+    run, name = unique("kwatch"), unique("kwatched")
+    process = subprocess.Popen(
+        [*kubectl.base, "get", "rayclusters", "-n", "default", "-l", f"run={run}", "--watch", "-o", "name"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        created = requests.post(
+            bridge.url + RAYCLUSTERS.format(ns="default"),
+            json=raycluster(name, labels={"run": run}),
+            timeout=10,
+        )
+        assert created.status_code == 201
+        first = lines.get(timeout=20)
+        assert first.strip() == f"raycluster.ray.io/{name}"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_request_log_line_names_the_request_id(bridge):
+    response = requests.get(bridge.url + RAYCLUSTERS.format(ns="default"), headers={"X-Request-Id": "e2e-log-7"}, timeout=10)
+    assert response.headers["X-Request-Id"] == "e2e-log-7"
+
+    def logged() -> bool:
+        for line in bridge.log().splitlines():
+            if '"e2e-log-7"' in line:
+                entry = json.loads(line)
+                return entry["status"] == 200 and entry["route"] == "ray" and entry["dialect"] == "v2"
+        return False
+
+    assert wait_until(logged, deadline_seconds=10)
