@@ -13,6 +13,7 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,9 @@ def events_path(namespace: str) -> str:
     return f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
 
 
+_GO_INT = re.compile(r"[+-]?[0-9]+")  # strconv.ParseInt(s, 10, 64): no spaces, no "_"
+
+
 @dataclass(frozen=True)
 class PageQuery:
     """``limit``/``continue`` of a list call, passed verbatim to the Kubernetes list."""
@@ -61,14 +65,13 @@ def page_query(args: Mapping[str, str]) -> PageQuery:
     raw_limit = args.get("limit", "")
     limit = 0
     if raw_limit != "":
-        try:
-            limit = int(raw_limit, 10)
-        except ValueError:
+        if not _GO_INT.fullmatch(raw_limit):
             raise V1Error(
                 Code.INVALID_ARGUMENT,
                 f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
                 f'"{raw_limit}": invalid syntax',
-            ) from None
+            )
+        limit = int(raw_limit)
         if not -(2**63) <= limit < 2**63:
             raise V1Error(
                 Code.INVALID_ARGUMENT,

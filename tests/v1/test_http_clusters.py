@@ -270,10 +270,11 @@ def test_list_all_paginates_across_namespaces(bridge, kube, tns):
 
 
 def test_bad_limit_and_bad_continue_token_are_400(bridge, tns):
-    v1_error(
-        bridge.get(CL.format(ns=tns) + "?limit=ten"), 400, 3,
-        'type mismatch, parameter: limit, error: strconv.ParseInt: parsing "ten": invalid syntax',
-    )
+    for bad in ("ten", "1_0", " 1", "1.5"):
+        v1_error(
+            bridge.get(CL.format(ns=tns), query_string={"limit": bad}), 400, 3,
+            f'type mismatch, parameter: limit, error: strconv.ParseInt: parsing "{bad}": invalid syntax',
+        )
     answer = bridge.get(CL.format(ns=tns) + "?limit=1&continue=garbage")
     assert answer.status_code == 400 and answer.get_json()["code"] in (3, 9)
     assert answer.get_json()["message"].startswith("List clusters failed.: ")
