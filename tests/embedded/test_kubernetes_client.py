@@ -91,7 +91,7 @@ def test_watch_sees_an_object_created_by_another_client(api_client, api, namespa
 def test_watch_of_custom_objects_reports_changes_in_order(api_client, api, namespace):
     custom = client.CustomObjectsApi(api_client)
     args = ("ray.io", "v1", namespace, "rayclusters")
-    custom.create_namespaced_custom_object(*args, raycluster("w"))
+    created = custom.create_namespaced_custom_object(*args, raycluster("w"))
 
     def change_later():
         custom.patch_namespaced_custom_object(*args, "w", {"metadata": {"labels": {"x": "1"}}})
@@ -101,7 +101,9 @@ def test_watch_of_custom_objects_reports_changes_in_order(api_client, api, names
     changer.start()
     seen = []
     stream = watch.Watch()
-    for event in stream.stream(custom.list_namespaced_custom_object, *args, timeout_seconds=20):
+    since = str(int(created["metadata"]["resourceVersion"]) - 1)  # just before the create
+    for event in stream.stream(custom.list_namespaced_custom_object, *args, resource_version=since,
+                               timeout_seconds=20):
         seen.append(event["type"])
         if event["type"] == "DELETED":
             stream.stop()

@@ -41,11 +41,13 @@ def _take(events: Iterator[dict], count: int) -> list[dict]:
 
 def test_watch_without_resource_version_starts_with_current_objects(api, namespace):
     api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "old"}})
-    timer = _after(0.2, lambda: api.post(f"/api/v1/namespaces/{namespace}/configmaps",
-                                         json={"metadata": {"name": "new"}}))
-    events = _take(_events(api, f"/api/v1/namespaces/{namespace}/configmaps", timeoutSeconds=20), 2)
-    timer.join()
-    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "old"), ("ADDED", "new")]
+    events = _events(api, f"/api/v1/namespaces/{namespace}/configmaps", timeoutSeconds=20)
+    first = next(events)  # the watch is established once its first event arrived
+    api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "new"}})
+    second = next(events)
+    events.close()
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in (first, second)] == \
+        [("ADDED", "old"), ("ADDED", "new")]
 
 
 def test_watch_resumes_after_a_resource_version(api, namespace):
