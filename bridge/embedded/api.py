@@ -21,7 +21,7 @@ from bridge.embedded.errors import (ApiError, already_exists, bad_request, confl
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
 from bridge.embedded.schema import SchemaRegistry
-from bridge.embedded.store import NAMESPACES, Store
+from bridge.embedded.store import NAMESPACES, Deleted, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
 log = logging.getLogger("bridge.embedded")
@@ -53,6 +53,11 @@ def _incoming(resource: Resource, body: dict) -> dict:
         objects.check_type_meta(resource, body)
         return events.to_core(body)
     return body
+
+
+def _finish(updated: dict) -> dict | Deleted:
+    """An update that removes the last finalizer of an object being deleted deletes it."""
+    return Deleted(updated) if objects.finished_deletion(updated) else updated
 
 
 def _list_document(resource: Resource, metadata: dict, items: list[dict]) -> dict:
@@ -221,7 +226,7 @@ class EmbeddedApi:
         namespace, name = target.namespace or "", target.name or ""
         warnings: list[str] = []
 
-        def change(current: dict | None) -> dict:
+        def change(current: dict | None) -> dict | Deleted:
             nonlocal warnings
             if current is None and stored_as.storage_key == "v1/events" and not target.subresource:
                 # Events allow create-on-update (AllowCreateOnUpdate), nothing else here does.
@@ -232,7 +237,7 @@ class EmbeddedApi:
             updated = objects.prepare_update(stored_as, current, body, namespace, name,
                                              subresource=target.subresource)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return updated
+            return _finish(updated)
 
         before, after = self.store.write(stored_as.storage_key, namespace, name, change,
                                          dry_run=dry_run)
@@ -256,7 +261,7 @@ class EmbeddedApi:
                                "causes": [{"reason": "FieldValueRequired", "field": "fieldManager",
                                            "message": "Required value: is required for apply patch"}]})
 
-        def change(current: dict | None) -> dict:
+        def change(current: dict | None) -> dict | Deleted:
             nonlocal warnings
             if current is None and kind == patch.APPLY and not target.subresource:
                 return create_from_apply()
@@ -267,7 +272,7 @@ class EmbeddedApi:
                                              namespace, name, subresource=target.subresource,
                                              require_resource_version=False)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return updated
+            return _finish(updated)
 
         def create_from_apply() -> dict:
             nonlocal warnings
@@ -294,7 +299,7 @@ class EmbeddedApi:
         namespace, name = target.namespace or "", target.name or ""
         preconditions = options.get("preconditions") or {}
 
-        def change(current: dict | None) -> None:
+        def change(current: dict | None) -> dict | None:
             if current is None:
                 raise not_found(resource.plural, resource.group, name)
             if resource.storage_key == NAMESPACES and name in UNDELETABLE_NAMESPACES:
@@ -307,10 +312,13 @@ class EmbeddedApi:
                                    f"Precondition failed: {field[0].upper()}{field[1:]} in "
                                    f"precondition: {wanted}, {field[0].upper()}{field[1:]} in "
                                    f"object meta: {ours}")
-            return None
+            return objects.pending_deletion(resource, current)
 
-        before, _ = self.store.write(resource.storage_key, namespace, name, change, dry_run=dry_run)
+        before, after = self.store.write(resource.storage_key, namespace, name, change,
+                                         dry_run=dry_run)
         assert before is not None
+        if after is not None:  # finalizers first: 202 and the object, as Kubernetes answers
+            return self._object_answer(request, resource, _present(resource)(after), 202)
         if resource.storage_key in _DELETE_ANSWERS_STATUS:
             return answer({
                 "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
@@ -342,7 +350,9 @@ class EmbeddedApi:
         selected = params.selection(request, target)
         present = _present(resource)
         deleted = self.store.delete_many(resource.storage_key, target.namespace,
-                                         lambda obj: selected(present(obj)), dry_run=dry_run)
+                                         lambda obj: selected(present(obj)),
+                                         lambda obj: objects.pending_deletion(resource, obj),
+                                         dry_run=dry_run)
         return answer(_list_document(resource, {"resourceVersion": str(self.store.resource_version)},
                                      [present(obj) for obj in deleted]))
 

@@ -250,7 +250,15 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
             obj["status"] = copy.deepcopy(current["status"])
         else:
             obj.pop("status", None)
-    for immutable in ("uid", "creationTimestamp", "generateName", "deletionTimestamp"):
+    if old_meta.get("deletionTimestamp"):
+        added = set(meta.get("finalizers") or ()) - set(old_meta.get("finalizers") or ())
+        if added:
+            raise invalid(resource.kind, resource.group, name, [{
+                "reason": "FieldValueForbidden", "field": "metadata.finalizers",
+                "message": "Forbidden: no new finalizers can be added if the object is being deleted",
+            }])
+    for immutable in ("uid", "creationTimestamp", "generateName", "deletionTimestamp",
+                      "deletionGracePeriodSeconds"):
         if immutable in old_meta:
             meta[immutable] = old_meta[immutable]
         else:
@@ -267,6 +275,33 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
     check_labels(resource, obj)
     return obj
+
+
+def pending_deletion(resource: Resource, obj: dict) -> dict | None:
+    """For a DELETE: the object marked as being deleted when finalizers must run first (the
+    same object when it is already marked), or None when it can go now.
+
+    As in Kubernetes, the object stays, with ``deletionTimestamp`` set (and, for custom
+    resources, ``generation`` moved), until an update removes its last finalizer.
+    """
+    meta = obj["metadata"]
+    if not meta.get("finalizers"):
+        return None
+    if meta.get("deletionTimestamp"):
+        return obj
+    marked = copy.deepcopy(obj)
+    marked_meta = marked["metadata"]
+    marked_meta["deletionTimestamp"] = now_rfc3339()
+    marked_meta["deletionGracePeriodSeconds"] = 0
+    if tracks_generation(resource):
+        marked_meta["generation"] = marked_meta.get("generation", 1) + 1
+    return marked
+
+
+def finished_deletion(obj: dict) -> bool:
+    """True when an object being deleted has no finalizers left: the update removes it."""
+    meta = obj["metadata"]
+    return bool(meta.get("deletionTimestamp")) and not meta.get("finalizers")
 
 
 def _without_meta_and_status(obj: dict) -> dict:

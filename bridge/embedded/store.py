@@ -21,8 +21,19 @@ from bridge.embedded.errors import ApiError, expired
 
 NAMESPACES = "v1/namespaces"
 
-# Change(current object or None) -> new object, or None to delete. May raise ApiError.
-Change = Callable[[dict | None], dict | None]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What a change returns to delete an object that it also changed (an update that removes
+    the last finalizer of an object being deleted): ``last`` is the object's final state."""
+
+    last: dict
+
+
+# Change(current object or None) -> the new object; None or Deleted to delete it; the current
+# object itself (unchanged, same identity) to write nothing. May raise ApiError.
+Change = Callable[[dict | None], "dict | Deleted | None"]
 
 
 @dataclass(frozen=True)
@@ -123,29 +134,48 @@ class Store:
             self._check_open()
             current = self._get(storage_key, namespace, name)
             new = change(current)
-            if dry_run or (new is None and current is None):
-                return current, new
+            if dry_run:
+                return current, new.last if isinstance(new, Deleted) else new
+            if new is current:
+                return current, current
             with self._transaction() as events:
-                if new is None:
+                if isinstance(new, Deleted):
+                    self._delete(events, storage_key, namespace, name, new.last)
+                elif new is None:
                     assert current is not None
                     self._delete(events, storage_key, namespace, name, current)
                 else:
                     self._put(events, storage_key, namespace, name, new, current)
-            return current, (events[-1].object if new is not None else None)
+            return current, (None if new is None else events[-1].object)
 
     def delete_many(self, storage_key: str, namespace: str | None,
-                    selected: Callable[[dict], bool], *, dry_run: bool = False) -> list[dict]:
-        """Delete the objects ``selected`` accepts, in one transaction; returns them."""
+                    selected: Callable[[dict], bool], pending: Callable[[dict], dict | None],
+                    *, dry_run: bool = False) -> list[dict]:
+        """Delete the objects ``selected`` accepts, in one transaction; returns them.
+
+        ``pending(obj)`` returns the object marked for deletion instead when something
+        (finalizers) must happen first, or None to delete it now.
+        """
         with self._lock:
             self._check_open()
             victims = [obj for obj in self._list(storage_key, namespace) if selected(obj)]
             if dry_run or not victims:
-                return victims
+                return [pending(obj) or obj for obj in victims]
+            results: list[dict] = []
             with self._transaction() as events:
                 for obj in victims:
                     meta = obj["metadata"]
-                    self._delete(events, storage_key, meta.get("namespace", ""), meta["name"], obj)
-            return victims
+                    where = (storage_key, meta.get("namespace", ""), meta["name"])
+                    marked = pending(obj)
+                    if marked is None:
+                        self._delete(events, *where, obj)
+                        results.append(obj)
+                    elif marked is obj:
+                        results.append(obj)
+                    else:
+                        self._put(events, *where, marked, obj)
+                        results.append(events[-1].object)
+            return results
 
     # -- internals for writers (called with the lock held) --------------------------------
 
