@@ -143,12 +143,10 @@ def test_events_route_lists_and_watches_ray_events_only(bridge_url, cluster):
     names = {item["regarding"]["name"] for item in listed.json()["items"]}
     assert "e2e-ray" in names and "e2e-pod" not in names
 
-    # Written before the watch starts and replayed from the list's resourceVersion, so the
-    # test never depends on when the watch's first bytes arrive. The Pod event comes first:
-    # had the watch let it through, it would be the first line.
+    # The watch starts from the list's resourceVersion, so events written after the answer's
+    # headers arrive are seen whatever the timing. The Pod event is written first: had the
+    # watch let it through, it would be the first line.
     version = listed.json()["metadata"]["resourceVersion"]
-    _event(cluster, "e2e-pod.2", "Pod", "v1", "e2e-pod")
-    _event(cluster, "e2e-ray.2", "RayJob", "ray.io/v1", "e2e-job")
     with requests.get(
         events_url,
         params={"watch": "true", "resourceVersion": version, "timeoutSeconds": "30"},
@@ -156,6 +154,8 @@ def test_events_route_lists_and_watches_ray_events_only(bridge_url, cluster):
         timeout=(5, 30),
     ) as watch:
         assert watch.status_code == 200
+        _event(cluster, "e2e-pod.2", "Pod", "v1", "e2e-pod")
+        _event(cluster, "e2e-ray.2", "RayJob", "ray.io/v1", "e2e-job")
         first = json.loads(next(line for line in watch.iter_lines() if line))
     assert first["type"] == "ADDED"
     assert first["object"]["regarding"] == {
