@@ -106,8 +106,8 @@ def _list_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequ
 
 
 def _list_failure(response: ProxyResponse, name: str, namespace: str) -> ProxyResponse:
-    """The upstream's status for 4xx (403 stays 403); 502 when the upstream failed or
-    answered something that is not a Service list."""
+    """The upstream's own status (403 stays 403, 503 stays 503), as a Status naming the
+    service; 502 when it answered 2xx with something that is not a Service list."""
     try:
         upstream = response.json()
     except ValueError:
