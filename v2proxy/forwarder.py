@@ -13,6 +13,7 @@ response is handed back, so nothing already streamed is ever replayed.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
@@ -197,38 +198,68 @@ def _streamed(response: requests.Response, flush_headers: bool) -> ProxyResponse
     headers = Headers()
     for name, value in end_to_end(response.raw.headers.items()):
         headers.add(name, value)
-    return ProxyResponse(
-        status=response.status_code,
-        headers=headers,
-        body=_chunks(response, flush_headers),
-        on_close=response.close,
-    )
+    body = UpstreamBody(response, flush_headers)
+    return ProxyResponse(status=response.status_code, headers=headers, body=body, on_close=body.close)
 
 
-def _chunks(response: requests.Response, flush_headers: bool) -> Iterator[bytes]:
+class UpstreamBody:
     """The raw body as the upstream sends it: each HTTP chunk as soon as it arrives.
 
     A WSGI server sends the status line and headers with the first body bytes; for a watch
     those may be minutes away, while clients wait for the headers to know the watch is
-    established. An empty first chunk makes gunicorn send them at once."""
-    raw = response.raw
-    if flush_headers:
-        yield b""
-    try:
-        if raw.chunked and raw.supports_chunked_reads():
-            for chunk in raw.read_chunked(decode_content=False):
-                if chunk:
+    established, so a stream starts with an empty chunk (gunicorn then sends the headers).
+    ``abort()`` may come from another greenlet or thread while a read is blocked (the client
+    hung up on an idle watch): it shuts the upstream socket down so the read returns, and the
+    iteration then ends quietly instead of reporting a broken upstream.
+    """
+
+    def __init__(self, response: requests.Response, flush_headers: bool):
+        self.response = response
+        self.flush_headers = flush_headers
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        raw = self.response.raw
+        if self.flush_headers:
+            yield b""
+        try:
+            if raw.chunked and raw.supports_chunked_reads():
+                for chunk in raw.read_chunked(decode_content=False):
+                    if chunk:
+                        yield chunk
+            else:
+                while chunk := raw.read1(_READ_CHUNK, decode_content=False):
                     yield chunk
-        else:
-            while True:
-                chunk = raw.read1(_READ_CHUNK, decode_content=False)
-                if not chunk:
-                    break
-                yield chunk
-    except (Urllib3Error, OSError) as error:
-        # Headers are gone already; the only honest signal left is a cut connection.
-        log.warning("upstream stream broke: %s", error)
-        raise
+        except (Urllib3Error, OSError, ValueError, AttributeError) as error:
+            if self.closed:
+                return
+            # Headers are gone already; the only honest signal left is a cut connection.
+            log.warning("upstream stream broke: %s", error)
+            raise
+
+    def abort(self) -> None:
+        """Make a blocked read return, from another greenlet or thread (the reader closes)."""
+        self.closed = True
+        sock = _socket_of(self.response.raw)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.closed = True
+        self.response.close()
+
+
+def _socket_of(raw: object) -> socket.socket | None:
+    """The socket under a urllib3 response: on the pooled connection, or, when the upstream
+    said ``Connection: close``, handed over to http.client's response object."""
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is None:
+        reader = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock
 
 
 def _failure_status(error: requests.RequestException, url: str) -> ProxyResponse:

@@ -21,7 +21,8 @@ from bridge.auth import upstream_headers
 from bridge.logs import REQUEST_ID_HEADER
 from v2proxy.compute_template import compute_templates
 from v2proxy.events import ray_events_only
-from v2proxy.forwarder import BodyTooLarge, limited
+from v2proxy.client_hangup import close_on_hangup
+from v2proxy.forwarder import BodyTooLarge, is_stream, limited
 from v2proxy.messages import ProxyRequest, ProxyResponse
 from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
@@ -105,7 +106,11 @@ def dispatch(**_url_values: str) -> Response:
         response = state.pipeline.handle(proxy_request, match.route)
     except BodyTooLarge as error:
         raise RequestEntityTooLarge(str(error)) from None
-    return to_flask_response(response)
+    flask_response = to_flask_response(response)
+    abort = getattr(response.body, "abort", None)
+    if abort is not None and is_stream(proxy_request):
+        flask_response.call_on_close(close_on_hangup(request.environ, abort))
+    return flask_response
 
 
 for _rule in _entry_rules(ROUTES):
