@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import threading
 from types import FrameType, TracebackType
 
@@ -116,8 +117,17 @@ def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
 def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> int:
     """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = make_app(data_dir, crd_dir)
-    server = _server(host, port, app)
+    try:
+        app = make_app(data_dir, crd_dir)
+    except (OSError, sqlite3.Error) as exc:
+        log.error("cannot use the data directory %s: %s", data_dir, exc)
+        return 1
+    try:
+        server = _server(host, port, app)
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        app.store.close()
+        return 1
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # shutdown() waits for serve_forever, so it must run outside the signal handler's thread.

@@ -90,3 +90,25 @@ def test_sigint_stops_cleanly(tmp_path, crd_dir):
     cli = Cli(tmp_path, crd_dir)
     code, output = cli.stop(signal.SIGINT)
     assert code == 0, output
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([CLI, "embedded-apiserver", "--port", str(port), "--data-dir", str(tmp_path)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"Port {port} is in use" in done.stderr
+
+
+def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    occupied = tmp_path / "file"
+    occupied.write_text("not a directory")
+    done = subprocess.run([CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(occupied)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "cannot use the data directory" in done.stderr
