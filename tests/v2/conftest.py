@@ -7,6 +7,7 @@ transport (pooling, chunked streaming, timeouts, connection errors) is exercised
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import socket
@@ -109,8 +110,8 @@ class FakeUpstream:
         return response(environ, start_response)
 
 
-@pytest.fixture(scope="module")
-def fake_upstream() -> Iterator[FakeUpstream]:
+@contextlib.contextmanager
+def running_fake_upstream() -> Iterator[FakeUpstream]:
     upstream = FakeUpstream()
     server = make_server("127.0.0.1", 0, upstream.wsgi, threaded=True)
     server.daemon_threads = True
@@ -122,6 +123,12 @@ def fake_upstream() -> Iterator[FakeUpstream]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def fake_upstream() -> Iterator[FakeUpstream]:
+    with running_fake_upstream() as upstream:
+        yield upstream
 
 
 @pytest.fixture
