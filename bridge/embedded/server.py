@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from bridge.embedded.api import EmbeddedApi
 from bridge.embedded.schema import SchemaRegistry
-from bridge.embedded.store import NAMESPACES, Store
+from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
 
 log = logging.getLogger("bridge.embedded")
 
@@ -38,7 +38,7 @@ def _seed(store: Store) -> None:
             store.write(NAMESPACES, "", name, lambda current, obj=obj: current or obj)
 
 
-def make_store(data_dir: str | None, history: int = 5000) -> Store:
+def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY) -> Store:
     if data_dir:
         os.makedirs(data_dir, exist_ok=True)
         store = Store(os.path.join(data_dir, "state.db"), history=history)
@@ -49,7 +49,7 @@ def make_store(data_dir: str | None, history: int = 5000) -> Store:
 
 
 def make_app(data_dir: str | None = None, crd_dir: str | None = None, *,
-             history: int = 5000, bookmark_interval: float = 10.0) -> EmbeddedApi:
+             history: int = DEFAULT_HISTORY, bookmark_interval: float = 10.0) -> EmbeddedApi:
     """The embedded API as a WSGI app; state in memory, or in ``<data_dir>/state.db``."""
     return EmbeddedApi(make_store(data_dir, history), SchemaRegistry(crd_dir),
                        bookmark_interval=bookmark_interval)

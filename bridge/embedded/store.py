@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from bridge.embedded.errors import ApiError, expired
 
 NAMESPACES = "v1/namespaces"
-
+# Changes kept for watches and continue tokens; each holds the object before and after.
+DEFAULT_HISTORY = 2000
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ INSERT OR IGNORE INTO counters (name, value) VALUES ('resourceVersion', 0);
 class Store:
     """Objects by (storage key, namespace, name); ``namespace`` is "" for cluster-scoped ones."""
 
-    def __init__(self, path: str = ":memory:", history: int = 5000):
+    def __init__(self, path: str = ":memory:", history: int = DEFAULT_HISTORY):
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
