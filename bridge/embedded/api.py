@@ -200,6 +200,14 @@ class EmbeddedApi:
         if namespace and self.store.get(NAMESPACES, "", namespace) is None:
             raise not_found("namespaces", "", namespace)
 
+    def _allocate(self, obj: dict) -> dict:
+        """Called under the store lock: a new Service gets a cluster IP nobody else has."""
+        if obj.get("kind") != "Service" or obj.get("apiVersion") != "v1":
+            return obj
+        services, _ = self.store.list("v1/services")
+        taken = {(svc.get("spec") or {}).get("clusterIP", "") for svc in services}
+        return objects.allocate_cluster_ip(obj, taken)
+
     def create(self, request: Request, target: Target) -> Response:
         resource, stored_as = target.resource, _storage_resource(target.resource)
         dry_run = params.dry_run(request)
@@ -212,7 +220,7 @@ class EmbeddedApi:
             if current is not None:
                 raise already_exists(resource.plural, resource.group, name)
             self._require_namespace(target.namespace or "")
-            return prepared
+            return self._allocate(prepared)
 
         _, created = self.store.write(stored_as.storage_key, target.namespace or "", name, change,
                                       dry_run=dry_run)
@@ -284,7 +292,7 @@ class EmbeddedApi:
             created = objects.prepare_create(stored_as, _incoming(resource, body), namespace)
             self._require_namespace(namespace)
             created, warnings = self._admit(request, resource, created)
-            return created
+            return self._allocate(created)
 
         before, after = self.store.write(stored_as.storage_key, namespace, name, change,
                                          dry_run=dry_run)

@@ -8,6 +8,7 @@ apimachinery's messages. The store calls them under its lock with the stored obj
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 import secrets
 import uuid
@@ -57,6 +58,10 @@ _NAME_RULE_OF = {"v1/namespaces": "label", "v1/services": "dns1035"}
 # Kubernetes' alphabet for generateName suffixes: no vowels, no look-alike digits.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _MAX_GENERATE_NAME_PREFIX = 58
+
+# 10.96.0.1 - 10.111.255.254: the default service CIDR of kubeadm and kind.
+_SERVICE_CIDR_START = int(ipaddress.IPv4Address("10.96.0.1"))
+_SERVICE_CIDR_SIZE = 2**20 - 2
 
 MISMATCHED_NAMESPACE = "the namespace of the provided object does not match the namespace sent on the request"
 STALE = "the object has been modified; please apply your changes to the latest version and try again"
@@ -204,6 +209,26 @@ def _defaults(resource: Resource, obj: dict) -> dict:
                     port.setdefault("targetPort", port["port"])
         obj.setdefault("status", {"loadBalancer": {}})
     return obj
+
+
+def allocate_cluster_ip(service: dict, taken: set[str]) -> dict:
+    """A Service without ``clusterIP`` gets a free one from 10.96.0.0/12, as the API server's
+    allocator gives; headless and ExternalName Services get none. An address given by the
+    client is kept as is (the embedded server's service proxy dials loopback addresses)."""
+    spec = service.setdefault("spec", {})
+    if spec.get("type") == "ExternalName":
+        return service
+    if not spec.get("clusterIP"):
+        while True:
+            address = str(ipaddress.IPv4Address(_SERVICE_CIDR_START + secrets.randbelow(_SERVICE_CIDR_SIZE)))
+            if address not in taken:
+                break
+        spec["clusterIP"] = address
+    spec.setdefault("clusterIPs", [spec["clusterIP"]])
+    spec.setdefault("ipFamilies", ["IPv4"])
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
+    spec.setdefault("internalTrafficPolicy", "Cluster")
+    return service
 
 
 def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,

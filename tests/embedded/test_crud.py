@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import yaml
@@ -207,6 +208,22 @@ def test_service_gets_defaults(api, namespace):
         "metadata": {"name": "dash"}, "spec": {"ports": [{"name": "http", "port": 8265}]}}).json()
     assert created["spec"]["type"] == "ClusterIP"
     assert created["spec"]["ports"] == [{"name": "http", "port": 8265, "protocol": "TCP", "targetPort": 8265}]
+    allocated = ipaddress.IPv4Address(created["spec"]["clusterIP"])
+    assert allocated in ipaddress.IPv4Network("10.96.0.0/12")
+    assert created["spec"]["clusterIPs"] == [created["spec"]["clusterIP"]]
+
+
+def test_service_keeps_a_given_cluster_ip_and_headless(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+    given = api.post(path, json={"metadata": {"name": "loop"},
+                                 "spec": {"clusterIP": "127.0.0.1", "ports": [{"port": 80}]}}).json()
+    assert given["spec"]["clusterIP"] == "127.0.0.1"
+    headless = api.post(path, json={"metadata": {"name": "headless"},
+                                    "spec": {"clusterIP": "None", "ports": [{"port": 80}]}}).json()
+    assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["clusterIPs"] == ["None"]
+    external = api.post(path, json={"metadata": {"name": "ext"},
+                                    "spec": {"type": "ExternalName", "externalName": "example.com"}}).json()
+    assert "clusterIP" not in external["spec"]
 
 
 def test_event_update_creates_when_missing(api, namespace):
