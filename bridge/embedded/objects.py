@@ -231,6 +231,19 @@ def allocate_cluster_ip(service: dict, taken: set[str]) -> dict:
     return service
 
 
+def _keep_cluster_ip(resource: Resource, name: str, new: dict, old: dict) -> None:
+    """An update may leave ``clusterIP`` out (it is kept) but may not change it."""
+    spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
+    for field in ("clusterIP", "clusterIPs"):
+        if field not in old_spec:
+            continue
+        if not spec.get(field):
+            spec[field] = old_spec[field]
+        elif spec[field] != old_spec[field] and spec.get("type") != "ExternalName":
+            raise invalid_field(resource, name, f"spec.{field}", spec[field]
+                                if isinstance(spec[field], str) else f"{spec[field]}", "field is immutable")
+
+
 def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,
                    name: str, *, subresource: str = "", require_resource_version: bool = True,
                    ) -> dict:
@@ -298,6 +311,9 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
         meta["generation"] = generation
     if resource.storage_key == "v1/namespaces":
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
+    if resource.storage_key == "v1/services":
+        _defaults(resource, obj)  # defaulting applies to every write, as decoding does
+        _keep_cluster_ip(resource, name, obj, current)
     check_labels(resource, obj)
     return obj
 

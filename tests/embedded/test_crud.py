@@ -257,3 +257,15 @@ def test_answers_keep_the_api_servers_key_order(api, namespace):
     assert listed.text.startswith('{"apiVersion":"ray.io/v1","items":[{"apiVersion":"ray.io/v1"')
     missing = api.get(f"/api/v1/namespaces/{namespace}/configmaps/none")
     assert missing.text.index('"details"') < missing.text.index('"code"')
+
+
+def test_service_cluster_ip_is_kept_and_immutable(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services"
+    created = api.post(path, json={"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}).json()
+    replaced = api.put(f"{path}/s", json={"metadata": {"name": "s"}, "spec": {"ports": [{"port": 81}]}}).json()
+    assert replaced["spec"]["clusterIP"] == created["spec"]["clusterIP"]
+    assert replaced["spec"]["type"] == "ClusterIP"
+    status = assert_status(api.patch(f"{path}/s", json={"spec": {"clusterIP": "10.96.0.9", "clusterIPs": None}},
+                                     headers={"Content-Type": "application/merge-patch+json"}),
+                           422, "Invalid", {"name": "s", "kind": "Service"})
+    assert status["details"]["causes"][0]["field"] == "spec.clusterIP"
