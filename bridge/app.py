@@ -15,14 +15,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 
+from bridge import metrics
 from bridge.auth import TokenFile, check_caller
 from bridge.config import BridgeConfig
 from bridge.errors import install_error_handlers
 from bridge.health import ReadinessProbe
 from bridge.health import blueprint as health_blueprint
 from bridge.logs import configure_logging, install_request_logging, note_upstream
+from bridge.metrics import blueprint as metrics_blueprint
 from bridge.upstream import Upstream, connect_upstream
 from v2proxy.forwarder import Forwarder
 from v2proxy.messages import Middleware, ProxyRequest
@@ -86,10 +88,11 @@ def create_app(
     app.extensions[EXTENSION] = state
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.url_map.merge_slashes = False  # "//apis/..." is refused, never redirected
-    install_request_logging(app)
+    install_request_logging(app, observers=[_observe_request])
     install_error_handlers(app)
     app.before_request(_authenticate_caller)
     app.register_blueprint(health_blueprint)
+    app.register_blueprint(metrics_blueprint)
     app.register_blueprint(v2_blueprint)
     if importlib.util.find_spec("v1compat.routes") is not None:
         from v1compat.routes import blueprint as v1_blueprint
@@ -112,7 +115,12 @@ def _authenticate_caller() -> None:
 
 
 def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:
-    from flask import has_request_context
-
+    metrics.observe_upstream(proxy_request.route, attempts)
     if has_request_context():
         note_upstream(status, attempts)
+
+
+def _observe_request(fields: dict, seconds: float) -> None:
+    metrics.observe_request(
+        fields["dialect"], fields["route"] or "none", fields["method"], fields["status"], seconds
+    )

@@ -15,6 +15,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -81,7 +82,10 @@ def note_upstream(status: int, attempts: int) -> None:
     g.upstream_attempts = getattr(g, "upstream_attempts", 0) + attempts
 
 
-def install_request_logging(app: Flask) -> None:
+RequestObserver = Callable[[dict[str, Any], float], None]  # log fields, seconds taken
+
+
+def install_request_logging(app: Flask, observers: Sequence[RequestObserver] = ()) -> None:
     @app.before_request
     def assign_request_id() -> None:
         g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
@@ -106,8 +110,11 @@ def install_request_logging(app: Flask) -> None:
         started = getattr(g, "request_started", time.monotonic())
 
         def write() -> None:
-            fields["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+            seconds = time.monotonic() - started
+            fields["duration_ms"] = round(seconds * 1000, 1)
             request_log.info("request", extra={"fields": fields})
+            for observe in observers:
+                observe(fields, seconds)
 
         response.call_on_close(write)
         return response

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -22,6 +24,7 @@ from bridge.upstream_choice import choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
 
 log = logging.getLogger("kuberay_bridge.server")
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # bridge.metrics reads it; not imported here
 
 GRACEFUL_TIMEOUT = 10  # seconds open requests (watches) get after SIGTERM
 
@@ -32,9 +35,14 @@ class _MasterHooks:
     def __init__(self, config: BridgeConfig):
         self.config = config
         self.embedded: EmbeddedChild | None = None
+        self.metrics_dir: str | None = None
 
     def on_starting(self, server: Any) -> None:
         configure_logging(self.config.log_level)
+        if not os.environ.get(MULTIPROC_ENV):
+            # Workers add up their metrics here; set before they fork and import the client.
+            self.metrics_dir = tempfile.mkdtemp(prefix="kuberay-bridge-metrics-")
+            os.environ[MULTIPROC_ENV] = self.metrics_dir
         choice = choose_upstream(self.config.upstream, os.environ)
         log.info(
             "upstream: %s%s (%s)",
@@ -46,10 +54,19 @@ class _MasterHooks:
             self.embedded = EmbeddedChild(choice.argument, self.config.embedded_crd_dir)
             export_url(self.embedded.start())
 
+    def child_exit(self, server: Any, worker: Any) -> None:
+        from bridge.metrics import mark_dead
+
+        mark_dead(worker.pid)
+
     def on_exit(self, server: Any) -> None:
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
+        if self.metrics_dir is not None:
+            shutil.rmtree(self.metrics_dir, ignore_errors=True)
+            os.environ.pop(MULTIPROC_ENV, None)
+            self.metrics_dir = None
 
 
 def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
@@ -73,6 +90,7 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "control_socket_disable": True,  # one shared ~/.gunicorn socket would clash between bridges  # the bridge is the proxy; callers' X-Forwarded-* are not trusted
         "on_starting": hooks.on_starting,
         "on_exit": hooks.on_exit,
+        "child_exit": hooks.child_exit,
         "_hooks": hooks,
     }
 

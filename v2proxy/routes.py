@@ -19,6 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarg
 
 from bridge.auth import upstream_headers
 from bridge.logs import REQUEST_ID_HEADER
+from bridge.metrics import OPEN_STREAMS
 from v2proxy.compute_template import compute_templates
 from v2proxy.events import ray_events_only
 from v2proxy.client_hangup import close_on_hangup
@@ -107,9 +108,12 @@ def dispatch(**_url_values: str) -> Response:
     except BodyTooLarge as error:
         raise RequestEntityTooLarge(str(error)) from None
     flask_response = to_flask_response(response)
-    abort = getattr(response.body, "abort", None)
-    if abort is not None and is_stream(proxy_request):
-        flask_response.call_on_close(close_on_hangup(request.environ, abort))
+    if is_stream(proxy_request):
+        OPEN_STREAMS.inc()
+        flask_response.call_on_close(OPEN_STREAMS.dec)
+        abort = getattr(response.body, "abort", None)
+        if abort is not None:
+            flask_response.call_on_close(close_on_hangup(request.environ, abort))
     return flask_response
 
 

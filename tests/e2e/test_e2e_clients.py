@@ -208,3 +208,19 @@ def test_request_log_line_names_the_request_id(bridge):
         return False
 
     assert wait_until(logged, deadline_seconds=10)
+
+
+def test_metrics_add_up_across_workers(bridge):
+    from tests.v2.test_app_basics import _sample
+
+    labels = {"dialect": "v2", "route": "ray", "method": "GET", "code": "200"}
+    name = "kuberay_bridge_requests_total"
+    before = _sample(requests.get(bridge.url + "/metrics", timeout=10).text, name, **labels)
+    for _ in range(10):
+        requests.get(bridge.url + RAYCLUSTERS.format(ns="default"), timeout=10).raise_for_status()
+
+    def counted() -> bool:
+        text = requests.get(bridge.url + "/metrics", timeout=10).text
+        return _sample(text, name, **labels) - before == 10
+
+    assert wait_until(counted, deadline_seconds=10)

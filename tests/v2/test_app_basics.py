@@ -134,3 +134,31 @@ def test_cors_when_configured(upstream):
 def test_no_cors_headers_by_default(upstream):
     response = make_app(upstream.url).test_client().get(RC, headers={"Origin": "https://ui.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_and_retries(upstream):
+    from tests.v2.test_retries import failing
+
+    client = make_app(upstream.url, retry_backoff=0.01).test_client()
+    labels = {"dialect": "v2", "route": "ray", "method": "GET", "code": "200"}
+    before = client.get("/metrics").get_data(as_text=True)
+    upstream.reset(failing(2))
+    client.get(RC).close()
+    client.get(RC).close()
+    after = client.get("/metrics")
+    assert after.mimetype == "text/plain"
+    text = after.get_data(as_text=True)
+    requests_total = "kuberay_bridge_requests_total"
+    assert _sample(text, requests_total, **labels) - _sample(before, requests_total, **labels) == 2
+    retries = "kuberay_bridge_upstream_retries_total"
+    assert _sample(text, retries, route="ray") - _sample(before, retries, route="ray") == 2
