@@ -1,67 +1,25 @@
 """What the API server does to an object between the request body and storage.
 
 Pure functions over dicts: object-meta defaults on create, the rules of an update (immutable
-fields, optimistic concurrency, generation, status subresource), and name validation with
-apimachinery's messages. The store calls them under its lock with the stored object.
+fields, optimistic concurrency, generation, status subresource) and of a delete (finalizers).
+The store calls them under its lock with the stored object.
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import re
 import secrets
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from bridge.embedded.errors import ApiError, bad_request, conflict, invalid, not_found
+from bridge.embedded import builtins, validation
+from bridge.embedded.errors import bad_request, conflict, invalid, not_found
 from bridge.embedded.resources import Resource
-
-_DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_SUBDOMAIN = _DNS1123_LABEL + r"(\." + _DNS1123_LABEL + r")*"
-_DNS1035_LABEL = r"[a-z]([-a-z0-9]*[a-z0-9])?"
-
-_NAME_RULES: dict[str, tuple[str, int, str]] = {
-    "subdomain": (
-        _DNS1123_SUBDOMAIN, 253,
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-        "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
-        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    ),
-    "label": (
-        _DNS1123_LABEL, 63,
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    ),
-    "dns1035": (
-        _DNS1035_LABEL, 63,
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
-        "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
-        "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-    ),
-}
-_QUALIFIED_NAME_PART = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QUALIFIED_NAME_RULE = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-_LABEL_VALUE = r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
-_LABEL_VALUE_RULE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
-    "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
-# Which rule names follow, per resource (Kubernetes: namespaces are labels, services DNS-1035).
-_NAME_RULE_OF = {"v1/namespaces": "label", "v1/services": "dns1035"}
 
 # Kubernetes' alphabet for generateName suffixes: no vowels, no look-alike digits.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _MAX_GENERATE_NAME_PREFIX = 58
-
-# 10.96.0.1 - 10.111.255.254: the default service CIDR of kubeadm and kind.
-_SERVICE_CIDR_START = int(ipaddress.IPv4Address("10.96.0.1"))
-_SERVICE_CIDR_SIZE = 2**20 - 2
 
 MISMATCHED_NAMESPACE = "the namespace of the provided object does not match the namespace sent on the request"
 STALE = "the object has been modified; please apply your changes to the latest version and try again"
@@ -78,25 +36,6 @@ def tracks_generation(resource: Resource) -> bool:
 
 def has_status_subresource(resource: Resource) -> bool:
     return "status" in resource.subresources
-
-
-def name_errors(resource: Resource, name: str) -> list[str]:
-    pattern, limit, explanation = _NAME_RULES[_NAME_RULE_OF.get(resource.storage_key, "subdomain")]
-    problems = []
-    if len(name) > limit:
-        problems.append(f"must be no more than {limit} characters")
-    if not re.fullmatch(pattern, name):
-        problems.append(explanation)
-    return problems
-
-
-def invalid_field(resource: Resource, name: str, field: str, value: Any, message: str) -> ApiError:
-    rendered = f'"{value}"' if isinstance(value, str) else value
-    return invalid(resource.kind, resource.group, name, [{
-        "reason": "FieldValueInvalid",
-        "message": f"Invalid value: {rendered}: {message}",
-        "field": field,
-    }])
 
 
 def check_type_meta(resource: Resource, obj: dict) -> None:
@@ -147,9 +86,9 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
             "message": "Required value: name or generateName is required",
             "field": "metadata.name",
         }])
-    problems = name_errors(resource, name)
+    problems = validation.name_errors(resource, name)
     if problems:
-        raise invalid_field(resource, name, "metadata.name", name, "; ".join(problems))
+        raise validation.invalid_field(resource, name, "metadata.name", name, "; ".join(problems))
     for server_owned in ("resourceVersion", "selfLink", "deletionTimestamp",
                          "deletionGracePeriodSeconds", "managedFields"):
         meta.pop(server_owned, None)
@@ -162,86 +101,8 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
         meta.pop("generation", None)
     if has_status_subresource(resource) and resource.group:
         obj.pop("status", None)
-    check_labels(resource, obj)
-    return _defaults(resource, obj)
-
-
-def check_labels(resource: Resource, obj: dict) -> None:
-    """Label keys and values as apimachinery validates them (422 with one cause each)."""
-    meta = obj["metadata"]
-    labels = meta.get("labels")
-    if labels is None:
-        return
-    if not isinstance(labels, dict):
-        raise bad_request("metadata.labels must be an object of strings")
-    causes = []
-    for key, value in labels.items():
-        if not isinstance(value, str):
-            raise bad_request(f"metadata.labels: the value of {key!r} must be a string")
-        prefix, _, short = key.rpartition("/")
-        if (prefix and (len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix))) \
-                or len(short) > 63 or not re.fullmatch(_QUALIFIED_NAME_PART, short):
-            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
-                           "message": f'Invalid value: "{key}": {_QUALIFIED_NAME_RULE}'})
-        if len(value) > 63 or not re.fullmatch(_LABEL_VALUE, value):
-            rule = "must be no more than 63 characters" if len(value) > 63 else _LABEL_VALUE_RULE
-            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
-                           "message": f'Invalid value: "{value}": {rule}'})
-    if causes:
-        raise invalid(resource.kind, resource.group, meta.get("name", ""), causes)
-
-
-def _defaults(resource: Resource, obj: dict) -> dict:
-    """The few defaults clients look at (a namespace is Active, a Service port speaks TCP)."""
-    if resource.storage_key == "v1/namespaces":
-        meta = obj["metadata"]
-        meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta["name"]}
-        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
-        obj["status"] = {"phase": "Active"}
-    elif resource.storage_key == "v1/services":
-        spec = obj.setdefault("spec", {})
-        spec.setdefault("type", "ClusterIP")
-        spec.setdefault("sessionAffinity", "None")
-        for port in spec.get("ports") or []:
-            if isinstance(port, dict):
-                port.setdefault("protocol", "TCP")
-                if "port" in port:
-                    port.setdefault("targetPort", port["port"])
-        obj.setdefault("status", {"loadBalancer": {}})
-    return obj
-
-
-def allocate_cluster_ip(service: dict, taken: set[str]) -> dict:
-    """A Service without ``clusterIP`` gets a free one from 10.96.0.0/12, as the API server's
-    allocator gives; headless and ExternalName Services get none. An address given by the
-    client is kept as is (the embedded server's service proxy dials loopback addresses)."""
-    spec = service.setdefault("spec", {})
-    if spec.get("type") == "ExternalName":
-        return service
-    if not spec.get("clusterIP"):
-        while True:
-            address = str(ipaddress.IPv4Address(_SERVICE_CIDR_START + secrets.randbelow(_SERVICE_CIDR_SIZE)))
-            if address not in taken:
-                break
-        spec["clusterIP"] = address
-    spec.setdefault("clusterIPs", [spec["clusterIP"]])
-    spec.setdefault("ipFamilies", ["IPv4"])
-    spec.setdefault("ipFamilyPolicy", "SingleStack")
-    spec.setdefault("internalTrafficPolicy", "Cluster")
-    return service
-
-
-def _keep_cluster_ip(resource: Resource, name: str, new: dict, old: dict) -> None:
-    """An update may leave ``clusterIP`` out (it is kept) but may not change it."""
-    spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
-    for field in ("clusterIP", "clusterIPs"):
-        if field not in old_spec:
-            continue
-        if not spec.get(field):
-            spec[field] = old_spec[field]
-        elif spec[field] != old_spec[field] and spec.get("type") != "ExternalName":
-            raise invalid_field(resource, name, f"spec.{field}", spec[field]
-                                if isinstance(spec[field], str) else f"{spec[field]}", "field is immutable")
+    validation.check_labels(resource, obj)
+    return builtins.defaults(resource, obj)
 
 
 def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,
@@ -312,9 +173,9 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     if resource.storage_key == "v1/namespaces":
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
     if resource.storage_key == "v1/services":
-        _defaults(resource, obj)  # defaulting applies to every write, as decoding does
-        _keep_cluster_ip(resource, name, obj, current)
-    check_labels(resource, obj)
+        builtins.defaults(resource, obj)  # defaulting applies to every write, as decoding does
+        builtins.keep_cluster_ip(resource, name, obj, current)
+    validation.check_labels(resource, obj)
     return obj
 
 
