@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import requests
 from requests.adapters import HTTPAdapter
 
-from bridge.config import BridgeConfig
+from bridge.config import BridgeConfig, ConfigError
 from bridge.upstream_choice import EMBEDDED_URL_ENV, UpstreamChoice, choose_upstream
 
 __all__ = ["Upstream", "UpstreamChoice", "choose_upstream", "connect_upstream"]
@@ -98,12 +98,17 @@ def connect_upstream(config: BridgeConfig, environ: Mapping[str, str] | None = N
         return Upstream("url", choice.argument or "", choice.reason)
     if choice.mode == "embedded":
         return _embedded_upstream(config, choice, environ)
+    from kubernetes.config import ConfigException
+
     from bridge import upstream_auth
 
-    if choice.mode == "in-cluster":
-        tls = upstream_auth.load_incluster()
-    else:
-        tls = upstream_auth.load_kubeconfig(choice.argument)
+    try:
+        if choice.mode == "in-cluster":
+            tls = upstream_auth.load_incluster()
+        else:
+            tls = upstream_auth.load_kubeconfig(choice.argument)
+    except (ConfigException, OSError) as error:
+        raise ConfigError(f"upstream {config.upstream!r} ({choice.reason}): {error}") from error
     # In passthrough mode the caller's token is the only identity: the bridge presents
     # neither its token nor its client certificate, whatever the kubeconfig holds.
     own_identity = config.auth_mode != "passthrough"

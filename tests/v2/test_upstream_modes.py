@@ -155,3 +155,12 @@ def test_in_cluster_service_account_token_rotation(tmp_path, monkeypatch):
 
     monkeypatch.setattr(incluster_config, "datetime", Later)
     assert upstream.authorization() == "Bearer sa-token-2"
+
+
+@pytest.mark.parametrize("setting", ["kubeconfig:/nonexistent/kubeconfig", "in-cluster"])
+def test_an_unusable_upstream_stops_the_app_with_a_clear_error(setting, monkeypatch):
+    from bridge.config import ConfigError
+
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with pytest.raises(ConfigError, match="upstream"):
+        create_app(BridgeConfig(upstream=setting))
