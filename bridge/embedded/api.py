@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import builtins, events, listing, objects, params, patch, watch
+from bridge.embedded import core_kinds, events, listing, objects, params, patch, watch
 from bridge.embedded.canonical import canonical, sorted_keys
 from bridge.embedded.discovery import discovery
 from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
@@ -206,7 +206,7 @@ class EmbeddedApi:
             return obj
         services, _ = self.store.list("v1/services")
         taken = {(svc.get("spec") or {}).get("clusterIP", "") for svc in services}
-        return builtins.allocate_cluster_ip(obj, taken)
+        return core_kinds.allocate_cluster_ip(obj, taken)
 
     def create(self, request: Request, target: Target) -> Response:
         resource, stored_as = target.resource, _storage_resource(target.resource)

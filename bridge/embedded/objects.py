@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from bridge.embedded import builtins, validation
+from bridge.embedded import core_kinds, validation
 from bridge.embedded.errors import bad_request, conflict, invalid, not_found
 from bridge.embedded.resources import Resource
 
@@ -102,7 +102,7 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
     if has_status_subresource(resource) and resource.group:
         obj.pop("status", None)
     validation.check_labels(resource, obj)
-    return builtins.defaults(resource, obj)
+    return core_kinds.defaults(resource, obj)
 
 
 def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,
@@ -173,8 +173,8 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     if resource.storage_key == "v1/namespaces":
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
     if resource.storage_key == "v1/services":
-        builtins.defaults(resource, obj)  # defaulting applies to every write, as decoding does
-        builtins.keep_cluster_ip(resource, name, obj, current)
+        core_kinds.defaults(resource, obj)  # defaulting applies to every write, as decoding does
+        core_kinds.keep_cluster_ip(resource, name, obj, current)
     validation.check_labels(resource, obj)
     return obj
 
