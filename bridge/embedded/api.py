@@ -7,6 +7,7 @@ with ``events.to_core``; selectors and patches see the form the client asked for
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,8 @@ from bridge.embedded.store import NAMESPACES, Deleted, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
 log = logging.getLogger("bridge.embedded")
+
+TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 # The API server's namespace lifecycle admission refuses to delete these.
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
@@ -53,6 +56,11 @@ def _incoming(resource: Resource, body: dict) -> dict:
         objects.check_type_meta(resource, body)
         return events.to_core(body)
     return body
+
+
+def _wants_table(request: Request) -> bool:
+    """kubectl get asks for ``application/json;as=Table;v=v1;g=meta.k8s.io`` first."""
+    return "as=Table" in request.headers.get("Accept", "")
 
 
 def _finish(updated: dict) -> dict | Deleted:
@@ -157,21 +165,28 @@ class EmbeddedApi:
         return answer(_list_document(resource, metadata, items), yaml_wanted=wants_yaml(request))
 
     def watch(self, request: Request, target: Target) -> Response:
-        spec = params.watch_spec(request, target, _present(target.resource), self.bookmark_interval)
+        resource = target.resource
+        spec = params.watch_spec(request, target, _present(resource), self.bookmark_interval)
+        content_type = "application/json"
+        if _wants_table(request):
+            from bridge.embedded.table import as_table
+
+            spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj]))
+            content_type = TABLE_CONTENT_TYPE
         sock = request.environ.get("werkzeug.socket")
-        return Response(watch.stream(self.store, spec, sock), content_type="application/json",
+        return Response(watch.stream(self.store, spec, sock), content_type=content_type,
                         direct_passthrough=True)
 
     def _table(self, request: Request, resource: Resource, items: list[dict],
                metadata: dict | None = None) -> Response | None:
         """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
-        if "as=Table" not in request.headers.get("Accept", ""):
+        if not _wants_table(request):
             return None
         from bridge.embedded.table import as_table
 
         table = as_table(resource, items)
         table["metadata"] = {**table.get("metadata", {}), **(metadata or {})}
-        return answer(table, content_type="application/json;as=Table;v=v1;g=meta.k8s.io")
+        return answer(table, content_type=TABLE_CONTENT_TYPE)
 
     def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
                        warnings: list[str] | None = None) -> Response:

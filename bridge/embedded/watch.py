@@ -41,6 +41,11 @@ class WatchSpec:
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     bookmarks: bool = False
     bookmark_interval: float = 10.0
+    render: Callable[[dict], dict] = lambda obj: obj  # what goes on the wire (a Table row...)
+
+
+def _event(spec: WatchSpec, event_type: str, obj: dict) -> bytes:
+    return _line(event_type, spec.render(obj))
 
 
 def _line(event_type: str, obj: dict) -> bytes:
@@ -87,7 +92,7 @@ def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> 
         for obj in objects if spec.initial_events else ():
             shown = spec.present(obj)
             if spec.matches(shown):
-                yield _line("ADDED", shown)
+                yield _event(spec, "ADDED", shown)
         if spec.initial_events_end:
             yield _line("BOOKMARK", {
                 "kind": spec.kind, "apiVersion": spec.api_version,
@@ -117,7 +122,7 @@ def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> 
                 continue
             seen = _translate(change, spec)
             if seen is not None:
-                yield _line(*seen)
+                yield _event(spec, *seen)
         now = time.monotonic()
         if spec.bookmarks and now >= next_bookmark:
             yield _line("BOOKMARK", {"kind": spec.kind, "apiVersion": spec.api_version,

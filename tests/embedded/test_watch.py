@@ -177,3 +177,15 @@ def test_send_initial_events_ends_with_an_annotated_bookmark(api, namespace):
                            resourceVersionMatch="NotOlderThan", timeoutSeconds=20), 2)
     assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
     assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_watch_for_kubectl_streams_table_rows(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    api.post(path, json={"metadata": {"name": "tabled"}, "data": {"a": "1", "b": "2"}})
+    table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    with api.get(path, params={"watch": "true", "timeoutSeconds": 20}, stream=True,
+                 headers={"Accept": table_accept}) as answer:
+        assert answer.headers["Content-Type"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
+        event = json.loads(next(answer.iter_lines()))
+    assert event["type"] == "ADDED" and event["object"]["kind"] == "Table"
+    assert event["object"]["rows"][0]["cells"][:2] == ["tabled", 2]
