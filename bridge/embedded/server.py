@@ -13,6 +13,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 from types import FrameType, TracebackType
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -22,6 +23,9 @@ from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
 
 log = logging.getLogger("bridge.embedded")
+
+# How long a stopping server waits for requests in flight (watches end at once).
+STOP_GRACE_SECONDS = 2.0
 
 # What a fresh cluster has; ``ray-system`` and friends are the operator's job.
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -141,6 +145,14 @@ def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> in
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        app.store.close()
+        app.store.close()  # open watches end their streams cleanly...
+        _let_requests_finish(STOP_GRACE_SECONDS)  # ...if given a moment to write the last chunk
     log.info("embedded Kubernetes API stopped")
     return 0
+
+
+def _let_requests_finish(grace: float) -> None:
+    deadline = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
