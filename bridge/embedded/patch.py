@@ -95,9 +95,9 @@ def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
     except jsonpatch.InvalidJsonPatch as exc:
         raise bad_request(str(exc)) from None
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
-        message = str(exc)
-        raise ApiError(422, "Invalid", message,
-                       {"causes": [{"reason": "UnexpectedServerResponse", "message": message}]}) from None
+        # Kubernetes' words (NewGenericServerResponse for 422); what failed goes in a cause.
+        raise ApiError(422, "Invalid", "the server rejected our request due to an error in our request",
+                       {"causes": [{"reason": "UnexpectedServerResponse", "message": str(exc)}]}) from None
     if not isinstance(result, dict):
         raise ApiError(422, "Invalid", "the patch replaced the whole object with a non-object", {})
     return result

@@ -53,7 +53,9 @@ def test_failed_json_patch_test_is_invalid_and_changes_nothing(api, cluster):
     before = api.get(cluster).json()
     ops = [{"op": "replace", "path": "/spec/rayVersion", "value": "3.0.0"},
            {"op": "test", "path": "/metadata/labels/keep", "value": "no"}]
-    assert_status(api.patch(cluster, json=ops, headers=JSON_PATCH), 422, "Invalid")
+    status = assert_status(api.patch(cluster, json=ops, headers=JSON_PATCH), 422, "Invalid",
+                           message="the server rejected our request due to an error in our request")
+    assert "/metadata/labels/keep" in status["details"]["causes"][0]["message"]
     assert api.get(cluster).json() == before
 
 
