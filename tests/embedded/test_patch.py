@@ -55,7 +55,7 @@ def test_failed_json_patch_test_is_invalid_and_changes_nothing(api, cluster):
            {"op": "test", "path": "/metadata/labels/keep", "value": "no"}]
     status = assert_status(api.patch(cluster, json=ops, headers=JSON_PATCH), 422, "Invalid",
                            message="the server rejected our request due to an error in our request")
-    assert "/metadata/labels/keep" in status["details"]["causes"][0]["message"]
+    assert "is not equal to tested value no" in status["details"]["causes"][0]["message"]
     assert api.get(cluster).json() == before
 
 
