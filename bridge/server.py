@@ -36,8 +36,10 @@ class _MasterHooks:
         self.config = config
         self.embedded: EmbeddedChild | None = None
         self.metrics_dir: str | None = None
+        self.master_pid = os.getpid()
 
     def on_starting(self, server: Any) -> None:
+        self.master_pid = os.getpid()
         configure_logging(self.config.log_level)
         if not os.environ.get(MULTIPROC_ENV):
             # Workers add up their metrics here; set before they fork and import the client.
@@ -60,6 +62,8 @@ class _MasterHooks:
         mark_dead(worker.pid)
 
     def on_exit(self, server: Any) -> None:
+        if os.getpid() != self.master_pid:
+            return  # workers inherit this object; only the master owns what it started
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
@@ -115,10 +119,14 @@ class BridgeApplication(BaseApplication):
 def run(config: BridgeConfig) -> int:
     """Serve until SIGTERM/SIGINT; the exit status of the gunicorn master."""
     application = BridgeApplication(config)
+    master = os.getpid()
     try:
         application.run()
     except SystemExit as exit_:
+        if os.getpid() != master:
+            raise  # a worker forked inside run() is leaving: not the master's exit
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     finally:
-        application.settings["_hooks"].on_exit(None)
+        if os.getpid() == master:
+            application.settings["_hooks"].on_exit(None)
     return 0

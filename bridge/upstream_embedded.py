@@ -57,6 +57,7 @@ class EmbeddedChild:
         self.crd_dir = crd_dir
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
+        self.owner = os.getpid()  # forked workers inherit this object but must not stop it
         self._stopping = threading.Event()
 
     def start(self, timeout: float = 30.0) -> str:
@@ -105,6 +106,8 @@ class EmbeddedChild:
                 return
 
     def stop(self, timeout: float = 10.0) -> None:
+        if os.getpid() != self.owner:
+            return
         self._stopping.set()
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
