@@ -20,7 +20,7 @@ from gunicorn.app.base import BaseApplication
 
 from bridge.config import BridgeConfig
 from bridge.logs import configure_logging
-from bridge.upstream_choice import choose_upstream
+from bridge.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
 
 log = logging.getLogger("kuberay_bridge.server")
@@ -37,24 +37,36 @@ class _MasterHooks:
         self.embedded: EmbeddedChild | None = None
         self.metrics_dir: str | None = None
         self.master_pid = os.getpid()
+        self.choice: UpstreamChoice | None = None
+
+    def announce(self) -> None:
+        """Say which upstream this bridge uses and why (the first line of its log)."""
+        if self.choice is not None:
+            return
+        configure_logging(self.config.log_level)
+        self.choice = choose_upstream(self.config.upstream, os.environ)
+        log.info(
+            "upstream: %s%s (%s)",
+            self.choice.mode,
+            f" {self.choice.argument}" if self.choice.argument else "",
+            self.choice.reason,
+        )
 
     def on_starting(self, server: Any) -> None:
         self.master_pid = os.getpid()
-        configure_logging(self.config.log_level)
+        self.announce()
         if not os.environ.get(MULTIPROC_ENV):
             # Workers add up their metrics here; set before they fork and import the client.
             self.metrics_dir = tempfile.mkdtemp(prefix="kuberay-bridge-metrics-")
             os.environ[MULTIPROC_ENV] = self.metrics_dir
-        choice = choose_upstream(self.config.upstream, os.environ)
-        log.info(
-            "upstream: %s%s (%s)",
-            choice.mode,
-            f" {choice.argument}" if choice.argument else "",
-            choice.reason,
-        )
-        if choice.mode == "embedded":
-            self.embedded = EmbeddedChild(choice.argument, self.config.embedded_crd_dir)
-            export_url(self.embedded.start())
+        if self.choice is not None and self.choice.mode == "embedded":
+            self.embedded = EmbeddedChild(self.choice.argument, self.config.embedded_crd_dir)
+            try:
+                export_url(self.embedded.start())
+            except RuntimeError as error:
+                log.error("%s", error)
+                self.on_exit(server)
+                raise SystemExit(1) from None
 
     def child_exit(self, server: Any, worker: Any) -> None:
         from bridge.metrics import mark_dead
@@ -119,6 +131,7 @@ class BridgeApplication(BaseApplication):
 def run(config: BridgeConfig) -> int:
     """Serve until SIGTERM/SIGINT; the exit status of the gunicorn master."""
     application = BridgeApplication(config)
+    application.settings["_hooks"].announce()
     master = os.getpid()
     try:
         application.run()

@@ -38,8 +38,8 @@ def test_serve_embedded_with_a_data_dir_starts_and_stops_cleanly(start_bridge, t
     assert ready["upstream"]["mode"] == "embedded"
     assert ready["upstream"]["url"].startswith("http://127.0.0.1:")
     child = embedded_child(bridge)
-    first_line = next(line for line in bridge.log().splitlines() if line.startswith("{"))
-    assert '"upstream: embedded' in first_line
+    first_line = bridge.log().splitlines()[0]
+    assert f'"upstream: embedded {data} (upstream=embedded:{data})"' in first_line
 
     name = unique("kept")
     assert requests.post(bridge.url + NS_RC, json=raycluster(name), timeout=10).status_code == 201
@@ -60,9 +60,17 @@ def test_embedded_child_goes_when_the_master_is_killed(start_bridge):
     assert wait_until(lambda: not pid_alive(child), deadline_seconds=15)
 
 
-def test_readyz_reports_a_dead_embedded_child(start_bridge):
-    bridge = start_bridge("--upstream", "embedded", "--workers", "1")
-    os.kill(embedded_child(bridge), signal.SIGKILL)
+def test_a_worker_restart_keeps_the_embedded_api_and_a_dead_child_makes_readyz_503(start_bridge):
+    bridge = start_bridge("--upstream", "embedded", "--workers", "2")
+    child = embedded_child(bridge)
+    worker = next(pid for pid in bridge.children() if pid != child)
+    os.kill(worker, signal.SIGTERM)  # gunicorn replaces it; the master's child must stay
+    assert wait_until(lambda: worker not in bridge.children() and len(bridge.children()) == 3)
+    assert pid_alive(child)
+    assert all(requests.get(bridge.url + "/readyz", timeout=5).status_code == 200 for _ in range(4))
+    assert requests.get(bridge.url + "/metrics", timeout=5).status_code == 200
+
+    os.kill(child, signal.SIGKILL)
 
     def not_ready() -> bool:
         response = requests.get(bridge.url + "/readyz", timeout=5)
