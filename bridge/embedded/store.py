@@ -9,6 +9,7 @@ they read the ring under the lock and write to their socket after releasing it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 from bridge.embedded.errors import ApiError, expired
 
@@ -59,6 +61,17 @@ class TooOldResourceVersion(Exception):
         return expired(str(self))
 
 
+def _claim(lock_path: str) -> IO[bytes]:
+    """An exclusive lock on ``lock_path`` for this process, or OSError saying who has it."""
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held until the store closes
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OSError(f"{lock_path} is held by another embedded API server") from None
+    return handle
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     storage_key TEXT NOT NULL,
@@ -76,6 +89,8 @@ class Store:
     """Objects by (storage key, namespace, name); ``namespace`` is "" for cluster-scoped ones."""
 
     def __init__(self, path: str = ":memory:", history: int = DEFAULT_HISTORY):
+        # Two servers on one database would each count resourceVersions on their own.
+        self._owner = _claim(path + ".lock") if path != ":memory:" else None
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         if path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -268,6 +283,8 @@ class Store:
             self._closed = True
             self._changed.notify_all()
             self._db.close()
+            if self._owner is not None:
+                self._owner.close()  # releases the lock
 
     # -- internals (called with the lock held) ---------------------------------------------
 

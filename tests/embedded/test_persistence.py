@@ -122,3 +122,17 @@ def test_sigterm_ends_open_watches_cleanly(tmp_path, crd_dir):
     # The chunked answer is terminated properly: reading to the end raises nothing.
     assert list(stream.iter_lines()) == []
     assert code == 0, output
+
+
+def test_one_data_directory_serves_one_server(tmp_path, crd_dir):
+    first = Cli(tmp_path, crd_dir)
+    try:
+        second = subprocess.run([CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(tmp_path)],
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "held by another embedded API server" in second.stderr
+        assert requests.get(first.url + "/api/v1/namespaces/default", timeout=10).status_code == 200
+    finally:
+        first.stop()
+    third = Cli(tmp_path, crd_dir)  # the lock went with the first server
+    assert third.stop()[0] == 0
