@@ -124,7 +124,7 @@ class Forwarder:
                 if delay is None:
                     return self._done(request, failure, attempt)
                 log.info("upstream %s failed (%s); retry in %.2fs", request.path, error, delay)
-                self.sleep(delay)
+                self._pause(delay)
                 continue
             if retryable and response.status_code in RETRYABLE_STATUSES:
                 delay = next_delay(
@@ -141,9 +141,16 @@ class Forwarder:
                         delay,
                     )
                     response.close()
-                    self.sleep(delay)
+                    self._pause(delay)
                     continue
             return self._done(request, _streamed(response, flush_headers=stream), attempt)
+
+    def _pause(self, delay: float) -> None:
+        """Wait at least ``delay`` seconds (an event loop's timer may wake a little early,
+        and a Retry-After is a promise to the upstream)."""
+        until = time.monotonic() + delay
+        while (left := until - time.monotonic()) > 0:
+            self.sleep(left)
 
     def _done(self, request: ProxyRequest, response: ProxyResponse, attempts: int) -> ProxyResponse:
         if self.observer is not None:
