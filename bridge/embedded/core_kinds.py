@@ -6,12 +6,40 @@ from __future__ import annotations
 import ipaddress
 import secrets
 
+from bridge.embedded.errors import bad_request
 from bridge.embedded.resources import Resource
 from bridge.embedded.validation import invalid_field
 
 # 10.96.0.1 - 10.111.255.254: the default service CIDR of kubeadm and kind.
 _SERVICE_CIDR_START = int(ipaddress.IPv4Address("10.96.0.1"))
 _SERVICE_CIDR_SIZE = 2**20 - 2
+
+
+def check_shape(resource: Resource, obj: dict) -> None:
+    """The typed decoding Kubernetes does for ConfigMaps: ``data`` and ``binaryData`` map
+    strings to strings (400, in Go's words, otherwise)."""
+    if resource.storage_key != "v1/configmaps":
+        return
+    for field in ("data", "binaryData"):
+        value = obj.get(field)
+        if value is None:
+            continue
+        wrong = None if isinstance(value, dict) else value
+        if wrong is None:
+            wrong = next((item for item in value.values() if not isinstance(item, str)), None)
+        if wrong is not None:
+            raise bad_request(
+                f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                f"unmarshal {_json_type(wrong)} into Go struct field ConfigMap.{field} of type "
+                f"{'string' if isinstance(value, dict) else 'map[string]string'}")
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
 
 
 def defaults(resource: Resource, obj: dict) -> dict:

@@ -102,6 +102,7 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
     if has_status_subresource(resource) and resource.group:
         obj.pop("status", None)
     validation.check_labels(resource, obj)
+    core_kinds.check_shape(resource, obj)
     return core_kinds.defaults(resource, obj)
 
 
@@ -176,6 +177,7 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
         core_kinds.defaults(resource, obj)  # defaulting applies to every write, as decoding does
         core_kinds.keep_cluster_ip(resource, name, obj, current)
     validation.check_labels(resource, obj)
+    core_kinds.check_shape(resource, obj)
     return obj
 
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
-import yaml
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
+from bridge.embedded.wire import load_yaml
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -66,10 +66,7 @@ def patch_kind(resource: Resource, content_type: str) -> str:
 
 def applied_configuration(raw: bytes) -> dict:
     """The body of a server-side apply: one YAML (or JSON) object."""
-    try:
-        body = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise bad_request(f"error decoding YAML: {exc}") from None
+    body = load_yaml(raw)
     if not isinstance(body, dict):
         raise bad_request("error decoding YAML: an apply patch must be an object")
     return body

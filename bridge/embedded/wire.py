@@ -14,6 +14,7 @@ from bridge.embedded.errors import ApiError, bad_request
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
 MAX_BODY_BYTES = 3 * 1024 * 1024
 JSON = "application/json"
+MAX_YAML_NODES = 1_000_000
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -45,15 +46,34 @@ def decode_object(request: Request, raw: bytes) -> Any:
         except ValueError as exc:
             raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
     if kind in YAML_TYPES:
-        try:
-            return yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise bad_request(f"error converting YAML to JSON: {exc}") from None
+        return load_yaml(raw)
     if kind == protobuf.MEDIA_TYPE:
         return protobuf.decode(raw)
     raise ApiError(415, "UnsupportedMediaType",
                    f'the body of the request was in an unknown format - accepted media types '
                    f'include: application/json, application/yaml', {})
+
+
+def load_yaml(raw: bytes) -> Any:
+    """One YAML document. Anchors and aliases are allowed, but not a document that expands to
+    more than MAX_YAML_NODES values (a "billion laughs" body would take the server down
+    when written back as JSON; Kubernetes refuses "excessive aliasing" too)."""
+    try:
+        document = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise bad_request(f"error converting YAML to JSON: {exc}") from None
+    budget = MAX_YAML_NODES
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        budget -= 1
+        if budget < 0:
+            raise bad_request("error converting YAML to JSON: yaml: document contains excessive aliasing")
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return document
 
 
 def wants_yaml(request: Request) -> bool:

@@ -146,3 +146,20 @@ def test_internal_failure_is_a_status_not_a_page(monkeypatch):
         monkeypatch.setattr(server.app.store, "get", broken)
         assert_status(api.get("/api/v1/namespaces/default/configmaps/x"), 500, "InternalError",
                       message="Internal error occurred: disk on fire")
+
+
+def test_yaml_alias_bomb_is_refused(api, namespace):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        levels.append(f"l{i}: &l{i} [{', '.join(['*' + ('a' if i == 1 else f'l{i - 1}')] * 10)}]")
+    bomb = "metadata: {name: bomb}\ndata:\n" + "\n".join("  " + line for line in levels) + "\n"
+    status = assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=bomb,
+                                    headers={"Content-Type": "application/yaml"}), 400, "BadRequest")
+    assert "excessive aliasing" in status["message"]
+
+
+def test_configmap_values_must_be_strings(api, namespace):
+    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps",
+                           json={"metadata": {"name": "typed"}, "data": {"n": 1}}), 400, "BadRequest",
+                  message='ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                          'unmarshal number into Go struct field ConfigMap.data of type string')
