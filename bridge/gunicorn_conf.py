@@ -10,6 +10,5 @@ Settings come from ``BRIDGE_*`` variables and the ``BRIDGE_CONFIG`` file, exactl
 from bridge.config import BridgeConfig
 from bridge.server import gunicorn_settings
 
-globals().update(
-    {name: value for name, value in gunicorn_settings(BridgeConfig.load()).items() if not name.startswith("_")}
-)
+_settings = gunicorn_settings(BridgeConfig.load())
+globals().update({name: value for name, value in _settings.items() if not name.startswith("_")})

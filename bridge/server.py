@@ -102,8 +102,8 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "loglevel": config.log_level,
         "proc_name": "kuberay-bridge",
         "limit_request_line": 8190,  # long label selectors and continue tokens
-        "forwarded_allow_ips": "",
-        "control_socket_disable": True,  # one shared ~/.gunicorn socket would clash between bridges  # the bridge is the proxy; callers' X-Forwarded-* are not trusted
+        "forwarded_allow_ips": "",  # the bridge is the proxy; callers' X-Forwarded-* are not trusted
+        "control_socket_disable": True,  # one shared ~/.gunicorn socket would clash between bridges
         "on_starting": hooks.on_starting,
         "on_exit": hooks.on_exit,
         "child_exit": hooks.child_exit,

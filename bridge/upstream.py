@@ -1,8 +1,8 @@
 """Where the Kubernetes API is, and one pooled HTTP session per process to reach it.
 
 ``bridge.upstream_choice`` turns the ``upstream`` setting into a mode; ``connect_upstream``
-makes it usable: base URL, TLS, and a credential reader. Sessions are created lazily per process id, so a gunicorn worker
-never shares a socket pool with its master or a sibling.
+makes it usable: base URL, TLS, and a credential reader. Sessions are created lazily per
+process id, so a gunicorn worker never shares a socket pool with its master or a sibling.
 """
 
 from __future__ import annotations

@@ -197,7 +197,9 @@ def test_kubectl_watch(kubectl, bridge):
 
 
 def test_request_log_line_names_the_request_id(bridge):
-    response = requests.get(bridge.url + RAYCLUSTERS.format(ns="default"), headers={"X-Request-Id": "e2e-log-7"}, timeout=10)
+    response = requests.get(
+        bridge.url + RAYCLUSTERS.format(ns="default"), headers={"X-Request-Id": "e2e-log-7"}, timeout=10
+    )
     assert response.headers["X-Request-Id"] == "e2e-log-7"
 
     def logged() -> bool:

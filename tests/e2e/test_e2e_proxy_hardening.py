@@ -69,7 +69,8 @@ def test_allowed_paths_arrive_canonical_and_verbatim(raw, upstream):
 def failing(times: int, status: int = 503, headers: dict | None = None):
     def script(call, number):
         if number <= times:
-            return json_answer(status, {"kind": "Status", "code": status, "message": f"try {number}"}, headers)
+            status_body = {"kind": "Status", "code": status, "message": f"try {number}"}
+            return json_answer(status, status_body, headers)
         return json_answer(200, {"kind": "RayCluster", "attempt": number})
 
     return script

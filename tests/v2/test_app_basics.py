@@ -71,9 +71,10 @@ def test_unexpected_errors_are_500_status_naming_the_request_id(upstream, record
 
 def test_a_blueprint_can_render_errors_in_its_own_dialect(upstream):
     app = make_app(upstream.url)
-    register_error_renderer(
-        app, "/apis/legacy", lambda code, message: Response(json.dumps({"code": code}), code, mimetype="application/json")
-    )
+    def legacy(code: int, message: str) -> Response:
+        return Response(json.dumps({"code": code}), code, mimetype="application/json")
+
+    register_error_renderer(app, "/apis/legacy", legacy)
     client = app.test_client()
     assert client.get("/apis/legacy/thing").get_json() == {"code": 404}
     assert client.get("/apis/legacyish").get_json()["kind"] == "Status"

@@ -149,7 +149,8 @@ def test_v2client_crud_and_results(v2):
     assert [i["metadata"]["name"] for i in listed.body["items"]] == [name]
     patched = v2.patch(f"{NS_RC}/{name}", {"metadata": {"labels": {"x": "y"}}})
     assert patched.ok and patched.body["metadata"]["labels"] == {"x": "y"}
-    updated = v2.update(f"{NS_RC}/{name}", {**patched.body, "metadata": {**patched.body["metadata"], "labels": {}}})
+    unlabelled = {**patched.body, "metadata": {**patched.body["metadata"], "labels": {}}}
+    updated = v2.update(f"{NS_RC}/{name}", unlabelled)
     assert updated.ok
     assert v2.delete(f"{NS_RC}/{name}").ok
     missing = v2.get(f"{NS_RC}/{name}")

@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.v2.conftest import json_answer, make_app
+from tests.v2.conftest import make_app
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 

@@ -5,7 +5,6 @@ passthrough mode, never do."""
 from __future__ import annotations
 
 import datetime
-import json
 import stat
 import sys
 from pathlib import Path
