@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import jsonpatch
@@ -24,7 +23,7 @@ import jsonpointer
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
-from bridge.embedded.wire import load_yaml
+from bridge.embedded.wire import load_json, load_yaml
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -76,10 +75,7 @@ def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
     """The patched object; raises ApiError for undecodable or unappliable patches."""
     if kind == APPLY:
         return merge_patch(target, applied_configuration(raw))
-    try:
-        body = json.loads(raw or b"null")
-    except ValueError as exc:
-        raise bad_request(f"error decoding patch: {exc}") from None
+    body = load_json(raw or b"null", "error decoding patch: ")
     if kind == MERGE:
         if not isinstance(body, dict):
             raise bad_request("error decoding patch: a merge patch must be a JSON object")

@@ -14,7 +14,9 @@ from bridge.embedded.errors import ApiError, bad_request
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
 MAX_BODY_BYTES = 3 * 1024 * 1024
 JSON = "application/json"
-MAX_YAML_NODES = 1_000_000
+# Bounds of a decoded body (Kubernetes objects nest ~20 deep; a pod template is the deepest).
+MAX_VALUES = 1_000_000
+MAX_DEPTH = 200
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -41,10 +43,7 @@ def decode_object(request: Request, raw: bytes) -> Any:
     """A JSON, YAML or (built-in kinds) protobuf body; no Content-Type means JSON; else 415."""
     kind = media_type(request)
     if kind in ("", JSON):
-        try:
-            return json.loads(raw)
-        except ValueError as exc:
-            raise bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+        return load_json(raw)
     if kind in YAML_TYPES:
         return load_yaml(raw)
     if kind == protobuf.MEDIA_TYPE:
@@ -55,24 +54,38 @@ def decode_object(request: Request, raw: bytes) -> Any:
 
 
 def load_yaml(raw: bytes) -> Any:
-    """One YAML document. Anchors and aliases are allowed, but not a document that expands to
-    more than MAX_YAML_NODES values (a "billion laughs" body would take the server down
-    when written back as JSON; Kubernetes refuses "excessive aliasing" too)."""
+    """One YAML document, within the bounds of :func:`bounded` (a "billion laughs" body of
+    anchors and aliases would take the server down when written back as JSON)."""
     try:
-        document = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise bad_request(f"error converting YAML to JSON: {exc}") from None
-    budget = MAX_YAML_NODES
-    pending = [document]
+        return bounded(yaml.safe_load(raw), "error converting YAML to JSON: yaml: ")
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise bad_request(f"error converting YAML to JSON: {exc or 'nesting too deep'}") from None
+
+
+def load_json(raw: bytes, prefix: str = "couldn't get version/kind; json parse error: ") -> Any:
+    try:
+        return bounded(json.loads(raw), prefix)
+    except (ValueError, RecursionError) as exc:
+        raise bad_request(f"{prefix}{exc or 'nesting too deep'}") from None
+
+
+def bounded(document: Any, prefix: str) -> Any:
+    """``document`` unless it nests deeper than MAX_DEPTH or expands to more than
+    MAX_VALUES values: the code that handles objects recurses, and must not run out of
+    stack or memory on a hostile body."""
+    budget = MAX_VALUES
+    pending = [(document, 1)]
     while pending:
-        value = pending.pop()
+        value, depth = pending.pop()
         budget -= 1
         if budget < 0:
-            raise bad_request("error converting YAML to JSON: yaml: document contains excessive aliasing")
+            raise bad_request(f"{prefix}document contains excessive aliasing")
+        if depth > MAX_DEPTH:
+            raise bad_request(f"{prefix}exceeded max depth of {MAX_DEPTH}")
         if isinstance(value, dict):
-            pending.extend(value.values())
+            pending.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
-            pending.extend(value)
+            pending.extend((item, depth + 1) for item in value)
     return document
 
 

@@ -163,3 +163,14 @@ def test_configmap_values_must_be_strings(api, namespace):
                            json={"metadata": {"name": "typed"}, "data": {"n": 1}}), 400, "BadRequest",
                   message='ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
                           'unmarshal number into Go struct field ConfigMap.data of type string')
+
+
+def test_deeply_nested_body_is_refused(api, namespace):
+    deep = '{"metadata":{"name":"deep"},"data":' + "[" * 5000 + "]" * 5000 + "}"
+    status = assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=deep,
+                                    headers={"Content-Type": "application/json"}), 400, "BadRequest")
+    assert "depth" in status["message"]
+    api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "deep"}})
+    patch = '{"spec":' * 300 + "1" + "}" * 300
+    assert_status(api.patch(f"/api/v1/namespaces/{namespace}/configmaps/deep", data=patch,
+                            headers={"Content-Type": "application/merge-patch+json"}), 400, "BadRequest")
