@@ -39,7 +39,7 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-_NEVER_FORWARDED = frozenset({"host", "content-length", "forwarded", "x-real-ip"})
+_NEVER_FORWARDED = frozenset({"host", "content-length", "expect", "forwarded", "x-real-ip"})
 _FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
 
 
