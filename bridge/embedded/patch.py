@@ -4,8 +4,7 @@
 - ``application/json-patch+json``: RFC 6902 (the ``jsonpatch`` package); a failed operation is
   422 Invalid, a malformed patch 400, as Kubernetes answers.
 - ``application/strategic-merge-patch+json``: 415 on custom resources (as Kubernetes); on the
-  core kinds served here it is applied as a merge patch. Lists are replaced, not merged by key:
-  a documented simplification (nobody patches Service ports through the bridge).
+  core kinds served here, ``strategic.strategic_merge``.
 - ``application/apply-patch+yaml`` (server-side apply), simplified: the applied
   configuration creates the object when it is missing and is merge-patched onto it
   otherwise. There are no managed fields, so no conflicts between field managers and no
@@ -23,6 +22,7 @@ import jsonpointer
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
+from bridge.embedded.strategic import strategic_merge
 from bridge.embedded.wire import load_json, load_yaml
 
 MERGE = "application/merge-patch+json"
@@ -59,7 +59,7 @@ def patch_kind(resource: Resource, content_type: str) -> str:
     if media in (MERGE, JSON_PATCH, APPLY):
         return media
     if media == STRATEGIC and not is_custom:
-        return MERGE
+        return STRATEGIC
     raise _unsupported_patch(resource)
 
 
@@ -76,10 +76,10 @@ def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
     if kind == APPLY:
         return merge_patch(target, applied_configuration(raw))
     body = load_json(raw or b"null", "error decoding patch: ")
-    if kind == MERGE:
+    if kind in (MERGE, STRATEGIC):
         if not isinstance(body, dict):
             raise bad_request("error decoding patch: a merge patch must be a JSON object")
-        return merge_patch(target, body)
+        return merge_patch(target, body) if kind == MERGE else strategic_merge(target, body)
     if not isinstance(body, list):
         raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     try:

@@ -156,3 +156,34 @@ def test_server_side_apply_needs_a_field_manager(api, namespace):
                                      data="metadata: {name: x}", headers=APPLY),
                            422, "Invalid", {"kind": "PatchOptions", "group": "meta.k8s.io"})
     assert status["details"]["causes"][0]["field"] == "fieldManager"
+
+
+def test_strategic_merge_patch_merges_service_ports_by_port(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/services/smp"
+    api.post(f"/api/v1/namespaces/{namespace}/services", json={"metadata": {"name": "smp"}, "spec": {
+        "ports": [{"name": "http", "port": 80}, {"name": "dash", "port": 8265}]}})
+    # What kubectl apply sends when one port changes and another goes away.
+    patch = {"spec": {"$setElementOrder/ports": [{"port": 8265}, {"port": 443}],
+                      "ports": [{"port": 8265, "name": "dashboard"}, {"port": 443, "name": "tls"},
+                                {"port": 80, "$patch": "delete"}]}}
+    patched = api.patch(path, json=patch, headers=STRATEGIC)
+    assert patched.status_code == 200, patched.text
+    ports = patched.json()["spec"]["ports"]
+    assert [(p["port"], p["name"]) for p in ports] == [(8265, "dashboard"), (443, "tls")]
+    assert ports[0]["targetPort"] == 8265 and ports[1]["protocol"] == "TCP"
+    assert "$setElementOrder/ports" not in patched.json()["spec"]
+
+
+def test_strategic_merge_patch_directives():
+    from bridge.embedded.strategic import strategic_merge
+
+    current = {"metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}},
+               "data": {"k": "v", "old": "o"}}
+    patched = strategic_merge(current, {
+        "metadata": {"finalizers": ["b"], "$deleteFromPrimitiveList/finalizers": ["a"],
+                     "labels": {"$patch": "replace", "z": "3"}},
+        "data": {"$retainKeys": ["k", "new"], "new": "n"},
+    })
+    assert patched == {"metadata": {"finalizers": ["b"], "labels": {"z": "3"}},
+                       "data": {"k": "v", "new": "n"}}
+    assert strategic_merge(current, {"data": {"$patch": "delete"}}) == {"metadata": current["metadata"]}
