@@ -152,12 +152,10 @@ class Pipeline:
         self.routes = tuple(routes)
         self.forwarder = forwarder
         self.middlewares = tuple(middlewares)
-        self._handlers: dict[str, Handler] = {}
+        self._handlers: dict[Route, Handler] = {}
         for route in self.routes:
-            key = _route_key(route)
-            if key not in self._handlers:
-                built_ins = [build(forwarder) for build in route.built_ins]
-                self._handlers[key] = chain([*built_ins, *self.middlewares], forwarder)
+            built_ins = [build(forwarder) for build in route.built_ins]
+            self._handlers[route] = chain([*built_ins, *self.middlewares], forwarder)
 
     def resolve(self, method: str, segments: Sequence[str], *, include_internal: bool) -> RouteMatch:
         return resolve(self.routes, method, segments, include_internal=include_internal)
@@ -165,7 +163,7 @@ class Pipeline:
     def handle(self, request: ProxyRequest, route: Route) -> ProxyResponse:
         """Run ``request`` through ``route``'s chain to the upstream."""
         request.route = request.route or route.name
-        return self._handlers[_route_key(route)](request)
+        return self._handlers[route](request)
 
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         """Resolve ``request.path`` (internal routes included) and handle it; 404/405 Status
@@ -185,7 +183,3 @@ class Pipeline:
         request.params = dict(match.params)
         request.route = match.route.name
         return self.handle(request, match.route)
-
-
-def _route_key(route: Route) -> str:
-    return f"{route.name} {sorted(route.methods)} {route.pattern}"
