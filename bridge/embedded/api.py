@@ -27,6 +27,7 @@ from bridge.embedded.wire import answer, decode_object, read_body, status_answer
 
 log = logging.getLogger("bridge.embedded")
 
+HEALTH_PATHS = ("/healthz", "/livez", "/readyz")
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 # The API server's namespace lifecycle admission refuses to delete these.
@@ -103,6 +104,12 @@ class EmbeddedApi:
     # -- routing -------------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
+        if request.path in HEALTH_PATHS and request.method == "GET":
+            # As kube-apiserver: plain "ok"; not ready once the store is closing.
+            if self.store.closed and request.path == "/readyz":
+                return Response("[-]shutdown failed: reason withheld\nreadyz check failed\n", 503,
+                                content_type="text/plain; charset=utf-8")
+            return Response("ok", content_type="text/plain; charset=utf-8")
         if request.method == "GET":
             found = discovery(request.path, request.headers.get("Accept", ""))
             if found is not None:

@@ -269,3 +269,9 @@ def test_service_cluster_ip_is_kept_and_immutable(api, namespace):
                                      headers={"Content-Type": "application/merge-patch+json"}),
                            422, "Invalid", {"name": "s", "kind": "Service"})
     assert status["details"]["causes"][0]["field"] == "spec.clusterIP"
+
+
+def test_health_endpoints_answer_ok(api):
+    for path in ("/healthz", "/livez", "/readyz"):
+        answer = api.get(path)
+        assert answer.status_code == 200 and answer.text == "ok"
