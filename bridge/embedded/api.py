@@ -105,11 +105,7 @@ class EmbeddedApi:
 
     def dispatch(self, request: Request) -> Response:
         if request.path in HEALTH_PATHS and request.method == "GET":
-            # As kube-apiserver: plain "ok"; not ready once the store is closing.
-            if self.store.closed and request.path == "/readyz":
-                return Response("[-]shutdown failed: reason withheld\nreadyz check failed\n", 503,
-                                content_type="text/plain; charset=utf-8")
-            return Response("ok", content_type="text/plain; charset=utf-8")
+            return Response("ok", content_type="text/plain; charset=utf-8")  # as kube-apiserver
         if request.method == "GET":
             found = discovery(request.path, request.headers.get("Accept", ""))
             if found is not None:

@@ -115,10 +115,6 @@ class Store:
             return self._rv
 
     @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
     def compacted(self) -> int:
         """Oldest resourceVersion a watch or a continue token may still start from."""
         with self._lock:
