@@ -168,21 +168,35 @@ def test_v2client_reaches_the_internal_rows(v2):
 
 
 @pytest.mark.parametrize(
-    "method,path",
+    "method,path,code",
     [
-        ("GET", "/api/v1/namespaces/default/secrets"),
-        ("GET", "/api/v1/pods"),
-        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/.."),
-        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/%2e%2e"),
-        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/a%2F..%2F..%2Fsecrets"),
-        ("PUT", "/api/v1/namespaces/default/configmaps/x"),
-        ("POST", "/api/v1/namespaces"),
+        ("GET", "/api/v1/namespaces/default/secrets", 404),
+        ("GET", "/api/v1/pods", 404),
+        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/..", 404),
+        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/%2e%2e", 404),
+        ("GET", "/apis/ray.io/v1/namespaces/default/rayclusters/a%2F..%2F..%2Fsecrets", 404),
+        ("PUT", "/api/v1/namespaces/default/configmaps/x", 405),
+        ("POST", "/api/v1/namespaces", 405),
     ],
 )
-def test_v2client_refuses_what_the_table_does_not_allow(v2, method, path):
+def test_v2client_refuses_what_the_table_does_not_allow(v2, method, path, code):
     result = v2.request(method, path, body={} if method in ("PUT", "POST") else None)
-    assert result.status in (404, 405)
+    assert result.status == code
     assert result.body["kind"] == "Status"
+
+
+def test_strategic_merge_patch_on_a_custom_resource_is_the_upstream_415_status(client):
+    name = unique("smp")
+    assert client.post(NS_RC, json=raycluster(name)).status_code == 201
+    response = client.patch(
+        f"{NS_RC}/{name}",
+        data=json.dumps({"metadata": {"labels": {"a": "b"}}}),
+        content_type="application/strategic-merge-patch+json",
+    )
+    assert response.status_code == 415
+    assert response.get_json()["kind"] == "Status"
+    assert response.get_json()["reason"] == "UnsupportedMediaType"
+    assert "a" not in client.get(f"{NS_RC}/{name}").get_json()["metadata"].get("labels", {})
 
 
 def test_v2client_reports_a_dead_upstream_as_a_502_result():
