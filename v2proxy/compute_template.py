@@ -35,10 +35,8 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
-from werkzeug.datastructures import Headers
 from werkzeug.http import parse_options_header
 
-from bridge.logs import REQUEST_ID_HEADER
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
@@ -316,15 +314,8 @@ def _load_templates(
 
 
 def _lookup_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
-    headers = Headers({"Accept": "application/json"})
-    for header in ("Authorization", REQUEST_ID_HEADER):
-        if header in request.headers:
-            headers[header] = request.headers[header]
-    return ProxyRequest(
-        method="GET",
-        path=f"/api/v1/namespaces/{quote(namespace, safe='')}/configmaps/{quote(name, safe='')}",
-        headers=headers,
-        dialect=request.dialect,
+    return request.side_request(
+        f"/api/v1/namespaces/{quote(namespace, safe='')}/configmaps/{quote(name, safe='')}",
         route="compute-template-lookup",
         params={"namespace": namespace, "name": name},
     )

@@ -17,6 +17,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import Headers
 
+from bridge.logs import REQUEST_ID_HEADER
+
+# What a side request keeps of the caller's headers: who is asking, and which call it serves.
+SIDE_REQUEST_HEADERS = ("Authorization", REQUEST_ID_HEADER)
+
 
 @dataclass
 class ProxyRequest:
@@ -59,6 +64,30 @@ class ProxyRequest:
 
     def query_values(self, name: str) -> list[str]:
         return [value for key, value in self.query if key == name]
+
+    def side_request(
+        self,
+        path: str,
+        query: list[tuple[str, str]] | None = None,
+        route: str = "",
+        params: dict[str, str] | None = None,
+    ) -> "ProxyRequest":
+        """A GET a middleware sends upstream on behalf of this request (a template or
+        service lookup): it carries the caller's identity and request id, so passthrough
+        auth and the logs treat it as part of the same call."""
+        headers = Headers({"Accept": "application/json"})
+        for header in SIDE_REQUEST_HEADERS:
+            if header in self.headers:
+                headers[header] = self.headers[header]
+        return ProxyRequest(
+            method="GET",
+            path=path,
+            query=list(query or []),
+            headers=headers,
+            dialect=self.dialect,
+            route=route,
+            params=dict(params or {}),
+        )
 
 
 @dataclass

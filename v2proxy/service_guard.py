@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from werkzeug.datastructures import Headers
 
-from bridge.logs import REQUEST_ID_HEADER
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
@@ -87,19 +85,12 @@ def _is_named(item: object, name: str) -> bool:
 
 
 def _list_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
-    headers = Headers({"Accept": "application/json"})
-    for header in ("Authorization", REQUEST_ID_HEADER):
-        if header in request.headers:
-            headers[header] = request.headers[header]
-    return ProxyRequest(
-        method="GET",
-        path=f"/api/v1/namespaces/{quote(namespace, safe='')}/services",
+    return request.side_request(
+        f"/api/v1/namespaces/{quote(namespace, safe='')}/services",
         query=[
             ("fieldSelector", f"metadata.name={name}"),
             ("labelSelector", KUBERAY_SERVICE_SELECTOR),
         ],
-        headers=headers,
-        dialect=request.dialect,
         route="kuberay-service-lookup",
         params={"namespace": namespace},
     )
