@@ -10,12 +10,11 @@ body limit, CORS, and errors rendered as Kubernetes ``Status``.
 
 from __future__ import annotations
 
-import importlib.util
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 
 from bridge import metrics
 from bridge.auth import TokenFile, check_caller
@@ -33,8 +32,8 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 from v2proxy.routes import blueprint as v2_blueprint
+from v1compat.routes import blueprint as v1_blueprint
 
-log = logging.getLogger("kuberay_bridge.app")
 
 EXTENSION = "kuberay_bridge"
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -94,17 +93,24 @@ def create_app(
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
     app.register_blueprint(v2_blueprint)
-    if importlib.util.find_spec("v1compat.routes") is not None:
-        from v1compat.routes import blueprint as v1_blueprint
-
-        app.register_blueprint(v1_blueprint)
-    else:
-        log.warning("v1compat.routes not found: the v1 API is not served")
+    app.register_blueprint(v1_blueprint)
+    app.after_request(_go_reason_phrase)
     if config.cors_origins:
         from flask_cors import CORS
 
         CORS(app, origins=config.cors_origins, expose_headers=EXPOSED_HEADERS)
     return app
+
+
+def _go_reason_phrase(response: Response) -> Response:
+    """Werkzeug upper-cases reason phrases (``404 NOT FOUND``); Kubernetes and the Go v1
+    server send ``404 Not Found``, and clients show it (the kubernetes package's
+    ``ApiException`` prints ``Reason: Not Found``)."""
+    try:
+        response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
+    except ValueError:
+        pass  # a code without a standard phrase keeps Werkzeug's
+    return response
 
 
 def _authenticate_caller() -> None:

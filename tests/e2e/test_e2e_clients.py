@@ -52,6 +52,16 @@ def api(bridge):
         yield k8s.CustomObjectsApi(api_client)
 
 
+def test_errors_carry_the_reason_phrases_kubernetes_sends(api, bridge):
+    with pytest.raises(k8s.ApiException) as missing:
+        api.get_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, unique("absent"))
+    assert (missing.value.status, missing.value.reason) == (404, "Not Found")
+    refused = requests.get(bridge.url + "/api/v1/namespaces/default/secrets", timeout=5)
+    assert (refused.status_code, refused.reason) == (404, "Not Found")
+    legacy = requests.put(bridge.url + "/apis/v1/namespaces/default/clusters/x", timeout=5)
+    assert (legacy.status_code, legacy.reason) == (501, "Not Implemented")
+
+
 def test_kubernetes_client_crud(api):
     name = unique("py")
     created = api.create_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, raycluster(name))
