@@ -64,8 +64,12 @@ def _wants_table(request: Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
-def _finish(updated: dict) -> dict | Deleted:
-    """An update that removes the last finalizer of an object being deleted deletes it."""
+def _finish(current: dict, updated: dict) -> dict | Deleted:
+    """An update that removes the last finalizer of an object being deleted deletes it. One
+    that changes nothing writes nothing: as in Kubernetes, the resourceVersion stays and
+    watchers see no MODIFIED event (a PUT of only ``status`` to the main resource, say)."""
+    if updated == current:
+        return current
     return Deleted(updated) if objects.finished_deletion(updated) else updated
 
 
@@ -263,7 +267,7 @@ class EmbeddedApi:
             updated = objects.prepare_update(stored_as, current, body, namespace, name,
                                              subresource=target.subresource)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return _finish(updated)
+            return _finish(current, updated)
 
         before, after = self.store.write(stored_as.storage_key, namespace, name, change,
                                          dry_run=dry_run)
@@ -298,7 +302,7 @@ class EmbeddedApi:
                                              namespace, name, subresource=target.subresource,
                                              require_resource_version=False)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return _finish(updated)
+            return _finish(current, updated)
 
         def create_from_apply() -> dict:
             nonlocal warnings
@@ -320,8 +324,8 @@ class EmbeddedApi:
 
     def delete(self, request: Request, target: Target) -> Response:
         resource = target.resource
-        dry_run = params.dry_run(request)
         options = self._delete_options(request)
+        dry_run = params.dry_run(request, options)
         namespace, name = target.namespace or "", target.name or ""
         preconditions = options.get("preconditions") or {}
 
@@ -371,8 +375,7 @@ class EmbeddedApi:
 
     def delete_collection(self, request: Request, target: Target) -> Response:
         resource = target.resource
-        dry_run = params.dry_run(request)
-        self._delete_options(request)
+        dry_run = params.dry_run(request, self._delete_options(request))
         selected = params.selection(request, target)
         present = _present(resource)
         deleted = self.store.delete_many(resource.storage_key, target.namespace,

@@ -30,8 +30,14 @@ def flag(request: Request, name: str) -> bool:
     return request.args.get(name, "").lower() in ("true", "1")
 
 
-def dry_run(request: Request) -> bool:
+def dry_run(request: Request, options: dict | None = None) -> bool:
+    """``?dryRun=All``, or for a delete ``DeleteOptions.dryRun`` in the body: kubectl
+    ``delete --dry-run=server`` sends only the body, so both must be honoured."""
     values = request.args.getlist("dryRun")
+    in_body = (options or {}).get("dryRun") or []
+    if not isinstance(in_body, list):
+        raise bad_request("DeleteOptions.dryRun must be a list of strings")
+    values = [*values, *in_body]
     for value in values:
         if value != "All":
             raise bad_request(f'dryRun: Unsupported value: "{value}": supported values: "All"')

@@ -181,6 +181,20 @@ def test_dry_run_stores_nothing(api, namespace):
     assert int(before) < int(obj["metadata"]["resourceVersion"])
 
 
+def test_dry_run_in_delete_options_body_stores_nothing(api, namespace):
+    """``DeleteOptions.dryRun`` (how kubectl and the Python client send it) counts as the query."""
+    path = f"{RAY}/namespaces/{namespace}/rayclusters"
+    obj = api.post(path, json=raycluster("kept")).json()
+    options = {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]}
+    assert api.delete(f"{path}/kept", json=options).status_code == 200
+    assert api.delete(path, json=options).json()["items"][0]["metadata"]["name"] == "kept"
+    stored = api.get(f"{path}/kept").json()
+    assert stored["metadata"]["resourceVersion"] == obj["metadata"]["resourceVersion"]
+    assert_status(api.delete(f"{path}/kept", json={"dryRun": ["Some"]}), 400, "BadRequest")
+    assert_status(api.delete(f"{path}/kept", json={"dryRun": "All"}), 400, "BadRequest")
+    assert api.get(f"{path}/kept").status_code == 200
+
+
 def test_namespace_lifecycle_and_cascade(api):
     assert api.post("/api/v1/namespaces", json={"metadata": {"name": "cascade-me"}}).status_code == 201
     ns = api.get("/api/v1/namespaces/cascade-me").json()

@@ -150,3 +150,12 @@ def test_explain_reads_the_crd_schema(kubectl):
     explained = kubectl("explain", "rayclusters.spec.workerGroupSpecs.replicas").stdout
     assert "KIND:       RayCluster" in explained
     assert "FIELD: replicas <integer>" in explained
+
+
+def test_server_dry_run_delete_keeps_the_object(kubectl, api, namespace, tmp_path):
+    """kubectl sends ``dryRun`` only inside the DeleteOptions body, never as a query."""
+    path = manifest(tmp_path, raycluster("keep"))
+    kubectl("create", "-f", path, "-n", namespace)
+    done = kubectl("delete", "-f", path, "-n", namespace, "--dry-run=server")
+    assert "(server dry run)" in done.stdout
+    assert api.get(f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters/keep").status_code == 200

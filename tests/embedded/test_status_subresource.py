@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.embedded.conftest import RAY, assert_status, raycluster
@@ -71,3 +73,22 @@ def test_status_of_missing_object_is_not_found(api, namespace):
 def test_status_cannot_be_deleted_or_posted(api, path):
     assert_status(api.delete(f"{path}/status"), 405, "MethodNotAllowed")
     assert_status(api.post(f"{path}/status", json={}), 405, "MethodNotAllowed")
+
+
+def test_update_that_changes_nothing_writes_nothing(api, path):
+    """A PUT whose only change is status (ignored), or an empty patch, is a no-op as in
+    Kubernetes: same resourceVersion, and a watch from before sees no MODIFIED event."""
+    obj = api.get(path).json()
+    rv = obj["metadata"]["resourceVersion"]
+    obj["status"] = {"state": "ready"}
+    assert api.put(path, json=obj).json()["metadata"]["resourceVersion"] == rv
+    assert api.patch(path, json={"metadata": {}}, headers=MERGE).json()["metadata"]["resourceVersion"] == rv
+    assert api.put(f"{path}/status", json=api.get(path).json()).json()["metadata"]["resourceVersion"] == rv
+    marker = api.patch(path, json={"metadata": {"labels": {"seen": "yes"}}}, headers=MERGE).json()
+    watched = api.get(path.rsplit("/", 1)[0], params={"watch": "true", "resourceVersion": rv,
+                                                      "fieldSelector": "metadata.name=s"},
+                      stream=True)
+    first = json.loads(next(line for line in watched.iter_lines() if line))
+    watched.close()
+    assert first["type"] == "MODIFIED"
+    assert first["object"]["metadata"]["resourceVersion"] == marker["metadata"]["resourceVersion"]
