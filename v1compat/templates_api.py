@@ -75,18 +75,6 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
     return convert.template_from_configmap(created.body)
 
 
-def memory_quantity_problem(template: dict[str, Any]) -> str | None:
-    """Why ``<memory><memory_unit>`` is not a Kubernetes quantity, or None if it is."""
-    from v1compat.convert.quantity import QuantityError, parse_quantity
-
-    unit = template.get("memory_unit") or DEFAULT_MEMORY_UNIT
-    try:
-        parse_quantity(f"{template.get('memory', 0)}{unit}")
-    except QuantityError as error:
-        return str(error)
-    return None
-
-
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_template_name(namespace, name)
     return convert.template_from_configmap(fetch_template(client, namespace, name, GET_FAILED))

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from v1compat.errors import Code, V1Error, internal, invalid_input_with_details
+from v1compat.errors import Code, V1Error, internal, invalid_input_with_details, not_found
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
 STRICT_QUERY = "strict"
@@ -180,12 +180,17 @@ _CALLER_ACTS = frozenset(
 
 def write_failure(status: int, body: Any, what: str, *context: str) -> V1Error:
     """A Kubernetes create or delete that failed, for the cases the caller did not classify
-    (conflicts, not-found): Go's NewInternalServerError (500) — unless Kubernetes rejected the
-    object itself (400/422: the request is wrong, InvalidArgument) or the status names who must
-    act (401, 403, 429, 502-504), which the v1 client then sees as such."""
+    (conflicts, not-found of the object itself): Go's NewInternalServerError (500) — unless
+    Kubernetes rejected the object itself (400/422: the request is wrong, InvalidArgument), the
+    namespace does not exist (404: NotFound), or the status names who must act (401, 403, 429,
+    502-504), which the v1 client then sees as such."""
     text = k8s_message(status, body)
     if status in (400, 422):
         return invalid_input_with_details(what, text, *context)
+    if status == 404:
+        # A create into a namespace that does not exist: the request names something
+        # missing (Go: 500), so NotFound with the Go wording.
+        return not_found(what, text, *context)
     code = _K8S_STATUS_TO_CODE.get(status)
     if code in _CALLER_ACTS:
         return V1Error(code, ": ".join([what, *context, text]))

@@ -207,3 +207,17 @@ def test_a_template_written_for_v2_reads_back_through_v1(bridge, kube, ns):
     assert bridge.get(f"{CT.format(ns=ns)}/ops").get_json() == {
         "name": "ops", "namespace": ns, "cpu": 8, "memory": 32, "memoryUnit": "Gi",
     }
+
+
+def test_create_in_a_namespace_that_does_not_exist_is_404_and_creates_nothing(bridge, kube):
+    """Go answered 500 (Internal); the request names a missing namespace, so NotFound."""
+    answer = bridge.post(CT.format(ns="no-such-ns"), json=template_body("no-such-ns"))
+    v1_error(
+        answer,
+        404,
+        5,
+        "Failed to create a compute runtime for (no-such-ns/default-template): "
+        "Create compute template failed.: NotFoundError: Failed to create a compute runtime for "
+        '(no-such-ns/default-template): namespaces "no-such-ns" not found',
+    )
+    assert kube.get("/api/v1/namespaces/no-such-ns/configmaps/default-template").status_code == 404

@@ -85,6 +85,8 @@ def test_unknown_fields_and_enum_values_are_reported_with_their_path_and_dropped
         (ClusterSchema(), {"cluster_spec": {}, "clusterSpec": {}}, 'proto: duplicate field "clusterSpec"'),
         (ClusterSchema(), [], "proto: syntax error (line 1:1): unexpected token ["),
         (ClusterSchema(), None, "proto: syntax error (line 1:1): unexpected token null"),
+        (ClusterSchema(), {"annotations": {"a": None}}, 'proto: invalid value for string field annotations["a"]: null'),
+        (ComputeTemplateSchema(), {"extendedResources": {"efa": None}}, 'proto: invalid value for uint32 field extendedResources["efa"]: null'),
     ],
 )
 def test_wrong_types_are_rejected_naming_the_field(schema, body, message):

@@ -180,6 +180,11 @@ class Map(fields.Field):
             raise invalid("map", value)
         loaded = {}
         for key, item in value.items():
+            if item is None:
+                # protojson rejects a null map value (it is not "unset" there); marshmallow's
+                # own null message would name no field.
+                kind = getattr(self.value_field, "kind", "map")
+                raise ValidationError(f"invalid value for {kind} field {{field}}[{raw_json(key)}]: null")
             try:
                 loaded[key] = self.value_field.deserialize(item)
             except ValidationError as error:
