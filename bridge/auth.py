@@ -12,8 +12,12 @@ Three modes (``auth_mode``):
   then calls Kubernetes with its own credentials.
 
 Whatever the mode, headers that would let a caller act as someone else (``Impersonate-*``),
-forge its origin (``X-Forwarded-*``, ``Forwarded``) or steer the connection (hop-by-hop
-headers) are removed, and the bridge sets ``X-Forwarded-For/Proto/Host`` itself.
+forge its origin (``X-Forwarded-*``, ``Forwarded``), steer the connection (hop-by-hop
+headers) or change the meaning of the request behind the route table's back (method
+overrides such as ``X-HTTP-Method-Override`` and URL rewrites such as ``X-Original-URL``,
+which some frameworks and gateways behind a dashboard honour: a POST the table allowed must
+not turn into a DELETE it did not) are removed, and the bridge sets
+``X-Forwarded-For/Proto/Host`` itself.
 """
 
 from __future__ import annotations
@@ -39,7 +43,20 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-_NEVER_FORWARDED = frozenset({"host", "content-length", "expect", "forwarded", "x-real-ip"})
+_NEVER_FORWARDED = frozenset(
+    {
+        "host",
+        "content-length",
+        "expect",
+        "forwarded",
+        "x-real-ip",
+        "x-http-method-override",
+        "x-http-method",
+        "x-method-override",
+        "x-original-url",
+        "x-rewrite-url",
+    }
+)
 _FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
 
 

@@ -91,6 +91,11 @@ def test_caller_headers_are_cleaned_and_forwarded_headers_set(bridge_url, upstre
             "Proxy-Authorization": "Basic eDp5",
             "Expect": "100-continue",
             "Authorization": "Bearer caller-token",
+            "X-HTTP-Method-Override": "DELETE",
+            "X-HTTP-Method": "DELETE",
+            "X-Method-Override": "DELETE",
+            "X-Original-URL": "/api/v1/namespaces/default/secrets",
+            "X-Rewrite-URL": "/api/v1/namespaces/default/secrets",
             "Accept": "application/json;as=Table;v=v1;g=meta.k8s.io",
             "User-Agent": "kubectl/v1.32.0",
         },
@@ -110,6 +115,11 @@ def test_caller_headers_are_cleaned_and_forwarded_headers_set(bridge_url, upstre
         "proxy-authorization",
         "expect",  # the bridge answers the expectation itself
         "authorization",  # auth_mode none: the caller's token is not the bridge's to pass on
+        "x-http-method-override",  # would turn an allowed method into one the table refused
+        "x-http-method",
+        "x-method-override",
+        "x-original-url",  # would rewrite the path behind the allowlist's back
+        "x-rewrite-url",
     ):
         assert dropped not in names, dropped
     assert received["X-Forwarded-For"] == "127.0.0.1"
