@@ -80,6 +80,8 @@ def _entry_rules(routes: tuple[Route, ...]) -> list[str]:
 def dispatch(**_url_values: str) -> Response:
     state = current_app.extensions["kuberay_bridge"]
     raw_path = raw_request_path(request.environ)
+    if request.method == "OPTIONS":
+        return _options(state.pipeline, raw_path)
     try:
         segments = canonical_segments(raw_path)
         match = state.pipeline.resolve(request.method, segments, include_internal=False)
@@ -117,9 +119,33 @@ def dispatch(**_url_values: str) -> Response:
     return flask_response
 
 
+def _options(pipeline, raw_path: str) -> Response:
+    """OPTIONS is answered here, never forwarded: 204 with the methods the table allows on
+    this path (Flask's automatic answer would be a 200 ``text/html`` listing every method of
+    the catch-all rule, for paths outside the table too), 404 Status outside the table. With
+    CORS on, flask-cors adds the preflight headers to this answer."""
+    try:
+        pipeline.resolve("OPTIONS", canonical_segments(raw_path), include_internal=False)
+    except PathRejected:
+        raise NotFound() from None
+    except NoRoute as missing:
+        if not missing.allowed:
+            raise NotFound() from None
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        response.headers["Allow"] = ", ".join(sorted(missing.allowed | {"OPTIONS"}))
+        return response
+    raise NotFound()  # pragma: no cover - no route serves OPTIONS
+
+
 for _rule in _entry_rules(ROUTES):
     blueprint.add_url_rule(
-        _rule, endpoint="dispatch", view_func=dispatch, methods=_METHODS, strict_slashes=False
+        _rule,
+        endpoint="dispatch",
+        view_func=dispatch,
+        methods=[*_METHODS, "OPTIONS"],
+        strict_slashes=False,
+        provide_automatic_options=False,
     )
 
 

@@ -163,3 +163,18 @@ def test_metrics_count_requests_by_route_and_retries(upstream):
     assert _sample(text, requests_total, **labels) - _sample(before, requests_total, **labels) == 2
     retries = "kuberay_bridge_upstream_retries_total"
     assert _sample(text, retries, route="ray") - _sample(before, retries, route="ray") == 2
+
+
+def test_options_names_the_methods_of_the_route_and_is_never_forwarded(upstream):
+    client = make_app(upstream.url).test_client()
+    events = client.options("/apis/events.k8s.io/v1/namespaces/x/events")
+    assert events.status_code == 204
+    assert events.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert "Content-Type" not in events.headers and events.data == b""
+    ray = client.options(RC)
+    assert ray.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+    for outside in ("/api/v1/namespaces/default/secrets", "/apis/ray.io/v1/%2e%2e/x"):
+        refused = client.options(outside)
+        assert refused.status_code == 404, outside
+        assert refused.get_json()["reason"] == "NotFound"
+    assert upstream.calls == []
