@@ -10,15 +10,18 @@ but it does kill a ``sync`` worker stuck in one long request, so ``sync`` is for
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from bridge.config import BridgeConfig
+from bridge.errors import status_body
 from bridge.logs import configure_logging
 from bridge.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
@@ -85,8 +88,24 @@ class _MasterHooks:
             self.metrics_dir = None
 
 
+def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request it refuses before the app sees it (a malformed request
+    line, ``Content-Length`` with ``Transfer-Encoding``, a NUL, headers too large), as a
+    Kubernetes ``Status`` instead of gunicorn's HTML page: the bridge's own errors are
+    ``Status`` objects whoever in the process makes them, so clients can decode them."""
+    body = (json.dumps(status_body(status_int, f"{reason}: {mesg}")) + "\n").encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
 def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
     """gunicorn's settings (names as in its docs) for ``config``."""
+    # gunicorn has no setting for its error pages; its workers look this function up on the
+    # module at each error, and inherit it from the master that loaded these settings.
+    gunicorn_util.write_error = write_status_error
     hooks = _MasterHooks(config)
     return {
         "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],

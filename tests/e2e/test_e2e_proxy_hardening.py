@@ -159,3 +159,28 @@ def test_headers_cleaned_through_gunicorn(bridge, upstream):
     assert headers["X-Forwarded-For"] == "127.0.0.1"
     assert headers["X-Forwarded-Proto"] == "http"
     assert "Impersonate-User" not in headers and "X-Hop" not in headers
+
+
+@pytest.mark.parametrize(
+    "request_bytes,code",
+    [
+        (b"POST " + RC.encode() + b" HTTP/1.1\r\nHost: b\r\nContent-Length: 4\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/v1/secrets HTTP/1.1\r\nHost: b\r\n\r\n", 400),
+        (b"GET /apis/ray.io/v1/a\x00b HTTP/1.1\r\nHost: b\r\n\r\n", 400),
+        (b"GET " + RC.encode() + b" HTTP/1.1\r\nHost: b\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+        (b"GET /apis/ray.io/v1/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: b\r\n\r\n", 414),
+    ],
+    ids=["cl-te-smuggling", "nul-in-path", "huge-header", "long-path"],
+)  # fmt: skip
+def test_requests_gunicorn_refuses_get_a_status_and_reach_nothing(bridge, upstream, request_bytes, code):
+    with socket.create_connection(("127.0.0.1", bridge.port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert int(head.split(b" ", 2)[1]) == code
+    assert b"Content-Type: application/json" in head
+    status = json.loads(body)
+    assert status["kind"] == "Status" and status["code"] == code
+    assert upstream.calls == []
