@@ -51,6 +51,7 @@ TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 _TOLERATION_KEYS = ("key", "operator", "value", "effect")
 # A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
+MAX_VALUES = 1_000_000  # as the embedded API; a RayCluster holds a few hundred
 _CONFIGMAP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -94,20 +95,44 @@ _KubernetesYAMLLoader.yaml_implicit_resolvers = {
 
 
 def decode_body(data: bytes, fmt: str) -> Any:
-    """The decoded document; ``BodyError`` naming the problem when it does not parse."""
+    """The decoded document; ``BodyError`` naming the problem when it does not parse, nests
+    too deep for the code that walks it, or expands past MAX_VALUES values."""
     if fmt == "json":
         try:
-            return json.loads(data)
+            return _bounded(json.loads(data))
         except (UnicodeDecodeError, ValueError) as error:
             raise BodyError(f"invalid JSON body: {error}") from None
+        except RecursionError:
+            raise BodyError("invalid JSON body: nested too deep") from None
     try:
         # Empty documents (a leading or trailing ``---``) are not objects; kubectl skips them too.
         documents = [doc for doc in yaml.load_all(data, Loader=_KubernetesYAMLLoader) if doc is not None]
     except yaml.YAMLError as error:
         raise BodyError(f"invalid YAML body: {' '.join(str(error).split())}") from None
+    except RecursionError:
+        raise BodyError("invalid YAML body: nested too deep") from None
     if len(documents) > 1:
         raise BodyError(f"the YAML body holds {len(documents)} documents; send one object per request")
-    return documents[0] if documents else None
+    return _bounded(documents[0]) if documents else None
+
+
+def _bounded(document: Any) -> Any:
+    """``document`` unless it holds more than MAX_VALUES values once YAML aliases are
+    expanded. A few hundred bytes of anchors and aliases (a "billion laughs") load as shared
+    objects, but re-encoding them as JSON writes every copy: gigabytes of memory and minutes
+    of a worker that also serves every other request and watch of its process."""
+    budget = MAX_VALUES
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        budget -= 1
+        if budget < 0:
+            raise BodyError(f"the body expands to more than {MAX_VALUES} values (YAML aliases)")
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return document
 
 
 def encode_body(body: dict[str, Any]) -> bytes:

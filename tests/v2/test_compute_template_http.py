@@ -242,3 +242,25 @@ def test_put_status_is_not_touched(bridge, kube):
     answer = bridge.put(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters/{name}/status", json=update)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert stored(kube, "rayclusters", name).json()["status"]["state"] == "ready"
+
+
+def _alias_bomb() -> str:
+    """Under 600 bytes of YAML that expand to 10**9 values."""
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    return "kind: RayCluster\nmetadata: {name: bomb}\nspec:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+@pytest.mark.parametrize(
+    "body,content_type",
+    [(_alias_bomb(), "application/yaml"), ("[" * 100_000 + "]" * 100_000, "application/json"),
+     ("a: " + "[" * 100_000, "application/yaml")],
+    ids=["yaml-aliases", "deep-json", "deep-yaml"],
+)  # fmt: skip
+def test_hostile_bodies_are_400_status_and_nothing_is_created(bridge, kube, body, content_type):
+    response = bridge.post(
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data=body, content_type=content_type
+    )
+    assert response.status_code == 400
+    assert response.get_json()["reason"] == "BadRequest"
+    assert k8s(kube, "GET", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters/bomb").status_code == 404
