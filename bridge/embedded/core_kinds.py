@@ -30,11 +30,11 @@ def check_shape(resource: Resource, obj: dict) -> None:
         if wrong is not None:
             raise bad_request(
                 f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
-                f"unmarshal {_json_type(wrong)} into Go struct field ConfigMap.{field} of type "
+                f"unmarshal {json_type(wrong)} into Go struct field ConfigMap.{field} of type "
                 f"{'string' if isinstance(value, dict) else 'map[string]string'}")
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):

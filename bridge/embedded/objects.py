@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bridge.embedded import core_kinds, validation
-from bridge.embedded.errors import bad_request, conflict, invalid, not_found
+from bridge.embedded.errors import ApiError, bad_request, conflict, invalid, not_found
 from bridge.embedded.resources import Resource
 
 # Kubernetes' alphabet for generateName suffixes: no vowels, no look-alike digits.
@@ -57,7 +57,33 @@ def _metadata(obj: dict) -> dict:
         meta = obj["metadata"] = {}
     if not isinstance(meta, dict):
         raise bad_request("metadata must be an object")
+    _check_meta_types(meta)
     return meta
+
+
+def _check_meta_types(meta: dict) -> None:
+    """The typed decoding of ObjectMeta: a wrong JSON type is a 400, never a crash further on
+    (``"name": 1`` used to reach the name validation and answer 500)."""
+    for field in ("name", "generateName", "namespace", "resourceVersion", "uid"):
+        value = meta.get(field)
+        if value is not None and not isinstance(value, str):
+            raise _wrong_type(field, value, "string")
+    for field, of_type in (("annotations", "map[string]string"), ("finalizers", "[]string")):
+        value = meta.get(field)
+        if value is None:
+            continue
+        expected = dict if of_type.startswith("map") else list
+        items = value.values() if isinstance(value, dict) else value
+        if not isinstance(value, expected):
+            raise _wrong_type(field, value, of_type)
+        wrong = next((item for item in items if item is not None and not isinstance(item, str)), None)
+        if wrong is not None:
+            raise _wrong_type(field, wrong, "string")
+
+
+def _wrong_type(field: str, value: Any, of_type: str) -> ApiError:
+    return bad_request(f"json: cannot unmarshal {core_kinds.json_type(value)} into Go struct "
+                       f"field ObjectMeta.metadata.{field} of type {of_type}")
 
 
 def check_namespace(obj: dict, namespace: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import yaml
@@ -53,18 +54,52 @@ def decode_object(request: Request, raw: bytes) -> Any:
                    f'include: application/json, application/yaml', {})
 
 
+class _JsonishLoader(yaml.SafeLoader):
+    """YAML as Kubernetes reads it (sigs.k8s.io/yaml): a timestamp-looking scalar such as
+    ``eventTime: 2024-01-01T00:00:00Z`` stays a string (PyYAML would make it a datetime that
+    no JSON encoder can write back: a 500), and map keys become strings (``1:``, ``on:``),
+    each its own key (Python would fold ``1`` and ``true`` into one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        self.flatten_mapping(node)
+        return {_yaml_key(self.construct_object(key, deep=deep)): self.construct_object(value, deep=deep)
+                for key, value in node.value}
+
+
+_JsonishLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_JsonishLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               yaml.SafeLoader.construct_yaml_str)  # an explicit !!timestamp
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    if isinstance(key, (int, float, str)):
+        return str(key)
+    raise bad_request(f"error converting YAML to JSON: yaml: invalid map key: {key!r}")
+
+
 def load_yaml(raw: bytes) -> Any:
     """One YAML document, within the bounds of :func:`bounded` (a "billion laughs" body of
     anchors and aliases would take the server down when written back as JSON)."""
+    prefix = "error converting YAML to JSON: yaml: "
     try:
-        return bounded(yaml.safe_load(raw), "error converting YAML to JSON: yaml: ")
+        return bounded(yaml.load(raw, Loader=_JsonishLoader), prefix)  # noqa: S506
     except (yaml.YAMLError, RecursionError) as exc:
         raise bad_request(f"error converting YAML to JSON: {exc or 'nesting too deep'}") from None
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
 def load_json(raw: bytes, prefix: str = "couldn't get version/kind; json parse error: ") -> Any:
+    """JSON as Go reads it: NaN and Infinity are not JSON (Python would store them and then
+    answer bodies no client can parse)."""
     try:
-        return bounded(json.loads(raw), prefix)
+        return bounded(json.loads(raw, parse_constant=_no_constant), prefix)
     except (ValueError, RecursionError) as exc:
         raise bad_request(f"{prefix}{exc or 'nesting too deep'}") from None
 
@@ -72,7 +107,8 @@ def load_json(raw: bytes, prefix: str = "couldn't get version/kind; json parse e
 def bounded(document: Any, prefix: str) -> Any:
     """``document`` unless it nests deeper than MAX_DEPTH or expands to more than
     MAX_VALUES values: the code that handles objects recurses, and must not run out of
-    stack or memory on a hostile body."""
+    stack or memory on a hostile body. NaN and infinities (YAML ``.nan``, JSON ``1e999``)
+    are refused: JSON cannot carry them."""
     budget = MAX_VALUES
     pending = [(document, 1)]
     while pending:
@@ -86,6 +122,8 @@ def bounded(document: Any, prefix: str) -> Any:
             pending.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise bad_request(f"{prefix}json: unsupported value: {value}")
     return document
 
 

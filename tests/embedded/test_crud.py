@@ -60,6 +60,22 @@ def test_yaml_body_is_accepted(api, namespace):
     assert created.json()["data"] == {"k": "v"}
 
 
+def test_yaml_scalars_are_read_as_kubernetes_reads_them(api, namespace):
+    """Unquoted timestamps stay strings (PyYAML's datetimes answered 500) and map keys become
+    strings, ``1`` and ``on`` (true) each their own, as sigs.k8s.io/yaml reads YAML."""
+    body = ("metadata:\n  name: when\n  annotations: {at: 2024-01-01, \"1\": one}\n"
+            "involvedObject: {name: x}\nreason: R\neventTime: 2024-01-01T00:00:00.000000Z\n")
+    created = api.post(f"/api/v1/namespaces/{namespace}/events", data=body,
+                       headers={"Content-Type": "application/yaml"})
+    assert created.status_code == 201, created.text
+    assert created.json()["eventTime"] == "2024-01-01T00:00:00.000000Z"
+    assert created.json()["metadata"]["annotations"] == {"at": "2024-01-01", "1": "one"}
+    keys = api.post(f"/api/v1/namespaces/{namespace}/configmaps", data="metadata: {name: keys}\n"
+                    "data: {1: a, on: b, 2001-01-01: c}\n", headers={"Content-Type": "application/yaml"})
+    assert keys.status_code == 201, keys.text
+    assert keys.json()["data"] == {"1": "a", "true": "b", "2001-01-01": "c"}
+
+
 def test_body_without_content_type_is_json(api, namespace):
     created = api.post(f"/api/v1/namespaces/{namespace}/configmaps",
                        data=b'{"metadata":{"name":"plain"}}')

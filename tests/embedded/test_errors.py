@@ -174,3 +174,33 @@ def test_deeply_nested_body_is_refused(api, namespace):
     patch = '{"spec":' * 300 + "1" + "}" * 300
     assert_status(api.patch(f"/api/v1/namespaces/{namespace}/configmaps/deep", data=patch,
                             headers={"Content-Type": "application/merge-patch+json"}), 400, "BadRequest")
+
+
+def test_metadata_fields_of_the_wrong_type_are_bad_request(api, namespace):
+    """ObjectMeta is typed: a number for a name (or a string for finalizers) is a 400 naming
+    the field, on create, update and patch alike, and nothing is stored."""
+    path = f"{RAY}/namespaces/{namespace}/rayclusters"
+    for meta in ({"name": 1}, {"generateName": ["x"]}, {"name": "t", "resourceVersion": 5},
+                 {"name": "t", "annotations": ["x"]}, {"name": "t", "annotations": {"a": 1}},
+                 {"name": "t", "finalizers": "x"}, {"name": "t", "finalizers": [1]}):
+        body = {**raycluster("t"), "metadata": meta}
+        status = assert_status(api.post(path, json=body), 400, "BadRequest")
+        field = next(iter(meta)) if len(meta) == 1 else list(meta)[1]
+        assert f"ObjectMeta.metadata.{field} of type" in status["message"], status
+    assert_status(api.post("/api/v1/namespaces", json={"metadata": {"name": 7}}), 400, "BadRequest")
+    api.post(path, json=raycluster("t"))
+    assert_status(api.patch(f"{path}/t", json={"metadata": {"finalizers": {"a": "b"}}},
+                            headers={"Content-Type": "application/merge-patch+json"}),
+                  400, "BadRequest")
+    assert [item["metadata"]["name"] for item in api.get(path).json()["items"]] == ["t"]
+
+
+def test_nan_and_infinity_are_not_json(api, namespace):
+    """Python's json reads NaN/Infinity; stored, they made every later answer unparsable."""
+    path = f"{RAY}/namespaces/{namespace}/rayclusters"
+    for text in ('{"metadata":{"name":"n"},"spec":{"x":NaN}}', '{"metadata":{"name":"n"},"spec":{"x":1e999}}'):
+        assert_status(api.post(path, data=text, headers={"Content-Type": "application/json"}),
+                      400, "BadRequest")
+    assert_status(api.post(path, data="metadata: {name: n}\nspec: {x: .inf}\n",
+                           headers={"Content-Type": "application/yaml"}), 400, "BadRequest")
+    assert api.get(path).json()["items"] == []
