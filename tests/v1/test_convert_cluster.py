@@ -392,10 +392,14 @@ def test_creation_timestamp_uses_go_time_format() -> None:
         == "2023-09-25 10:48:35.12 +0000 UTC"
     )
     assert go_time_string(datetime(2023, 9, 25, 10, 48, 35, tzinfo=UTC)) == "2023-09-25 10:48:35 +0000 UTC"
+    assert (
+        go_time_string(datetime(2023, 9, 25, 10, 48, 35, tzinfo=UTC), 766443417)
+        == "2023-09-25 10:48:35.766443417 +0000 UTC"
+    )
     stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"][
         "ray.io/creation-timestamp"
     ]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})? \+0000 UTC", stamped)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})? \+0000 UTC", stamped)
 
 
 def test_request_annotations_are_kept_and_read_back_whole() -> None:
@@ -1149,3 +1153,12 @@ def test_volume_errors_win_over_a_broken_template_as_in_go() -> None:
     with pytest.raises(V1Error) as raised:
         build(cluster, {"default-template": {**DEFAULT_TEMPLATE, "memory_unit": "GB"}})
     assert raised.value.message == _WRAP + "storage for ephemeral volume is empty"
+
+
+def test_the_creation_timestamp_has_nanoseconds_like_gos_clock(monkeypatch) -> None:
+    """Go's ``time.Now().String()`` shows nanoseconds (``.766443417``), not microseconds."""
+    import v1compat.convert.cluster as cluster_module
+
+    monkeypatch.setattr(cluster_module.time, "time_ns", lambda: 1695638915_766443417)
+    stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"]
+    assert stamped["ray.io/creation-timestamp"] == "2023-09-25 10:48:35.766443417 +0000 UTC"

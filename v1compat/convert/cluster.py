@@ -11,6 +11,7 @@ RayService converters reuse (Go's ``buildRayClusterSpec`` / ``PopulateRayCluster
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,14 +74,23 @@ def required_templates(cluster: dict[str, Any]) -> list[str]:
     return names
 
 
-def go_time_string(moment: datetime) -> str:
-    """Go's ``time.Time.String()`` of a UTC time: ``2023-09-25 10:48:35.766443 +0000 UTC``.
+def go_time_string(moment: datetime, nanosecond: int | None = None) -> str:
+    """Go's ``time.Time.String()`` of a UTC time: ``2023-09-25 10:48:35.766443417 +0000 UTC``.
 
-    The fraction drops trailing zeros, and disappears when the time is on a whole second.
+    Go's clock has nanoseconds, a datetime only microseconds: ``nanosecond`` (0..999999999)
+    replaces the fraction when given. The fraction drops trailing zeros, and disappears when
+    the time is on a whole second.
     """
     utc = moment.astimezone(UTC)
-    fraction = f"{utc.microsecond:06d}".rstrip("0")
+    nanos = utc.microsecond * 1000 if nanosecond is None else nanosecond
+    fraction = f"{nanos:09d}".rstrip("0")
     return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''} +0000 UTC"
+
+
+def _go_now() -> str:
+    """``time.Now().String()`` of the Go server (UTC), to the nanosecond."""
+    seconds, nanos = divmod(time.time_ns(), 1_000_000_000)
+    return go_time_string(datetime.fromtimestamp(seconds, UTC), nanos)
 
 
 def _environment_label(environment: Any) -> str:
@@ -173,7 +183,7 @@ def cluster_to_raycluster(
         ) from None
     except ConversionError as error:
         raise invalid_input_with_details(CREATE_CLUSTER_FAILED, str(error), _CREATE_CLUSTER_CONTEXT) from None
-    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now or datetime.now(UTC))
+    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now) if now else _go_now()
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayCluster",
