@@ -46,8 +46,8 @@ def _has_resource_version(body: bytes, content_type: str) -> bool:
             document = yaml.safe_load(body)
         else:
             document = json.loads(body)
-    except (ValueError, yaml.YAMLError):
-        return False
+    except (ValueError, yaml.YAMLError, RecursionError):
+        return False  # not an object we can read: sent once, the upstream says what is wrong
     metadata = document.get("metadata") if isinstance(document, dict) else None
     return isinstance(metadata, dict) and bool(metadata.get("resourceVersion"))
 

@@ -46,6 +46,16 @@ def test_get_is_retried_until_it_succeeds(upstream):
     assert len(upstream.calls) == 3
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/yaml"])
+def test_a_put_nested_too_deep_to_read_is_sent_once_not_a_500(upstream, content_type):
+    upstream.reset(failing(5, 503))
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert is_idempotent("PUT", deep, content_type) is False
+    response = client(upstream.url).put(RC + "/a/status", data=deep, content_type=content_type)
+    assert response.status_code == 503
+    assert len(upstream.calls) == 1
+
+
 @pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
 def test_non_idempotent_requests_are_never_retried(upstream, method):
     upstream.reset(failing(5, 503))
