@@ -34,6 +34,7 @@ TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 # Kinds whose DELETE answers a Status rather than the object (no ``ReturnDeletedObject``).
 _DELETE_ANSWERS_STATUS = ("v1/configmaps", "v1/events")
+GENERATE_NAME_RETRIES = 7
 
 
 def _is_custom(resource: Resource) -> bool:
@@ -234,18 +235,26 @@ class EmbeddedApi:
         resource, stored_as = target.resource, _storage_resource(target.resource)
         dry_run = params.dry_run(request)
         body = _incoming(resource, self._body(request))
-        prepared = objects.prepare_create(stored_as, body, target.namespace or "")
-        prepared, warnings = self._admit(request, resource, prepared)
-        name = prepared["metadata"]["name"]
+        generated = not (body.get("metadata") or {}).get("name")
+        # A generated name that is taken is drawn again, as Kubernetes does (RetryGenerateName).
+        for retries_left in reversed(range(GENERATE_NAME_RETRIES + 1)):
+            prepared = objects.prepare_create(stored_as, body, target.namespace or "")
+            prepared, warnings = self._admit(request, resource, prepared)
+            name = prepared["metadata"]["name"]
 
-        def change(current: dict | None) -> dict:
-            if current is not None:
-                raise already_exists(resource.plural, resource.group, name)
-            self._require_namespace(target.namespace or "")
-            return self._allocate(prepared)
+            def change(current: dict | None, name: str = name, prepared: dict = prepared) -> dict:
+                if current is not None:
+                    raise already_exists(resource.plural, resource.group, name)
+                self._require_namespace(target.namespace or "")
+                return self._allocate(prepared)
 
-        _, created = self.store.write(stored_as.storage_key, target.namespace or "", name, change,
-                                      dry_run=dry_run)
+            try:
+                _, created = self.store.write(stored_as.storage_key, target.namespace or "", name,
+                                              change, dry_run=dry_run)
+                break
+            except ApiError as error:
+                if error.reason != "AlreadyExists" or not generated or not retries_left:
+                    raise
         assert created is not None
         return self._object_answer(request, resource, _present(resource)(created), 201, warnings)
 

@@ -115,6 +115,11 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
     problems = validation.name_errors(resource, name)
     if problems:
         raise validation.invalid_field(resource, name, "metadata.name", name, "; ".join(problems))
+    prefix = meta.get("generateName") or ""
+    problems = validation.prefix_errors(resource, prefix)
+    if problems:
+        raise validation.invalid_field(resource, name, "metadata.generateName", prefix,
+                                       "; ".join(problems))
     for server_owned in ("resourceVersion", "selfLink", "deletionTimestamp",
                          "deletionGracePeriodSeconds", "managedFields"):
         meta.pop(server_owned, None)

@@ -56,6 +56,14 @@ def name_errors(resource: Resource, name: str) -> list[str]:
     return problems
 
 
+def prefix_errors(resource: Resource, prefix: str) -> list[str]:
+    """``generateName`` is validated on its own, as Kubernetes does (a trailing dash masked),
+    not only the name cut from it: a 300-character prefix is invalid, not silently cut."""
+    if not prefix:
+        return []
+    return name_errors(resource, prefix[:-1] + "a" if len(prefix) > 1 and prefix.endswith("-") else prefix)
+
+
 def invalid_field(resource: Resource, name: str, field: str, value: Any, message: str) -> ApiError:
     rendered = f'"{value}"' if isinstance(value, str) else value
     return invalid(resource.kind, resource.group, name, [{

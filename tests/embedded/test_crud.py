@@ -51,6 +51,23 @@ def test_generate_name_appends_five_kubernetes_characters(api, namespace):
     assert all(re.fullmatch(r"cfg-[bcdfghjklmnpqrstvwxz2456789]{5}", name) for name in names)
 
 
+def test_generated_name_that_is_taken_is_drawn_again(api, namespace, monkeypatch):
+    """Kubernetes retries a create whose generated name exists (RetryGenerateName) instead of
+    answering AlreadyExists; a name the client chose is never replaced."""
+    from bridge.embedded import objects
+
+    draws = iter("bbbbb" + "bbbbb" + "ccccc")
+    monkeypatch.setattr(objects.secrets, "choice", lambda alphabet: next(draws))
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    body = {"metadata": {"generateName": "g-"}}
+    assert api.post(path, json=body).json()["metadata"]["name"] == "g-bbbbb"
+    second = api.post(path, json=body)
+    assert second.status_code == 201, second.text
+    assert second.json()["metadata"]["name"] == "g-ccccc"
+    assert_status(api.post(path, json={"metadata": {"name": "g-bbbbb", "generateName": "g-"}}),
+                  409, "AlreadyExists")
+
+
 def test_yaml_body_is_accepted(api, namespace):
     manifest = yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
                                "metadata": {"name": "from-yaml"}, "data": {"k": "v"}})

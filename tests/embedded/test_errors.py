@@ -204,3 +204,13 @@ def test_nan_and_infinity_are_not_json(api, namespace):
     assert_status(api.post(path, data="metadata: {name: n}\nspec: {x: .inf}\n",
                            headers={"Content-Type": "application/yaml"}), 400, "BadRequest")
     assert api.get(path).json()["items"] == []
+
+
+def test_generate_name_is_validated_as_a_prefix(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    status = assert_status(api.post(path, json={"metadata": {"generateName": "a" * 300}}), 422, "Invalid")
+    [cause] = status["details"]["causes"]
+    assert cause["field"] == "metadata.generateName"
+    assert "must be no more than 253 characters" in cause["message"]
+    assert api.post(path, json={"metadata": {"generateName": "a" * 100 + "-"}}).status_code == 201
+    assert len(api.get(path).json()["items"]) == 1
