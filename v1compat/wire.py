@@ -90,9 +90,20 @@ def parse_json(data: bytes) -> Any:
     except UnicodeDecodeError:
         raise V1Error(Code.INVALID_ARGUMENT, "invalid character in string literal") from None
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
+        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise V1Error(Code.INVALID_ARGUMENT, go_json_error(error)) from None
+    except RecursionError:
+        # Python's parser gives up near 1000 levels (Go's near 10000); no v1 message nests
+        # deeper than 10, so this is a bad request, not the crash it would otherwise be.
+        raise V1Error(Code.INVALID_ARGUMENT, "exceeded max depth") from None
+
+
+def _reject_constant(name: str) -> Any:
+    """``NaN``/``Infinity`` are not JSON; Python accepts them, Go's decoder does not."""
+    char = name.lstrip("-")[0]
+    where = "in numeric literal" if name.startswith("-") else "looking for beginning of value"
+    raise V1Error(Code.INVALID_ARGUMENT, f"invalid character '{char}' {where}")
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

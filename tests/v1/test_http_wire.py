@@ -26,6 +26,11 @@ CT = "/apis/v1/namespaces/{ns}/compute_templates"
         (b"[1]", "proto: syntax error (line 1:1): unexpected token ["),
         (b'{"name": "a", "name": "b"}', 'proto: duplicate field "name"'),
         (b'{"cpu": "two"}', 'proto: invalid value for uint32 field cpu: "two"'),
+        (b'{"cpu": NaN}', "invalid character 'N' looking for beginning of value"),
+        (b'{"cpu": Infinity}', "invalid character 'I' looking for beginning of value"),
+        (b'{"cpu": -Infinity}', "invalid character 'I' in numeric literal"),
+        (b"[" * 100_000, "exceeded max depth"),  # was a RecursionError: 500
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, "exceeded max depth"),
     ],
 )
 def test_bad_bodies_are_400_in_go_words(bridge, ns, raw, message):
