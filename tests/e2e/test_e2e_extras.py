@@ -228,3 +228,32 @@ def test_bad_service_id_is_400_status(bridge_url):
     answer = requests.get(_proxy(bridge_url, "gopher:ray-head:80", "api/jobs/"), timeout=10)
     assert answer.status_code == 400
     assert answer.json()["kind"] == "Status"
+
+
+@pytest.mark.parametrize("auth_mode", ["none", "token", "passthrough"])
+def test_no_credential_reaches_the_dashboard(
+    cluster, dashboard, head_service, start_bridge, tmp_path, auth_mode
+):
+    """The bridge calls the API with its own token (kubeconfig), the caller sends its own:
+    the dashboard behind the service proxy sees neither, in any auth mode."""
+    from tests.v2.test_upstream_modes import write_kubeconfig
+
+    kubeconfig = write_kubeconfig(tmp_path / "kc", cluster.url, {"token": "bridge-own-token"})
+    tokens = tmp_path / "tokens"
+    tokens.write_text("caller-token\n")
+    bridge = start_bridge(
+        "--upstream", f"kubeconfig:{kubeconfig}", "--workers", "1", "--auth-mode", auth_mode,
+        "--token-file", str(tokens), "--log-level", "warning",
+    )  # fmt: skip
+    before = len(dashboard.headers)
+    answer = requests.get(
+        _proxy(bridge.url, f"{head_service}:dashboard", "api/jobs/"),
+        headers={"Authorization": "Bearer caller-token", "Impersonate-User": "admin"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    seen = dashboard.headers[before:]
+    assert len(seen) == 1
+    leaked = {k: v for k, v in seen[0].items() if k.lower() in ("authorization", "impersonate-user")}
+    assert leaked == {}
+    assert not any("token" in value for value in seen[0].values())

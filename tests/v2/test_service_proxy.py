@@ -173,6 +173,7 @@ class FakeDashboard:
 
     def __init__(self):
         self.received: list[tuple[str, str, bytes]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in order
         self.release_event = threading.Event()
         self.released_in_time: bool | None = None
         dashboard = self
@@ -187,6 +188,7 @@ class FakeDashboard:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 dashboard.received.append((self.command, self.path, body))
+                dashboard.headers.append(dict(self.headers.items()))
                 return body
 
             def _json(self, status: int, payload: object) -> None:
