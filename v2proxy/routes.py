@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from bridge.auth import upstream_headers
 from bridge.logs import REQUEST_ID_HEADER
@@ -117,6 +117,32 @@ def dispatch(**_url_values: str) -> Response:
         if abort is not None:
             flask_response.call_on_close(close_on_hangup(request.environ, abort))
     return flask_response
+
+
+@blueprint.before_app_request
+def _table_decides_unknown_methods() -> None:
+    """werkzeug refuses a method no rule lists (TRACE, CONNECT, BREW) before ``dispatch``
+    runs, with an ``Allow`` naming every method of the catch-all rule, also for paths
+    outside the table. On v2 paths the table decides, as for any other method: 405 with
+    the methods of the matching route, or 404."""
+    if not isinstance(request.routing_exception, MethodNotAllowed):
+        return
+    try:
+        endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+    except HTTPException:
+        return
+    if endpoint != f"{blueprint.name}.dispatch":
+        return  # another blueprint's path (v1): its rules decide
+    pipeline = current_app.extensions["kuberay_bridge"].pipeline
+    try:
+        segments = canonical_segments(raw_request_path(request.environ))
+        pipeline.resolve(request.method, segments, include_internal=False)
+    except PathRejected:
+        request.routing_exception = NotFound()
+    except NoRoute as missing:
+        request.routing_exception = (
+            MethodNotAllowed(valid_methods=sorted(missing.allowed)) if missing.allowed else NotFound()
+        )
 
 
 def _options(pipeline, raw_path: str) -> Response:

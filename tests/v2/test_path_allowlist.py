@@ -4,6 +4,7 @@ paths never reach Kubernetes, and that allowed ones arrive in their canonical fo
 from __future__ import annotations
 
 import json
+import socket
 import threading
 
 import pytest
@@ -134,3 +135,24 @@ def test_wrong_method_is_405_status_with_allow(live, upstream):
     assert upstream.calls == []
     status, _ = live.raw("/version", method="POST")
     assert status == 405 and upstream.calls == []
+
+
+def _raw_with_head(live, path: str, method: str) -> tuple[int, str, dict]:
+    with socket.create_connection((live.host, live.port), timeout=10) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.decode("latin-1").partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split(" ")[1]), headers.get("Allow", ""), json.loads(body)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "BREW"])
+def test_unknown_methods_get_the_table_s_answer(live, upstream, method):
+    status, allow, body = _raw_with_head(live, "/apis/events.k8s.io/v1/namespaces/x/events", method)
+    assert (status, allow, body["reason"]) == (405, "GET, HEAD", "MethodNotAllowed")
+    status, allow, body = _raw_with_head(live, "/api/v1/namespaces/default/secrets", method)
+    assert (status, allow, body["reason"]) == (404, "", "NotFound")
+    assert upstream.calls == []
