@@ -111,12 +111,21 @@ def test_kubernetes_client_watch_sees_an_object_created_by_another_client(api, b
     listed = api.list_namespaced_custom_object(
         GROUP, VERSION, "default", PLURAL, label_selector=f"run={run}"
     )
-    created = requests.post(
-        bridge.url + RAYCLUSTERS.format(ns="default"),
-        json=raycluster(name, labels={"run": run}),
-        timeout=10,
-    )
-    assert created.status_code == 201
+    created: list[int] = []
+
+    def create_while_watching() -> None:
+        # Usually lands while the watch is open (a live event); if the machine is slow and it
+        # lands first, the watch from the list's resourceVersion still replays it: no flake.
+        time.sleep(0.5)
+        answer = requests.post(
+            bridge.url + RAYCLUSTERS.format(ns="default"),
+            json=raycluster(name, labels={"run": run}),
+            timeout=10,
+        )
+        created.append(answer.status_code)
+
+    creator = threading.Thread(target=create_while_watching, daemon=True)
+    creator.start()
     watcher = k8s_watch.Watch()
     seen = []
     for event in watcher.stream(
@@ -126,6 +135,8 @@ def test_kubernetes_client_watch_sees_an_object_created_by_another_client(api, b
     ):  # fmt: skip
         seen.append((event["type"], event["object"]["metadata"]["name"]))
         watcher.stop()
+    creator.join(10)
+    assert created == [201]
     assert seen == [("ADDED", name)]
 
 
