@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +39,27 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return run(config)
 
 
+def _port(text: str) -> int:
+    """A TCP port (0: any free one); argparse's ``int`` let 70000 wrap to 4464 and -1 crash."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: must be between 0 and 65535")
+    return port
+
+
+def _existing_directory(text: str) -> str:
+    """Checked before anything starts (a missing CRD directory used to be reported as a bad
+    data directory "None")."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text}: not a directory")
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text}: no such directory")
+    return text
+
+
 def _cmd_embedded(args: argparse.Namespace) -> int:
     from bridge.embedded import serve
 
@@ -64,14 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the embedded Kubernetes API (ray.io CRs, ConfigMaps, Services, "
         "Namespaces, Events) on its own, for laptops, tests and benchmarks.",
     )
-    embedded.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    embedded.add_argument("--port", type=int, default=8001, help="port to listen on")
+    embedded.add_argument("--host", default="127.0.0.1",
+                          help="address to listen on (default: 127.0.0.1)")
+    embedded.add_argument("--port", type=_port, default=8001,
+                          help="port to listen on, 0 for any free port (default: 8001)")
     embedded.add_argument(
-        "--data-dir", metavar="DIR", help="keep state in SQLite under DIR (default: in memory)"
+        "--data-dir", metavar="DIR",
+        help="keep state in SQLite under DIR, created if missing (default: in memory)",
     )
     embedded.add_argument(
         "--crd-dir",
         metavar="DIR",
+        type=_existing_directory,
         help="directory of CRD YAML files whose OpenAPI schemas prune and validate objects",
     )
     embedded.set_defaults(func=_cmd_embedded)

@@ -16,6 +16,7 @@ import threading
 import time
 from types import FrameType, TracebackType
 
+import yaml
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from bridge.embedded.api import EmbeddedApi
@@ -122,7 +123,14 @@ def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> in
     """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        app = make_app(data_dir, crd_dir)
+        schemas = SchemaRegistry(crd_dir)
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        # A broken CRD file is the operator's mistake: one line naming it, not a traceback.
+        why = f"a CRD has no {exc}" if isinstance(exc, KeyError) else str(exc).replace("\n", " ")
+        log.error("cannot load the CRDs in %s: %s", crd_dir, why)
+        return 1
+    try:
+        app = EmbeddedApi(make_store(data_dir), schemas)
     except (OSError, sqlite3.Error) as exc:
         log.error("cannot use the data directory %s: %s", data_dir, exc)
         return 1

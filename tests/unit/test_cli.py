@@ -50,3 +50,26 @@ def test_no_subcommand_is_a_usage_error():
     result = run()
     assert result.returncode == 2
     assert "usage: kuberay-bridge" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--port", "70000"], "argument --port: invalid port 70000: must be between 0 and 65535"),
+    (["--port", "-1"], "argument --port: invalid port -1: must be between 0 and 65535"),
+    (["--port", "http"], "argument --port: invalid port 'http': not a number"),
+    (["--crd-dir", "/no/such/dir"], "argument --crd-dir: /no/such/dir: no such directory"),
+    (["--crd-dir", __file__], f"argument --crd-dir: {__file__}: not a directory"),
+])
+def test_embedded_apiserver_rejects_bad_flags_before_starting(args, message):
+    """Port 70000 used to wrap around to 4464 and -1 to crash with a traceback."""
+    result = run("embedded-apiserver", *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_embedded_apiserver_names_a_broken_crd_file(tmp_path):
+    (tmp_path / "broken.yaml").write_text("kind: [\n")
+    result = run("embedded-apiserver", "--port", "0", "--crd-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert f"cannot load the CRDs in {tmp_path}: " in result.stderr
+    assert "broken.yaml" in result.stderr and "Traceback" not in result.stderr
