@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
+from urllib.parse import quote
 
 from bridge.config import BridgeConfig
 
@@ -28,6 +30,7 @@ DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
 
 _RAY = "/apis/ray.io/v1"
 _SEGMENT = r"([^/]+)"
+_PCHAR = "-._~!$&'()*+,;=:@"  # RFC 3986 pchar besides unreserved letters and digits
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ def v2_successor(method: str, path: str) -> Successor | None:
     for entry_method, pattern, build in _COMPILED:
         match = pattern.match(path)
         if match and entry_method == method:
-            return build(*match.groups())
+            # The path arrives decoded; the successor is a URI again (a name holding a euro sign
+            # or ">" would otherwise break the Link header or make the response unsendable).
+            return build(*(quote(segment, safe=_PCHAR) for segment in match.groups()))
     return None
 
 
@@ -151,8 +156,15 @@ def deprecation_headers(config: BridgeConfig, method: str, path: str) -> list[tu
 
 
 def warning_299(text: str) -> str:
-    """A ``299`` (miscellaneous persistent warning) value with ``text`` as a quoted-string."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    """A ``299`` (miscellaneous persistent warning) value with ``text`` as a quoted-string.
+
+    Header values travel as ASCII without control characters, but ``text`` may quote what a
+    client sent (an unknown field whose name holds a newline or a euro sign): such characters are
+    written as JSON escapes (``\\n``, ``\\u20ac``), so the header stays sendable and the client
+    can still tell what it sent.
+    """
+    printable = "".join(char if " " <= char <= "~" else json.dumps(char)[1:-1] for char in text)
+    escaped = printable.replace("\\", "\\\\").replace('"', '\\"')
     return f'299 - "{escaped}"'
 
 

@@ -93,6 +93,18 @@ def test_warning_text_is_a_quoted_string():
     assert warning_299('unknown field "a\\b"') == '299 - "unknown field \\"a\\\\b\\""'
 
 
+def test_warning_text_is_ascii_without_control_characters():
+    """A client's field name may hold anything; a header value may not (the response failed)."""
+    # quoted-string escapes first (\\ and \"), so the client unquotes to \u00fc, \n, ...
+    assert warning_299('unknown field "\u00fc\u20ac\nb"') == r'299 - "unknown field \"\\u00fc\\u20ac\\nb\""'
+    assert warning_299("x\U0001F600\x7f") == r'299 - "x\\ud83d\\ude00\\u007f"'
+
+
+def test_the_successor_is_a_uri_whatever_the_name():
+    successor = v2_successor("GET", '/apis/v1/namespaces/ns/clusters/a">\u20ac')
+    assert successor.path == "/apis/ray.io/v1/namespaces/ns/rayclusters/a%22%3E%E2%82%AC"
+
+
 # --- over HTTP --------------------------------------------------------------------------------
 
 
@@ -125,6 +137,25 @@ def test_success_and_error_responses_carry_the_headers(sunset_bridge, ns):
     invalid = sunset_bridge.post(f"/apis/v1/namespaces/{ns}/clusters", json={})
     assert invalid.status_code == 400
     assert_deprecated(invalid, f"/apis/ray.io/v1/namespaces/{ns}/rayclusters")
+
+
+@pytest.mark.parametrize("name", ["%E2%82%AC", "a%0Ab", "a%22%3E%3Cb"])
+def test_odd_names_in_the_path_still_get_v1_answers_with_ascii_headers(sunset_bridge, ns, name):
+    answer = sunset_bridge.get(f"/apis/v1/namespaces/{ns}/clusters/{name}")
+    assert answer.status_code == 404 and answer.get_json()["code"] == 5
+    assert_deprecated(answer, f"/apis/ray.io/v1/namespaces/{ns}/rayclusters/{name}")
+    assert all(value.isascii() and value.isprintable() for _, value in answer.headers.items())
+
+
+def test_unknown_field_names_of_any_kind_are_warned_about_and_the_create_answers(sunset_bridge, kube, ns):
+    body = {"name": "odd", "namespace": ns, "cpu": 1, "memory": 1, "\u00fc\u20ac": 1, "a\nb": 2}
+    answer = sunset_bridge.post(f"/apis/v1/namespaces/{ns}/compute_templates", json=body)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert sorted(w for w in answer.headers.getlist("Warning") if "deprecated" not in w) == [
+        r'299 - "unknown field \"\\u00fc\\u20ac\""',
+        r'299 - "unknown field \"a\\nb\""',
+    ]
+    assert all(value.isascii() and value.isprintable() for _, value in answer.headers.items())
 
 
 def test_routing_errors_carry_the_headers_too(sunset_bridge):
