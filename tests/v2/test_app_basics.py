@@ -99,6 +99,22 @@ def test_readyz_is_503_naming_the_cause_when_the_upstream_is_down():
     assert "upstream unreachable" in body["message"]
 
 
+def test_readyz_follows_the_upstream_going_away_and_coming_back(upstream):
+    import time
+
+    from bridge.health import CACHE_SECONDS
+
+    client = make_app(upstream.url).test_client()
+    assert client.get("/readyz").status_code == 200
+    upstream.reset(lambda call, number: Response("down", status=503))
+    time.sleep(CACHE_SECONDS + 0.1)  # past the answer the probe remembers
+    down = client.get("/readyz")
+    assert down.status_code == 503 and "answered 503" in down.get_json()["message"]
+    upstream.reset()
+    time.sleep(CACHE_SECONDS + 0.1)
+    assert client.get("/readyz").status_code == 200
+
+
 def test_one_json_log_line_per_request(upstream, records):
     response = make_app(upstream.url).test_client().get(RC, headers={"X-Request-Id": "log-1"})
     response.close()
