@@ -65,10 +65,12 @@ def _wants_table(request: Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
-def _finish(current: dict, updated: dict) -> dict | Deleted:
-    """An update that removes the last finalizer of an object being deleted deletes it. One
-    that changes nothing writes nothing: as in Kubernetes, the resourceVersion stays and
-    watchers see no MODIFIED event (a PUT of only ``status`` to the main resource, say)."""
+def _finish(resource: Resource, current: dict, updated: dict) -> dict | Deleted:
+    """An admitted (pruned, defaulted) update: generation counted on what is stored. One that
+    removes the last finalizer of an object being deleted deletes it. One that changes
+    nothing writes nothing: as in Kubernetes, the resourceVersion stays and watchers see no
+    MODIFIED event (a PUT of only ``status`` to the main resource, say)."""
+    objects.count_generation(resource, current, updated)
     if updated == current:
         return current
     return Deleted(updated) if objects.finished_deletion(updated) else updated
@@ -276,7 +278,7 @@ class EmbeddedApi:
             updated = objects.prepare_update(stored_as, current, body, namespace, name,
                                              subresource=target.subresource)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return _finish(current, updated)
+            return _finish(stored_as, current, updated)
 
         before, after = self.store.write(stored_as.storage_key, namespace, name, change,
                                          dry_run=dry_run)
@@ -311,7 +313,7 @@ class EmbeddedApi:
                                              namespace, name, subresource=target.subresource,
                                              require_resource_version=False)
             updated, warnings = self._admit(request, resource, updated, target.subresource)
-            return _finish(current, updated)
+            return _finish(stored_as, current, updated)
 
         def create_from_apply() -> dict:
             nonlocal warnings

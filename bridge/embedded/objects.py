@@ -197,11 +197,7 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     meta.pop("managedFields", None)
     meta.pop("selfLink", None)
     meta["resourceVersion"] = old_meta.get("resourceVersion")
-    if tracks_generation(resource):
-        generation = old_meta.get("generation", 1)
-        if _without_meta_and_status(obj) != _without_meta_and_status(current):
-            generation += 1
-        meta["generation"] = generation
+    count_generation(resource, current, obj)
     if resource.storage_key == "v1/namespaces":
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": name}
     if resource.storage_key == "v1/services":
@@ -210,6 +206,18 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     validation.check_labels(resource, obj)
     core_kinds.check_shape(resource, obj)
     return obj
+
+
+def count_generation(resource: Resource, current: dict, updated: dict) -> None:
+    """``generation`` moves when anything but metadata and status changed. Called again once
+    the CRD schema has pruned and defaulted the object: a field that is pruned away changes
+    nothing, as in Kubernetes, which prunes while decoding."""
+    if not tracks_generation(resource):
+        return
+    generation = current["metadata"].get("generation", 1)
+    if _without_meta_and_status(updated) != _without_meta_and_status(current):
+        generation += 1
+    updated["metadata"]["generation"] = generation
 
 
 def pending_deletion(resource: Resource, obj: dict) -> dict | None:

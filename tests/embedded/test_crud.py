@@ -125,6 +125,20 @@ def test_update_moves_generation_only_on_spec_change(api, namespace):
     assert changed["metadata"]["creationTimestamp"] == obj["metadata"]["creationTimestamp"]
 
 
+def test_a_change_the_schema_prunes_away_moves_nothing(api, namespace):
+    """Generation is counted on the pruned object: an unknown spec field (dropped with a
+    warning) is no spec change, so generation and resourceVersion stay."""
+    path = f"{RAY}/namespaces/{namespace}/rayclusters/pruned"
+    obj = api.post(f"{RAY}/namespaces/{namespace}/rayclusters", json=raycluster("pruned")).json()
+    patched = api.patch(path, json={"spec": {"notInTheSchema": 1}},
+                        headers={"Content-Type": "application/merge-patch+json"})
+    assert 'unknown field \\"spec.notInTheSchema\\"' in patched.headers["Warning"]
+    assert patched.json()["metadata"]["generation"] == 1
+    assert patched.json()["metadata"]["resourceVersion"] == obj["metadata"]["resourceVersion"]
+    obj["spec"]["notInTheSchema"] = 2
+    assert api.put(path, json=obj).json()["metadata"]["generation"] == 1
+
+
 def test_update_with_stale_resource_version_is_conflict(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/configmaps/cm"
     obj = api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "cm"}}).json()
