@@ -63,7 +63,8 @@ def template_to_configmap(template: dict[str, Any], namespace: str) -> dict[str,
         "memory_unit": template.get("memory_unit") or DEFAULT_MEMORY_UNIT,
         "gpu": str(int(template.get("gpu") or 0)),
         "gpu_accelerator": template.get("gpu_accelerator") or "",
-        "extended_resources": go_json(template.get("extended_resources") or None),
+        # protojson allocates a map for `{}`, so Go stored "{}" for it and "null" when absent.
+        "extended_resources": go_json(template.get("extended_resources")),
     }
     tolerations = template.get("tolerations") or []
     if tolerations:

@@ -59,6 +59,23 @@ def test_minimal_template_stores_go_zero_values(bridge, kube, ns):
     assert data["extended_resources"] == "null" and "tolerations" not in data
 
 
+def test_an_empty_extended_resources_map_is_stored_as_go_did(bridge, kube, ns):
+    """protojson allocates a map for ``{}`` and ``encoding/json`` writes it as ``{}``;
+    only an absent (or null) map is ``null``."""
+    create_template(bridge, ns, "empty-map", extendedResources={}, tolerations=[])
+    create_template(bridge, ns, "null-map", extendedResources=None)
+    stored = {
+        name: kube.get(f"/api/v1/namespaces/{ns}/configmaps/{name}").json()["data"]
+        for name in ("empty-map", "null-map")
+    }
+    assert stored["empty-map"]["extended_resources"] == "{}"
+    assert "tolerations" not in stored["empty-map"]
+    assert stored["null-map"]["extended_resources"] == "null"
+    assert bridge.get(CT.format(ns=ns) + "/empty-map").get_json() == {
+        "name": "empty-map", "namespace": ns, "cpu": 2, "memory": 4, "memoryUnit": "Gi",
+    }
+
+
 def test_get_list_and_list_all_read_back_every_field(bridge, ns, kube):
     other = kube.create_namespace(f"{ns}-other")
     created = create_template(
