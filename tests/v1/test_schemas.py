@@ -156,3 +156,14 @@ def test_template_output_keeps_memory_unit_and_tolerations():
         "extendedResources": {"vpc.amazonaws.com/efa": 32},
         "memoryUnit": "Gi",
     }
+
+
+def test_map_entries_are_written_in_key_order_like_protojson():
+    cluster = {
+        "name": "c",
+        "annotations": {"b": "2", "a": "1", "B": "0"},
+        "cluster_spec": {"head_group_spec": {"environment": {"values": {"ZED": "z", "ALPHA": "a"}}}},
+    }
+    dumped = ClusterSchema().dump(cluster)
+    assert list(dumped["annotations"]) == ["B", "a", "b"]
+    assert list(dumped["clusterSpec"]["headGroupSpec"]["environment"]["values"]) == ["ALPHA", "ZED"]

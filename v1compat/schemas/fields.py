@@ -197,7 +197,9 @@ class Map(fields.Field):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
-        return {key: self.value_field._serialize(item, None, None) for key, item in value.items()}
+        # protojson writes map entries in key order (order.GenericKeyOrder), whatever the
+        # order they were built in.
+        return {key: self.value_field._serialize(value[key], None, None) for key in sorted(value)}
 
     def omit_on_dump(self, value: Any) -> bool:
         return not value
