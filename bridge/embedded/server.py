@@ -8,6 +8,7 @@ are few and long.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -27,6 +28,9 @@ log = logging.getLogger("bridge.embedded")
 
 # How long a stopping server waits for requests in flight (watches end at once).
 STOP_GRACE_SECONDS = 2.0
+
+# Status reasons of the errors http.server answers before the app sees a request.
+_EARLY_REASONS = {400: "BadRequest", 408: "Timeout", 413: "RequestEntityTooLarge"}
 
 # What a fresh cluster has; ``ray-system`` and friends are the operator's job.
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -70,6 +74,22 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log(self, type: str, message: str, *args: object) -> None:  # noqa: A002
         getattr(log, "error" if type == "error" else "debug")(message, *args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found before the app runs (a garbled request line, a URL over 64 KiB) are
+        Status objects too: http.server would answer an HTML page."""
+        short, _ = self.responses.get(code, ("Error", ""))
+        self.log_error("code %d, message %s", code, message or short)
+        body = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                           "message": message or short, "reason": _EARLY_REASONS.get(code, ""),
+                           "code": code}, separators=(",", ":")).encode()
+        self.send_response(code, short)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200:
+            self.wfile.write(body)
 
 
 def _server(host: str, port: int, app: EmbeddedApi) -> BaseWSGIServer:

@@ -30,7 +30,10 @@ def read_body(request: Request) -> bytes:
     """The raw body, chunked or not; more than 3 MiB is 413 as Kubernetes answers."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise too_large()
-    data = request.stream.read(MAX_BODY_BYTES + 1)
+    try:
+        data = request.stream.read(MAX_BODY_BYTES + 1)
+    except OSError as exc:  # a malformed chunked body, or the client went away mid-body
+        raise bad_request(f"unable to read the request body: {exc}") from None
     if len(data) > MAX_BODY_BYTES:
         raise too_large()
     return data

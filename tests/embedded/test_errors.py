@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import socket
+
 from tests.embedded.conftest import RAY, assert_status, raycluster
 
 
@@ -214,3 +217,41 @@ def test_generate_name_is_validated_as_a_prefix(api, namespace):
     assert "must be no more than 253 characters" in cause["message"]
     assert api.post(path, json={"metadata": {"generateName": "a" * 100 + "-"}}).status_code == 201
     assert len(api.get(path).json()["items"]) == 1
+
+
+def _raw(embedded, request: bytes) -> tuple[str, dict, bytes]:
+    """Send bytes no HTTP library would send; the status line, headers and body."""
+    host, port = embedded.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=20) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return status_line, headers, body
+
+
+def test_errors_before_the_app_runs_are_statuses_not_html(embedded):
+    """http.server answered a URL over 64 KiB or a garbled request line with an HTML page."""
+    status_line, headers, body = _raw(embedded, b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_line.startswith("HTTP/1.1 414")
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                "message": "Request-URI Too Long", "reason": "", "code": 414}
+    status_line, headers, body = _raw(embedded, b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n")
+    assert status_line.startswith("HTTP/1.1 431") and headers["content-type"] == "application/json"
+    assert json.loads(body)["message"] == "Too many headers"
+    garbled, _, _ = _raw(embedded, b"GARBAGE\r\n\r\n")  # HTTP/0.9: a body, no status line
+    assert json.loads(garbled)["reason"] == "BadRequest"
+
+
+def test_malformed_chunked_body_is_bad_request_and_stores_nothing(api, embedded, namespace):
+    status_line, _, body = _raw(embedded, (
+        f"POST /api/v1/namespaces/{namespace}/configmaps HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n0\r\n\r\n").encode())
+    assert status_line.startswith("HTTP/1.1 400")
+    status = json.loads(body)
+    assert status["reason"] == "BadRequest" and "request body" in status["message"]
+    assert api.get(f"/api/v1/namespaces/{namespace}/configmaps").json()["items"] == []
