@@ -27,7 +27,10 @@ def int_param(request: Request, name: str) -> int | None:
 
 
 def flag(request: Request, name: str) -> bool:
-    return request.args.get(name, "").lower() in ("true", "1")
+    """A boolean query parameter as apimachinery converts it: absent, "false" or "0" is
+    false; anything else, even ``?watch`` with no value or ``watch=yes``, is true."""
+    value = request.args.get(name)
+    return value is not None and value.lower() not in ("false", "0")
 
 
 def dry_run(request: Request, options: dict | None = None) -> bool:

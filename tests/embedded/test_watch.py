@@ -189,3 +189,15 @@ def test_watch_for_kubectl_streams_table_rows(api, namespace):
         event = json.loads(next(answer.iter_lines()))
     assert event["type"] == "ADDED" and event["object"]["kind"] == "Table"
     assert event["object"]["rows"][0]["cells"][:2] == ["tabled", 2]
+
+
+@pytest.mark.parametrize("value", ["", "yes", "TRUE"])
+def test_any_watch_value_but_false_or_0_is_a_watch(api, namespace, value):
+    """apimachinery reads every value of a boolean parameter except "false" and "0" as true."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    api.post(path, json={"metadata": {"name": "w"}})
+    with api.get(path, params={"watch": value, "timeoutSeconds": 20}, stream=True) as answer:
+        first = json.loads(next(line for line in answer.iter_lines() if line))
+    assert first["type"] == "ADDED" and first["object"]["metadata"]["name"] == "w"
+    assert api.get(path, params={"watch": "False"}).json()["kind"] == "ConfigMapList"
+    assert api.get(path, params={"watch": "0"}).json()["kind"] == "ConfigMapList"
