@@ -82,6 +82,8 @@ def test_unknown_fields_and_enum_values_are_reported_with_their_path_and_dropped
         (ClusterSchema(), {"clusterSpec": {"enableInTreeAutoscaling": "yes"}}, 'proto: invalid value for bool field clusterSpec.enableInTreeAutoscaling: "yes"'),
         (ClusterSchema(), {"clusterSpec": "big"}, 'proto: invalid value for message field clusterSpec: "big"'),
         (ClusterSchema(), {"environment": True}, "proto: invalid value for enum field environment: true"),
+        (ClusterSchema(), {"environment": 2147483648}, "proto: invalid value for enum field environment: 2147483648"),
+        (ClusterSchema(), {"environment": 1.5}, "proto: invalid value for enum field environment: 1.5"),
         (ClusterSchema(), {"cluster_spec": {}, "clusterSpec": {}}, 'proto: duplicate field "clusterSpec"'),
         (ClusterSchema(), [], "proto: syntax error (line 1:1): unexpected token ["),
         (ClusterSchema(), None, "proto: syntax error (line 1:1): unexpected token null"),
@@ -167,3 +169,9 @@ def test_map_entries_are_written_in_key_order_like_protojson():
     dumped = ClusterSchema().dump(cluster)
     assert list(dumped["annotations"]) == ["B", "a", "b"]
     assert list(dumped["clusterSpec"]["headGroupSpec"]["environment"]["values"]) == ["ALPHA", "ZED"]
+
+
+def test_an_enum_number_may_be_written_with_a_zero_fraction_or_an_exponent():
+    """protojson reads 3.0 and 3e0 as the number 3 (normalizeToIntString)."""
+    assert load(ClusterSchema(), {"environment": 3.0}) == ({"environment": "PRODUCTION"}, [])
+    assert load(ClusterSchema(), {"environment": 2e0}) == ({"environment": "STAGING"}, [])

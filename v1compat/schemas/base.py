@@ -143,6 +143,10 @@ _DROPPED = object()
 
 def _walk_value(field_obj: fields.Field, value: Any, path: str, report: InputReport) -> Any:
     if isinstance(field_obj, Enum):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # protojson reads an enum number written 3.0 or 3e0 as 3
+        if isinstance(value, int) and not isinstance(value, bool) and not -(2**31) <= value < 2**31:
+            raise BodyError(f"proto: invalid value for enum field {path}: {raw_json(value)}")
         if field_obj.known(value):
             return value
         if isinstance(value, (str, int)) and not isinstance(value, bool):
