@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import core_kinds, events, listing, objects, params, patch, watch
+from bridge.embedded import core_kinds, events, listing, objects, params, patch, typed, watch
 from bridge.embedded.canonical import canonical, sorted_keys
 from bridge.embedded.discovery import discovery
 from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
@@ -56,6 +56,7 @@ def _incoming(resource: Resource, body: dict) -> dict:
     """A request body in the client's form -> the stored form."""
     if resource.view_of:
         objects.check_type_meta(resource, body)
+        typed.check(resource, body)  # in the client's field names, before conversion
         return events.to_core(body)
     return body
 

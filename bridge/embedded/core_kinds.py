@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 
-from bridge.embedded.errors import bad_request
+from bridge.embedded import typed
 from bridge.embedded.resources import Resource
 from bridge.embedded.validation import invalid_field
 
@@ -16,30 +16,8 @@ _SERVICE_CIDR_SIZE = 2**20 - 2
 
 
 def check_shape(resource: Resource, obj: dict) -> None:
-    """The typed decoding Kubernetes does for ConfigMaps: ``data`` and ``binaryData`` map
-    strings to strings (400, in Go's words, otherwise)."""
-    if resource.storage_key != "v1/configmaps":
-        return
-    for field in ("data", "binaryData"):
-        value = obj.get(field)
-        if value is None:
-            continue
-        wrong = None if isinstance(value, dict) else value
-        if wrong is None:
-            wrong = next((item for item in value.values() if not isinstance(item, str)), None)
-        if wrong is not None:
-            raise bad_request(
-                f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
-                f"unmarshal {json_type(wrong)} into Go struct field ConfigMap.{field} of type "
-                f"{'string' if isinstance(value, dict) else 'map[string]string'}")
-
-
-def json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
+    """The typed decoding Kubernetes does (400, in Go's words, for a value of the wrong type)."""
+    typed.check(resource, obj)
 
 
 def defaults(resource: Resource, obj: dict) -> dict:

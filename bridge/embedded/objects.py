@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from bridge.embedded import core_kinds, validation
+from bridge.embedded import core_kinds, typed, validation
 from bridge.embedded.errors import ApiError, bad_request, conflict, invalid, not_found
 from bridge.embedded.resources import Resource
 
@@ -82,7 +82,7 @@ def _check_meta_types(meta: dict) -> None:
 
 
 def _wrong_type(field: str, value: Any, of_type: str) -> ApiError:
-    return bad_request(f"json: cannot unmarshal {core_kinds.json_type(value)} into Go struct "
+    return bad_request(f"json: cannot unmarshal {typed.json_type(value)} into Go struct "
                        f"field ObjectMeta.metadata.{field} of type {of_type}")
 
 

@@ -305,7 +305,10 @@ def _unsupported(resource: Resource, field: str) -> ApiError:
 def fields_match(selector: FieldSelector, obj: dict, resource: Resource) -> bool:
     readers = _fields(resource)
     for term in selector:
-        value = readers[term.field](obj)
+        try:
+            value = readers[term.field](obj)
+        except AttributeError:  # a malformed object stored before typed decoding: no value
+            value = None
         actual = "" if value is None else str(value)
         if (actual == term.value) == term.negated:
             return False
