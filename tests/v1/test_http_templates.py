@@ -238,3 +238,17 @@ def test_create_in_a_namespace_that_does_not_exist_is_404_and_creates_nothing(br
         '(no-such-ns/default-template): namespaces "no-such-ns" not found',
     )
     assert kube.get("/api/v1/namespaces/no-such-ns/configmaps/default-template").status_code == 404
+
+
+def test_a_name_kubernetes_rejects_is_400_and_creates_nothing(bridge, kube, ns):
+    """Go answered 500; the name is the client's mistake (not a DNS subdomain, or too long for
+    the ``ray.io/compute-template`` label)."""
+    for name in ("Upper", "a" * 64):
+        answer = bridge.post(CT.format(ns=ns), json=template_body(ns, name))
+        message = v1_error(answer, 400, 3)
+        assert message.startswith(
+            f"Failed to create a compute runtime for ({ns}/{name}): Create compute template failed.: "
+            f"InvalidInputError: Failed to create a compute runtime for ({ns}/{name}): ConfigMap"
+        ), message
+    templates = kube.get(f"/api/v1/namespaces/{ns}/configmaps", params={"labelSelector": "ray.io/config-type"})
+    assert templates.json()["items"] == []
