@@ -9,13 +9,15 @@ fields' types are checked, in Go's words; unknown fields are kept, as before.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
 
-# A shape: "string", "int32", "bool", "IntOrString", ("map", shape), ("list", shape), or a
-# struct: (Go type name, {field: shape}).
+# A shape: "string", "base64" ([]byte), "int32", "bool", "IntOrString", ("map", shape),
+# ("list", shape), or a struct: (Go type name, {field: shape}).
 Shape = Any
 _STRINGS = ("list", "string")
 _REFERENCE = ("v1.ObjectReference", {name: "string" for name in (
@@ -37,7 +39,7 @@ _EVENTS_V1_NAMES = {"involvedObject": "regarding", "message": "note", "source": 
                     "reportingComponent": "reportingController"}
 
 SHAPES: dict[str, dict[str, Shape]] = {
-    "v1/configmaps": {"data": ("map", "string"), "binaryData": ("map", "string"),
+    "v1/configmaps": {"data": ("map", "string"), "binaryData": ("map", "base64"),
                       "immutable": "bool"},
     "v1/services": {
         "spec": ("v1.ServiceSpec", {
@@ -90,12 +92,18 @@ def _value(resource: Resource, value: Any, shape: Shape, path: str) -> None:
         if not isinstance(value, dict):
             raise _wrong(resource, value, path, shape[0])
         _struct(resource, value, shape[1], path)
+    elif shape == "base64" and isinstance(value, str):
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as '
+                              f"a {resource.kind}: illegal base64 data in {path}") from None
     elif not _scalar_fits(value, shape):
-        raise _wrong(resource, value, path, shape)
+        raise _wrong(resource, value, path, "string" if shape == "base64" else shape)
 
 
 def _scalar_fits(value: Any, shape: str) -> bool:
-    if shape == "string":
+    if shape in ("string", "base64"):
         return isinstance(value, str)
     if shape == "bool":
         return isinstance(value, bool)

@@ -298,3 +298,12 @@ def test_field_selector_skips_a_malformed_event_stored_by_an_older_version():
                               params={"fieldSelector": "involvedObject.name=x"}, timeout=20)
         assert listed.status_code == 200, listed.text
         assert listed.json()["items"] == []
+
+
+def test_configmap_binary_data_must_be_base64(api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    status = assert_status(api.post(path, json={"metadata": {"name": "b"}, "binaryData": {"k": "!!!"}}),
+                           400, "BadRequest")
+    assert "illegal base64 data in ConfigMap.binaryData" in status["message"]
+    assert_status(api.post(path, json={"metadata": {"name": "b"}, "binaryData": {"k": 1}}), 400, "BadRequest")
+    assert api.post(path, json={"metadata": {"name": "b"}, "binaryData": {"k": "AAE="}}).status_code == 201
