@@ -30,6 +30,7 @@ DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
 
 _RAY = "/apis/ray.io/v1"
 _SEGMENT = r"([^/]+)"
+_MANAGED_ONLY = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"
 _PCHAR = "-._~!$&'()*+,;=:@"  # RFC 3986 pchar besides unreserved letters and digits
 
 
@@ -65,6 +66,16 @@ def _ray(kind: str) -> Callable[..., str]:
     return build
 
 
+def _ray_list(kind: str) -> Callable[..., str]:
+    """A v1 list shows only what the v1 API manages; the v2 list that returns the same set
+    carries the managed-by selector (the client adds its own ``limit``/``continue``)."""
+
+    def build(namespace: str | None = None) -> str:
+        return _ray(kind)(namespace) + _MANAGED_ONLY
+
+    return build
+
+
 def _configmaps(namespace: str | None = None, name: str | None = None) -> str:
     path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
     return path + "/configmaps" + (f"/{name}" if name is not None else "")
@@ -86,21 +97,21 @@ _TABLE: list[tuple[str, str, Callable[..., Successor]]] = [
     ("DELETE", "/namespaces/{}/compute_templates/{}", lambda ns, n: _template("DELETE", _configmaps(ns, n))),
     ("GET", "/compute_templates", lambda: _template("GET", _configmaps())),
     ("POST", "/namespaces/{}/clusters", lambda ns: Successor("POST", _ray("rayclusters")(ns))),
-    ("GET", "/namespaces/{}/clusters", lambda ns: Successor("GET", _ray("rayclusters")(ns))),
+    ("GET", "/namespaces/{}/clusters", lambda ns: Successor("GET", _ray_list("rayclusters")(ns))),
     ("GET", "/namespaces/{}/clusters/{}", lambda ns, n: Successor("GET", _ray("rayclusters")(ns, n))),
     ("DELETE", "/namespaces/{}/clusters/{}", lambda ns, n: Successor("DELETE", _ray("rayclusters")(ns, n))),
-    ("GET", "/clusters", lambda: Successor("GET", _ray("rayclusters")())),
+    ("GET", "/clusters", lambda: Successor("GET", _ray_list("rayclusters")())),
     ("POST", "/namespaces/{}/jobs", lambda ns: Successor("POST", _ray("rayjobs")(ns))),
-    ("GET", "/namespaces/{}/jobs", lambda ns: Successor("GET", _ray("rayjobs")(ns))),
+    ("GET", "/namespaces/{}/jobs", lambda ns: Successor("GET", _ray_list("rayjobs")(ns))),
     ("GET", "/namespaces/{}/jobs/{}", lambda ns, n: Successor("GET", _ray("rayjobs")(ns, n))),
     ("DELETE", "/namespaces/{}/jobs/{}", lambda ns, n: Successor("DELETE", _ray("rayjobs")(ns, n))),
-    ("GET", "/jobs", lambda: Successor("GET", _ray("rayjobs")())),
+    ("GET", "/jobs", lambda: Successor("GET", _ray_list("rayjobs")())),
     ("POST", "/namespaces/{}/services", lambda ns: Successor("POST", _ray("rayservices")(ns))),
-    ("GET", "/namespaces/{}/services", lambda ns: Successor("GET", _ray("rayservices")(ns))),
+    ("GET", "/namespaces/{}/services", lambda ns: Successor("GET", _ray_list("rayservices")(ns))),
     ("GET", "/namespaces/{}/services/{}", lambda ns, n: Successor("GET", _ray("rayservices")(ns, n))),
     ("PUT", "/namespaces/{}/services/{}", lambda ns, n: Successor("PUT", _ray("rayservices")(ns, n))),
     ("DELETE", "/namespaces/{}/services/{}", lambda ns, n: Successor("DELETE", _ray("rayservices")(ns, n))),
-    ("GET", "/services", lambda: Successor("GET", _ray("rayservices")())),
+    ("GET", "/services", lambda: Successor("GET", _ray_list("rayservices")())),
     ("POST", "/namespaces/{}/jobsubmissions/{}", lambda ns, c: Successor("POST", _dashboard(ns, c))),
     ("GET", "/namespaces/{}/jobsubmissions/{}", lambda ns, c: Successor("GET", _dashboard(ns, c))),
     ("GET", "/namespaces/{}/jobsubmissions/{}/log/{}", lambda ns, c, s: Successor("GET", _dashboard(ns, c, f"{s}/logs"))),

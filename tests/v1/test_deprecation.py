@@ -11,27 +11,28 @@ from bridge.config import BridgeConfig
 from bridge.deprecation import deprecation_headers, v2_successor, warning_299
 
 GUIDE = "https://example.test/MIGRATION.md"
+MANAGED = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"  # what v1 lists show
 
 
 @pytest.mark.parametrize(
     ("method", "v1_path", "v2_method", "v2_path"),
     [
         ("POST", "/apis/v1/namespaces/ns/clusters", "POST", "/apis/ray.io/v1/namespaces/ns/rayclusters"),
-        ("GET", "/apis/v1/namespaces/ns/clusters", "GET", "/apis/ray.io/v1/namespaces/ns/rayclusters"),
+        ("GET", "/apis/v1/namespaces/ns/clusters", "GET", "/apis/ray.io/v1/namespaces/ns/rayclusters" + MANAGED),
         ("GET", "/apis/v1/namespaces/ns/clusters/c", "GET", "/apis/ray.io/v1/namespaces/ns/rayclusters/c"),
         ("DELETE", "/apis/v1/namespaces/ns/clusters/c", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayclusters/c"),
-        ("GET", "/apis/v1/clusters", "GET", "/apis/ray.io/v1/rayclusters"),
+        ("GET", "/apis/v1/clusters", "GET", "/apis/ray.io/v1/rayclusters" + MANAGED),
         ("POST", "/apis/v1/namespaces/ns/jobs", "POST", "/apis/ray.io/v1/namespaces/ns/rayjobs"),
-        ("GET", "/apis/v1/namespaces/ns/jobs", "GET", "/apis/ray.io/v1/namespaces/ns/rayjobs"),
+        ("GET", "/apis/v1/namespaces/ns/jobs", "GET", "/apis/ray.io/v1/namespaces/ns/rayjobs" + MANAGED),
         ("GET", "/apis/v1/namespaces/ns/jobs/j", "GET", "/apis/ray.io/v1/namespaces/ns/rayjobs/j"),
         ("DELETE", "/apis/v1/namespaces/ns/jobs/j", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayjobs/j"),
-        ("GET", "/apis/v1/jobs", "GET", "/apis/ray.io/v1/rayjobs"),
+        ("GET", "/apis/v1/jobs", "GET", "/apis/ray.io/v1/rayjobs" + MANAGED),
         ("POST", "/apis/v1/namespaces/ns/services", "POST", "/apis/ray.io/v1/namespaces/ns/rayservices"),
-        ("GET", "/apis/v1/namespaces/ns/services", "GET", "/apis/ray.io/v1/namespaces/ns/rayservices"),
+        ("GET", "/apis/v1/namespaces/ns/services", "GET", "/apis/ray.io/v1/namespaces/ns/rayservices" + MANAGED),
         ("GET", "/apis/v1/namespaces/ns/services/s", "GET", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
         ("PUT", "/apis/v1/namespaces/ns/services/s", "PUT", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
         ("DELETE", "/apis/v1/namespaces/ns/services/s", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
-        ("GET", "/apis/v1/services", "GET", "/apis/ray.io/v1/rayservices"),
+        ("GET", "/apis/v1/services", "GET", "/apis/ray.io/v1/rayservices" + MANAGED),
         ("POST", "/apis/v1/namespaces/ns/jobsubmissions/c", "POST", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/"),
         ("GET", "/apis/v1/namespaces/ns/jobsubmissions/c", "GET", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/"),
         ("GET", "/apis/v1/namespaces/ns/jobsubmissions/c/s1", "GET", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1"),
@@ -130,7 +131,7 @@ def assert_deprecated(answer, successor_link: str | None):
 def test_success_and_error_responses_carry_the_headers(sunset_bridge, ns):
     listed = sunset_bridge.get(f"/apis/v1/namespaces/{ns}/clusters")
     assert listed.status_code == 200
-    assert_deprecated(listed, f"/apis/ray.io/v1/namespaces/{ns}/rayclusters")
+    assert_deprecated(listed, f"/apis/ray.io/v1/namespaces/{ns}/rayclusters{MANAGED}")
     missing = sunset_bridge.get(f"/apis/v1/namespaces/{ns}/clusters/nope")
     assert missing.status_code == 404
     assert_deprecated(missing, f"/apis/ray.io/v1/namespaces/{ns}/rayclusters/nope")
