@@ -28,7 +28,6 @@ from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_d
 
 log = logging.getLogger("kuberay_bridge.forwarder")
 
-_TRUE = frozenset({"1", "t", "T", "true", "TRUE", "True"})  # Go's strconv.ParseBool
 _READ_CHUNK = 64 * 1024
 
 
@@ -59,15 +58,20 @@ def limited(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
             yield chunk
 
 
+def _flag(values: list[str]) -> bool:
+    """A boolean query parameter as apimachinery reads it: every value but "0" and "false"
+    (any case) is true, ``?watch`` alone included, so the bridge and the API server agree
+    on what is a watch."""
+    return bool(values) and values[0] != "0" and values[0].lower() != "false"
+
+
 def is_stream(request: ProxyRequest) -> bool:
     """A watch or a followed log: a response with no natural end, so no read timeout."""
-    if any(value in _TRUE for value in request.query_values("watch")):
+    if _flag(request.query_values("watch")):
         return True
     if request.path.startswith("/apis/ray.io/v1/watch/"):
         return True
-    return request.route.startswith("service-proxy") and any(
-        value in _TRUE for value in request.query_values("follow")
-    )
+    return request.route.startswith("service-proxy") and _flag(request.query_values("follow"))
 
 
 ResultObserver = Callable[[ProxyRequest, int, int], None]  # request, status, attempts

@@ -12,6 +12,8 @@ import requests
 from werkzeug.wrappers import Response
 
 from tests.v2.conftest import make_app
+from v2proxy.forwarder import is_stream
+from v2proxy.messages import ProxyRequest
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
@@ -213,3 +215,25 @@ def test_empty_bodied_responses_keep_their_headers(bridge_url, upstream):
     assert response.status_code == 204
     assert response.content == b""
     assert "text/html" not in response.headers.get("Content-Type", "")
+
+
+@pytest.mark.parametrize(
+    "query, route, streams",
+    [
+        ([("watch", "true")], "ray", True),
+        ([("watch", "1")], "ray", True),
+        ([("watch", "")], "ray", True),  # ?watch alone is a watch for the API server
+        ([("watch", "yes")], "ray", True),
+        ([("watch", "FALSE")], "ray", False),
+        ([("watch", "0")], "ray", False),
+        ([("watch", "false"), ("watch", "true")], "ray", False),  # the first value counts
+        ([], "ray", False),
+        ([("follow", "true")], "service-proxy", True),
+        ([("follow", "true")], "ray", False),
+    ],
+)
+def test_what_counts_as_a_stream_matches_the_api_server(query, route, streams):
+    """A stream gets no read timeout and is never replayed; deciding it differently from
+    the API server would cut an idle ``?watch=yes`` watch after read_timeout."""
+    request = ProxyRequest("GET", "/apis/ray.io/v1/rayclusters", query=query, route=route)
+    assert is_stream(request) is streams
