@@ -359,8 +359,11 @@ class EmbeddedApi:
         before, after = self.store.write(resource.storage_key, namespace, name, change,
                                          dry_run=dry_run)
         assert before is not None
-        if after is not None:  # finalizers first: 202 and the object, as Kubernetes answers
-            return self._object_answer(request, resource, _present(resource)(after), 202)
+        if after is not None:
+            # Finalizers first: the marked object, 200 as Kubernetes answers (202 only when
+            # the deprecated ``orphanDependents: false`` asked for cascading deletion).
+            code = 202 if options.get("orphanDependents") is False else 200
+            return self._object_answer(request, resource, _present(resource)(after), code)
         if resource.storage_key in _DELETE_ANSWERS_STATUS:
             return answer({
                 "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
