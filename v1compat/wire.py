@@ -193,16 +193,22 @@ def write_failure(status: int, body: Any, what: str, *context: str) -> V1Error:
     """A Kubernetes create or delete that failed, for the cases the caller did not classify
     (conflicts, not-found of the object itself): Go's NewInternalServerError (500) — unless
     Kubernetes rejected the object itself (400/422: the request is wrong, InvalidArgument), the
-    namespace does not exist (404: NotFound), or the status names who must act (401, 403, 429,
-    502-504), which the v1 client then sees as such."""
+    namespace does not exist (a 404 about a namespace: NotFound), or the status names who must
+    act (401, 403, 429, 502-504), which the v1 client then sees as such."""
     text = k8s_message(status, body)
     if status in (400, 422):
         return invalid_input_with_details(what, text, *context)
-    if status == 404:
+    if status == 404 and _names_a_missing_namespace(body):
         # A create into a namespace that does not exist: the request names something
-        # missing (Go: 500), so NotFound with the Go wording.
+        # missing (Go: 500), so NotFound with the Go wording. Any other 404 on a write (the
+        # RayCluster CRD is not installed) is the server's problem and stays 500.
         return not_found(what, text, *context)
     code = _K8S_STATUS_TO_CODE.get(status)
     if code in _CALLER_ACTS:
         return V1Error(code, ": ".join([what, *context, text]))
     return internal(what, text, *context)
+
+
+def _names_a_missing_namespace(body: Any) -> bool:
+    details = body.get("details") if isinstance(body, dict) else None
+    return isinstance(details, dict) and details.get("kind") == "namespaces"

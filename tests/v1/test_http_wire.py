@@ -198,3 +198,20 @@ def test_refused_writes_keep_their_meaning_too(embedded, ns):
         f"Failed to create a compute runtime for ({ns}/default-template): Create compute template failed.: "
         'configmaps is forbidden: User "alice" cannot create resource',
     )
+
+
+def test_a_write_404_is_not_found_only_when_the_namespace_is_missing():
+    """A missing namespace is the caller's mistake; a missing RayCluster CRD is the server's."""
+    from v1compat.wire import write_failure
+
+    missing_ns = {"kind": "Status", "code": 404, "reason": "NotFound", "message": 'namespaces "x" not found',
+                  "details": {"name": "x", "kind": "namespaces"}}
+    assert write_failure(404, missing_ns, "Failed to create a cluster for (x/c)").code == 5
+    no_crd = {"kind": "Status", "code": 404, "reason": "NotFound",
+              "message": "the server could not find the requested resource", "details": {}}
+    error = write_failure(404, no_crd, "Failed to create a cluster for (x/c)", "Create Cluster failed.")
+    assert (error.code, error.message) == (
+        13,
+        "Internal Server Error: Create Cluster failed.: InternalServerError: Failed to create a cluster for "
+        "(x/c): the server could not find the requested resource",
+    )
