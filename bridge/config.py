@@ -221,16 +221,17 @@ class BridgeConfig:
         layers.append(("command line", flags))
 
         raw: dict[str, tuple[Any, str]] = {}
+        problems: list[str] = []  # every bad value at once, unknown names included
         for source, values in layers:
             for key, value in values.items():
-                name = key.replace("-", "_")
+                name = str(key).replace("-", "_")  # a YAML key may be a number
                 if name not in cls.settings():
-                    raise ConfigError(f"unknown setting {key!r} in {source}")
+                    problems.append(f"unknown setting {key!r} in {source}")
+                    continue
                 label = ENV_PREFIX + name.upper() if source == "environment" else source
                 raw[name] = (value, label)
 
         parsed: dict[str, Any] = {}
-        problems: list[str] = []
         for name, (value, source) in raw.items():
             try:
                 parsed[name] = cls.settings()[name].metadata["parse"](value)

@@ -85,6 +85,19 @@ def test_unknown_key_in_config_file_is_an_error(tmp_path):
         BridgeConfig.load(environ={}, config_file=str(config_file))
 
 
+def test_unknown_keys_are_reported_with_every_other_bad_value(tmp_path):
+    """One run names every mistake: an unknown key used to hide the bad values after it, and
+    a numeric YAML key crashed with a traceback."""
+    config_file = tmp_path / "bridge.yaml"
+    config_file.write_text("prot: 8080\n1: x\nworkers: 0\n")
+    with pytest.raises(ConfigError) as excinfo:
+        BridgeConfig.load(environ={"BRIDGE_PORT": "x"}, config_file=str(config_file))
+    text = str(excinfo.value)
+    assert "unknown setting 'prot' in config file" in text
+    assert "unknown setting 1 in config file" in text
+    assert "workers (from config file" in text and "port (from BRIDGE_PORT)" in text
+
+
 @pytest.mark.parametrize(
     "content, message",
     [("port: [1, 2\n", "is not valid YAML"), ("- 1\n- 2\n", "must hold a mapping")],
