@@ -14,13 +14,14 @@ import yaml
 from tests.embedded.conftest import raycluster
 
 KUBECTL = shutil.which("kubectl")
-pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 
 
 class Kubectl:
     """``kubectl --server URL`` with an empty kubeconfig and a discovery cache of its own."""
 
     def __init__(self, server: str, home: Path):
+        if KUBECTL is None:
+            pytest.fail("kubectl is not on PATH; these tests need the real kubectl (see README)")
         self.server = server
         self.home = home
         (home / "kubeconfig").write_text("")
