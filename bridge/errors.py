@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("kuberay_bridge.errors")
@@ -77,8 +77,6 @@ def register_error_renderer(app: Flask, prefix: str, renderer: Renderer) -> None
 
 def render_error(code: int, message: str) -> Response:
     """The error in the dialect of the current request's path."""
-    from flask import current_app
-
     path = request.path
     for prefix, renderer in current_app.extensions.get(_EXTENSION, []):
         if path == prefix or path.startswith(prefix + "/"):

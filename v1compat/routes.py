@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from werkzeug.routing import BaseConverter
 
+from bridge.errors import register_error_renderer
 from bridge.deprecation import V1_PREFIX, deprecation_headers, is_v1_path, warning_299
 from v1compat import clusters_api, templates_api
 from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
@@ -32,6 +33,7 @@ from v1compat.schemas import (
     ListComputeTemplatesResponseSchema,
 )
 from v1compat.wire import current_config, load_body, v1_error_response, v1_json
+from v2proxy.client import V2Client
 
 blueprint = Blueprint("v1compat", __name__, url_prefix=V1_PREFIX)
 
@@ -47,10 +49,8 @@ class SegmentConverter(BaseConverter):
     regex = "[^/]*"
 
 
-def v2_client() -> Any:
+def v2_client() -> V2Client:
     """The internal v2 client for this request (same pipeline, caller's credentials)."""
-    from v2proxy.client import V2Client
-
     return V2Client.from_request(dialect="v1")
 
 
@@ -153,8 +153,6 @@ def register_routes(bp: Blueprint, routes: list[V1Route]) -> None:
 def _install(state: Any) -> None:
     app = state.app
     app.url_map.converters.setdefault("seg", SegmentConverter)
-    from bridge.errors import register_error_renderer
-
     register_error_renderer(app, V1_PREFIX, render_http_error)
 
 

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, g, request
 from werkzeug.datastructures import Headers
 
+from bridge.auth import upstream_headers
 from v2proxy.messages import Handler, ProxyRequest
 
 Query = Sequence[tuple[str, str]] | None
@@ -51,10 +53,6 @@ class V2Client:
     def from_request(cls, dialect: str = "v1") -> "V2Client":
         """A client for the current Flask request: the app's pipeline, the caller's
         credentials when they go upstream (passthrough), its request id and origin."""
-        from flask import current_app, g, request
-
-        from bridge.auth import upstream_headers
-
         state = current_app.extensions["kuberay_bridge"]
         caller = upstream_headers(
             request.headers.items(),

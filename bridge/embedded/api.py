@@ -14,7 +14,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import core_kinds, events, listing, objects, params, patch, typed, watch
+from bridge.embedded import (core_kinds, events, listing, objects, params, patch, svcproxy, typed,
+                             watch)
 from bridge.embedded.canonical import canonical, sorted_keys
 from bridge.embedded.discovery import discovery
 from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
@@ -22,6 +23,7 @@ from bridge.embedded.errors import (ApiError, already_exists, bad_request, confl
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
 from bridge.embedded.schema import SchemaRegistry
+from bridge.embedded.table import as_table
 from bridge.embedded.store import NAMESPACES, Deleted, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
 
@@ -180,8 +182,6 @@ class EmbeddedApi:
         spec = params.watch_spec(request, target, _present(resource), self.bookmark_interval)
         content_type = "application/json"
         if _wants_table(request):
-            from bridge.embedded.table import as_table
-
             spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj]))
             content_type = TABLE_CONTENT_TYPE
         sock = request.environ.get("werkzeug.socket")
@@ -193,8 +193,6 @@ class EmbeddedApi:
         """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
         if not _wants_table(request):
             return None
-        from bridge.embedded.table import as_table
-
         table = as_table(resource, items)
         table["metadata"] = {**table.get("metadata", {}), **(metadata or {})}
         return answer(table, content_type=TABLE_CONTENT_TYPE)
@@ -403,8 +401,6 @@ class EmbeddedApi:
     # -- services/{name}/proxy -------------------------------------------------------------
 
     def proxy(self, request: Request, target: Target) -> Response:
-        from bridge.embedded import svcproxy
-
         service_name = svcproxy.split_target(target.name or "")[1]
         service = self.store.get("v1/services", target.namespace or "", service_name)
         if service is None:
