@@ -119,6 +119,7 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "accesslog": None,  # the app writes one JSON line per request
         "errorlog": "-",
         "loglevel": config.log_level,
+        "logconfig_dict": _json_logging(config.log_level),
         "proc_name": "kuberay-bridge",
         "limit_request_line": 8190,  # long label selectors and continue tokens
         "forwarded_allow_ips": "",  # the bridge is the proxy; callers' X-Forwarded-* are not trusted
@@ -127,6 +128,23 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "on_exit": hooks.on_exit,
         "child_exit": hooks.child_exit,
         "_hooks": hooks,
+    }
+
+
+def _json_logging(level: str) -> dict[str, Any]:
+    """gunicorn's own messages (start, worker exits, errors) as the same JSON lines as the
+    app's, so one log parser reads everything the bridge writes."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "bridge.logs.JSONFormatter"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+        },
+        "root": {"handlers": [], "level": "WARNING"},
     }
 
 

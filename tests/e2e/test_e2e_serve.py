@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -111,3 +112,16 @@ def test_bad_configuration_stops_serve_with_a_message(tmp_path):
     bridge = BridgeProcess(["--upstream", "ftp://nowhere"], tmp_path / "log")
     assert bridge.process.wait(30) == 2
     assert "upstream" in bridge.log() and "ftp://nowhere" in bridge.log()
+
+
+def test_everything_serve_logs_is_one_json_object_a_line(start_bridge, embedded):
+    """gunicorn's own messages and the app's request lines share one format, so a log
+    pipeline needs one parser for the bridge."""
+    bridge = start_bridge("--upstream", embedded.url, "--workers", "1")
+    assert requests.get(bridge.url + "/healthz", timeout=5).status_code == 200
+    assert bridge.stop() == 0
+    lines = [line for line in bridge.log().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]
+    loggers = {entry["logger"] for entry in entries}
+    assert {"gunicorn.error", "kuberay_bridge.requests"} <= loggers
+    assert any(entry.get("message", "").startswith("Starting gunicorn") for entry in entries)
