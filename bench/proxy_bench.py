@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--watches", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gthread"))
     options = parser.parse_args()
 
     upstream_port, bridge_port = free_port(), free_port()
@@ -205,14 +206,16 @@ def main() -> None:
         wait_ready(upstream + "/version")
         served = start(
             ["serve", "--port", str(bridge_port), "--upstream", upstream,
-             "--workers", str(options.workers), "--log-level", "warning"]
+             "--workers", str(options.workers), "--worker-class", options.worker_class,
+             "--log-level", "warning"]
         )
         wait_ready(bridge + "/readyz")
         session = requests.Session()
         for index in range(options.objects):
             session.post(upstream + RAY, json=raycluster(f"bench-{index}"), timeout=30).raise_for_status()
         one = RAY + "/bench-0"
-        results = {"objects": options.objects, "gunicorn_workers": options.workers}
+        results = {"objects": options.objects, "gunicorn_workers": options.workers,
+                   "worker_class": options.worker_class}
         for name, base in (("direct", upstream), ("bridge", bridge)):
             timed(session, base + one, 20)  # warm connections
             results[f"get_{name}"] = percentiles(timed(session, base + one, options.requests))
