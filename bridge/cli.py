@@ -63,7 +63,8 @@ def _existing_directory(text: str) -> str:
 def _cmd_embedded(args: argparse.Namespace) -> int:
     from bridge.embedded import serve
 
-    return serve(host=args.host, port=args.port, data_dir=args.data_dir, crd_dir=args.crd_dir)
+    return serve(host=args.host, port=args.port, data_dir=args.data_dir, crd_dir=args.crd_dir,
+                 namespaces=args.namespace)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         type=_existing_directory,
         help="directory of CRD YAML files whose OpenAPI schemas prune and validate objects",
+    )
+    embedded.add_argument(
+        "--namespace",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="a namespace to create at start if missing, besides a fresh cluster's "
+        "(repeatable; e.g. ray-system, where KubeRay lives)",
     )
     embedded.set_defaults(func=_cmd_embedded)
     return parser

@@ -23,6 +23,10 @@ import time
 
 log = logging.getLogger("kuberay_bridge.embedded")
 
+# A cluster with KubeRay installed has this namespace, and the KubeRay quickstarts use it; the
+# embedded upstream stands in for such a cluster, so they work unchanged against the bridge.
+KUBERAY_NAMESPACE = "ray-system"
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -68,6 +72,7 @@ class EmbeddedChild:
             command = [
                 sys.executable, "-m", "bridge", "embedded-apiserver",
                 "--host", "127.0.0.1", "--port", str(port),
+                "--namespace", KUBERAY_NAMESPACE,
             ]  # fmt: skip
             if self.data_dir:
                 command += ["--data-dir", self.data_dir]

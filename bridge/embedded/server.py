@@ -15,12 +15,14 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from types import FrameType, TracebackType
 
 import yaml
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from bridge.embedded.api import EmbeddedApi
+from bridge.embedded.errors import ApiError
 from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
 
@@ -36,31 +38,34 @@ _EARLY_REASONS = {400: "BadRequest", 408: "Timeout", 413: "RequestEntityTooLarge
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
-def _seed(store: Store) -> None:
+def _seed(store: Store, extra_namespaces: Sequence[str] = ()) -> None:
     from bridge.embedded.objects import prepare_create
     from bridge.embedded.resources import BY_KEY
 
     namespaces = BY_KEY[NAMESPACES]
-    for name in INITIAL_NAMESPACES:
+    for name in dict.fromkeys([*INITIAL_NAMESPACES, *extra_namespaces]):
         if store.get(NAMESPACES, "", name) is None:
             obj = prepare_create(namespaces, {"metadata": {"name": name}}, "")
             store.write(NAMESPACES, "", name, lambda current, obj=obj: current or obj)
 
 
-def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY) -> Store:
+def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY,
+               namespaces: Sequence[str] = ()) -> Store:
+    """The store, seeded with a fresh cluster's namespaces plus ``namespaces``."""
     if data_dir:
         os.makedirs(data_dir, exist_ok=True)
         store = Store(os.path.join(data_dir, "state.db"), history=history)
     else:
         store = Store(history=history)
-    _seed(store)
+    _seed(store, namespaces)
     return store
 
 
 def make_app(data_dir: str | None = None, crd_dir: str | None = None, *,
-             history: int = DEFAULT_HISTORY, bookmark_interval: float = 10.0) -> EmbeddedApi:
+             history: int = DEFAULT_HISTORY, bookmark_interval: float = 10.0,
+             namespaces: Sequence[str] = ()) -> EmbeddedApi:
     """The embedded API as a WSGI app; state in memory, or in ``<data_dir>/state.db``."""
-    return EmbeddedApi(make_store(data_dir, history), SchemaRegistry(crd_dir),
+    return EmbeddedApi(make_store(data_dir, history, namespaces), SchemaRegistry(crd_dir),
                        bookmark_interval=bookmark_interval)
 
 
@@ -139,7 +144,8 @@ def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
     return EmbeddedServer(app, _server(host, port, app))._start()
 
 
-def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> int:
+def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None,
+          namespaces: Sequence[str] = ()) -> int:
     """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
@@ -150,9 +156,12 @@ def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None) -> in
         log.error("cannot load the CRDs in %s: %s", crd_dir, why)
         return 1
     try:
-        app = EmbeddedApi(make_store(data_dir), schemas)
+        app = EmbeddedApi(make_store(data_dir, namespaces=namespaces), schemas)
     except (OSError, sqlite3.Error) as exc:
         log.error("cannot use the data directory %s: %s", data_dir, exc)
+        return 1
+    except ApiError as exc:
+        log.error("cannot create the namespaces %s: %s", ", ".join(namespaces), exc.message)
         return 1
     try:
         server = _server(host, port, app)

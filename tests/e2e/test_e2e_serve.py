@@ -125,3 +125,18 @@ def test_everything_serve_logs_is_one_json_object_a_line(start_bridge, embedded)
     loggers = {entry["logger"] for entry in entries}
     assert {"gunicorn.error", "kuberay_bridge.requests"} <= loggers
     assert any(entry.get("message", "").startswith("Starting gunicorn") for entry in entries)
+
+
+def test_the_kuberay_v1_quickstart_needs_no_setup_on_the_embedded_upstream(start_bridge):
+    """``serve --upstream embedded`` stands in for a cluster with KubeRay installed: the
+    KubeRay README's template create in ``ray-system`` works as the first call."""
+    bridge = start_bridge("--upstream", "embedded", "--workers", "1")
+    created = requests.post(
+        bridge.url + "/apis/v1/namespaces/ray-system/compute_templates",
+        json={"name": "default-template", "namespace": "ray-system", "cpu": 2, "memory": 4},
+        timeout=10,
+    )
+    assert created.status_code == 200, created.text
+    assert created.json() == {
+        "name": "default-template", "namespace": "ray-system", "cpu": 2, "memory": 4, "memoryUnit": "Gi",
+    }  # fmt: skip
