@@ -25,6 +25,7 @@ from bridge.health import blueprint as health_blueprint
 from bridge.logs import configure_logging, install_request_logging, note_upstream
 from bridge.metrics import blueprint as metrics_blueprint
 from bridge.upstream import Upstream, connect_upstream
+from v1compat.routes import blueprint as v1_blueprint
 from v2proxy.forwarder import Forwarder
 from v2proxy.messages import Middleware, ProxyRequest
 from v2proxy.middleware import load_middlewares
@@ -32,8 +33,6 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 from v2proxy.routes import blueprint as v2_blueprint
-from v1compat.routes import blueprint as v1_blueprint
-
 
 EXTENSION = "kuberay_bridge"
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

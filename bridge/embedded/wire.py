@@ -53,8 +53,8 @@ def decode_object(request: Request, raw: bytes) -> Any:
     if kind == protobuf.MEDIA_TYPE:
         return protobuf.decode(raw)
     raise ApiError(415, "UnsupportedMediaType",
-                   f'the body of the request was in an unknown format - accepted media types '
-                   f'include: application/json, application/yaml', {})
+                   'the body of the request was in an unknown format - accepted media types '
+                   'include: application/json, application/yaml', {})
 
 
 class _JsonishLoader(yaml.SafeLoader):

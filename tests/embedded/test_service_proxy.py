@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
