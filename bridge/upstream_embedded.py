@@ -125,9 +125,6 @@ class EmbeddedChild:
             process.wait()
         log.info("embedded API stopped")
 
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
 
 def export_url(url: str) -> None:
     """Tell workers (forked later, inheriting the environment) where the API is."""

@@ -83,15 +83,6 @@ def method_not_allowed(message: str = "the server does not allow this method on 
     return ApiError(405, "MethodNotAllowed", message, {})
 
 
-def unsupported_media_type(content_type: str) -> ApiError:
-    return ApiError(415, "UnsupportedMediaType",
-                    'the body of the request was in an unknown format - accepted media types include: '
-                    'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml'
-                    if content_type.startswith("application/strategic-merge-patch")
-                    else "the body of the request was in an unknown format - accepted media types include: "
-                    "application/json, application/yaml")
-
-
 def expired(message: str) -> ApiError:
     return ApiError(410, "Expired", message)
 

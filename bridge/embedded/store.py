@@ -132,9 +132,6 @@ class Store:
             self._check_open()
             return self._list(storage_key, namespace), self._rv
 
-    def namespace_exists(self, name: str) -> bool:
-        return self.get(NAMESPACES, "", name) is not None
-
     # -- writes --------------------------------------------------------------------------
 
     def write(self, storage_key: str, namespace: str, name: str, change: Change,
