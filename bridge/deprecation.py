@@ -144,7 +144,7 @@ def v2_successor(method: str, path: str) -> Successor | None:
 
 def deprecation_headers(config: BridgeConfig, method: str, path: str) -> list[tuple[str, str]]:
     """Every header a v1 response carries to say it is deprecated, in a stable order."""
-    since = getattr(config, "v1_deprecated_since", None) or DEFAULT_DEPRECATED_SINCE
+    since = config.v1_deprecated_since or DEFAULT_DEPRECATED_SINCE
     headers = [("Deprecation", f"@{_unix_seconds(since)}")]
     if config.v1_sunset:
         headers.append(("Sunset", formatdate(_unix_seconds(config.v1_sunset), usegmt=True)))

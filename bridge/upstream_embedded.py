@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+from bridge.upstream_choice import EMBEDDED_URL_ENV
+
 log = logging.getLogger("kuberay_bridge.embedded")
 
 # A cluster with KubeRay installed has this namespace, and the KubeRay quickstarts use it; the
@@ -128,6 +130,4 @@ class EmbeddedChild:
 
 def export_url(url: str) -> None:
     """Tell workers (forked later, inheriting the environment) where the API is."""
-    from bridge.upstream_choice import EMBEDDED_URL_ENV
-
     os.environ[EMBEDDED_URL_ENV] = url

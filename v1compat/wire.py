@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from bridge.config import BridgeConfig
 from v1compat.errors import Code, V1Error, internal, invalid_input_with_details, not_found
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
@@ -68,16 +69,14 @@ def load_body(schema: ProtoSchema) -> tuple[dict[str, Any], list[str]]:
 def strict_mode() -> bool:
     """``?strict=true`` asks for it per request; the ``v1_strict`` setting imposes it."""
     asked = request.args.get(STRICT_QUERY, "").strip().lower() in ("1", "true", "yes")
-    return asked or bool(getattr(current_config(), "v1_strict", False))
+    return asked or current_config().v1_strict
 
 
-def current_config() -> Any:
+def current_config() -> BridgeConfig:
     """The app's BridgeConfig (``create_app`` keeps it in ``app.extensions``)."""
     state = current_app.extensions.get("kuberay_bridge")
     if state is not None:
         return state.config
-    from bridge.config import BridgeConfig
-
     return BridgeConfig()
 
 

@@ -23,6 +23,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from bridge.embedded.api import EmbeddedApi
 from bridge.embedded.errors import ApiError
+from bridge.embedded.objects import prepare_create
+from bridge.embedded.resources import BY_KEY
 from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
 
@@ -39,9 +41,6 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 
 
 def _seed(store: Store, extra_namespaces: Sequence[str] = ()) -> None:
-    from bridge.embedded.objects import prepare_create
-    from bridge.embedded.resources import BY_KEY
-
     namespaces = BY_KEY[NAMESPACES]
     for name in dict.fromkeys([*INITIAL_NAMESPACES, *extra_namespaces]):
         if store.get(NAMESPACES, "", name) is None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from bridge.embedded.events import to_core
 from bridge.embedded.resources import Resource
 
 _CRD_COLUMNS: dict[str, tuple[dict[str, Any], ...]] = {}
@@ -216,8 +217,6 @@ def _rows_for_builtin(key: str, objects: list[dict], now: datetime) -> tuple[lis
 
 
 def _rows_for_events(objects: list[dict], now: datetime) -> tuple[list, list]:
-    from bridge.embedded.events import to_core
-
     rows = []
     for obj in objects:
         event = to_core(obj) if str(obj.get("apiVersion", "")).startswith("events.k8s.io/") else obj
