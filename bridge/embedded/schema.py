@@ -28,7 +28,7 @@ import yaml
 from bridge.embedded import errors
 from bridge.embedded.openapi import register_schema
 from bridge.embedded.resources import Resource
-from bridge.embedded.schema_prune import default, prune
+from bridge.embedded.schema_prune import copy_json, default, prune
 from bridge.embedded.schema_validate import validate
 from bridge.embedded.table import register_columns
 
@@ -95,14 +95,6 @@ def _parse_crds(crd_dir: str, files: tuple[tuple[str, int, int], ...]) -> dict[s
     return found
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy(child) for key, child in value.items()}
-    if isinstance(value, list):
-        return [_copy(child) for child in value]
-    return value
-
-
 def _directive(field_validation: str | None) -> str:
     if not field_validation:
         return "Warn"
@@ -150,7 +142,7 @@ class SchemaRegistry:
         crd = self.crds.get(resource.key)
         if crd is None or not crd.schema:
             return obj, []
-        admitted = _copy(obj)
+        admitted = copy_json(obj)
         unknown: list[str] = []
         prune(admitted, crd.schema, "", unknown, root=True)
         unknown.sort()

@@ -105,11 +105,13 @@ def _prune_known(value: Any, schema: Schema, path: str, unknown: list[str]) -> N
                 _prune_known(item, items, f"{path}[{index}]", unknown)
 
 
-def _copy(value: Any) -> Any:
+def copy_json(value: Any) -> Any:
+    """A copy of a JSON value (dicts, lists, scalars): a default must not be shared between
+    objects, and pruning changes the value it is given."""
     if isinstance(value, dict):
-        return {key: _copy(child) for key, child in value.items()}
+        return {key: copy_json(child) for key, child in value.items()}
     if isinstance(value, list):
-        return [_copy(child) for child in value]
+        return [copy_json(child) for child in value]
     return value
 
 
@@ -123,7 +125,7 @@ def default(value: Any, schema: Schema | None) -> None:
             for key, prop in properties.items():
                 if "default" in prop:
                     if key not in value or (value[key] is None and not prop.get("nullable")):
-                        value[key] = _copy(prop["default"])
+                        value[key] = copy_json(prop["default"])
                 elif key in value and value[key] is None and not prop.get("nullable"):
                     del value[key]
         additional = schema.get("additionalProperties")
@@ -133,7 +135,7 @@ def default(value: Any, schema: Schema | None) -> None:
                 prop = additional
                 if child is None and not prop.get("nullable"):
                     if "default" in prop:
-                        value[key] = child = _copy(prop["default"])
+                        value[key] = child = copy_json(prop["default"])
                     else:
                         del value[key]
                         continue
@@ -145,6 +147,6 @@ def default(value: Any, schema: Schema | None) -> None:
             return
         for index, item in enumerate(value):
             if item is None and not items.get("nullable") and "default" in items:
-                value[index] = item = _copy(items["default"])
+                value[index] = item = copy_json(items["default"])
             if isinstance(item, (dict, list)):
                 default(item, items)
