@@ -15,6 +15,7 @@ from collections.abc import Callable
 import requests
 from flask import Blueprint, current_app, jsonify
 
+from bridge.errors import status_body
 from bridge.upstream import Upstream
 
 blueprint = Blueprint("health", __name__)
@@ -80,14 +81,4 @@ def readyz():
     upstream = state.upstream.describe()
     if problem is None:
         return jsonify(status="ready", upstream=upstream)
-    body = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": problem,
-        "reason": "ServiceUnavailable",
-        "code": 503,
-        "upstream": upstream,
-    }
-    return jsonify(body), 503
+    return jsonify(status_body(503, problem, "ServiceUnavailable", upstream=upstream)), 503

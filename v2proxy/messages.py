@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import Headers
 
+from bridge.errors import status_body
 from bridge.logs import REQUEST_ID_HEADER
 
 # What a side request keeps of the caller's headers: who is asking, and which call it serves.
@@ -153,15 +154,5 @@ def status_response(
     code: int, reason: str, message: str, details: dict[str, Any] | None = None
 ) -> ProxyResponse:
     """The bridge's own error, as a Kubernetes ``Status`` object like the API server's."""
-    status: dict[str, Any] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-        "code": code,
-    }
-    if details is not None:
-        status["details"] = details
-    return ProxyResponse.from_json(code, status)
+    extra = {} if details is None else {"details": details}
+    return ProxyResponse.from_json(code, status_body(code, message, reason, **extra))
