@@ -87,8 +87,3 @@ def canonical_segments(raw_path: str) -> list[str]:
 def join_segments(segments: Sequence[str]) -> str:
     """The canonical encoded path for decoded ``segments`` (what goes upstream)."""
     return "/" + "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in segments)
-
-
-def canonical_path(raw_path: str) -> str:
-    """``raw_path`` re-encoded canonically; PathRejected if it is not canonical."""
-    return join_segments(canonical_segments(raw_path))
