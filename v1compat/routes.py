@@ -34,6 +34,7 @@ from v1compat.schemas import (
 )
 from v1compat.wire import current_config, load_body, v1_error_response, v1_json
 from v2proxy.client import V2Client
+from v2proxy.paths import raw_request_path
 
 blueprint = Blueprint("v1compat", __name__, url_prefix=V1_PREFIX)
 
@@ -168,9 +169,7 @@ register_routes(blueprint, ROUTES)
 def _reject_empty_segments() -> None:
     """``/apis/v1/namespaces//clusters``: Go's ServeMux cleaned the path and the gateway
     found no route, so an empty segment before the last one is 404 Not Found."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    path = raw.split("?", 1)[0]
-    if "//" in path or "//" in request.path:
+    if "//" in raw_request_path(request.environ) or "//" in request.path:
         raise ROUTE_NOT_FOUND
 
 

@@ -200,6 +200,15 @@ def test_empty_name_segment_is_400_and_empty_namespace_is_404(bridge, ns):
     v1_error(bridge.post("/apis/v1/namespaces//compute_templates", json={}), 404, 5, "Not Found")
 
 
+
+def test_an_absolute_form_request_target_is_the_path_it_names(bridge, ns):
+    """``GET http://host/apis/v1/...`` (what a client configured with the bridge as its HTTP
+    proxy sends; gunicorn keeps it in RAW_URI): the scheme's ``//`` is no empty segment."""
+    path = CT.format(ns=ns)
+    answer = bridge.get(path, environ_overrides={"RAW_URI": f"http://localhost:31888{path}"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json() == {"computeTemplates": []}
+
 def test_a_v1_template_feeds_the_v2_compute_template_middleware(bridge, kube, ns):
     create_template(bridge, ns, "shared", memoryUnit="Mi", gpu=1)
     raycluster = {
