@@ -18,6 +18,7 @@ from requests.adapters import HTTPAdapter
 
 from bridge.config import BridgeConfig, ConfigError
 from bridge.upstream_choice import EMBEDDED_URL_ENV, UpstreamChoice, choose_upstream
+from bridge.upstream_embedded import KUBERAY_NAMESPACE
 
 __all__ = ["Upstream", "UpstreamChoice", "choose_upstream", "connect_upstream"]
 
@@ -136,5 +137,6 @@ def _embedded_upstream(
     from bridge.embedded import start
 
     log.warning("starting an in-process embedded API; its state is private to this process")
-    server = start(data_dir=choice.argument, crd_dir=config.embedded_crd_dir)
+    server = start(data_dir=choice.argument, crd_dir=config.embedded_crd_dir,
+                   namespaces=[KUBERAY_NAMESPACE])
     return Upstream("embedded", server.url, choice.reason, keepalive=server)

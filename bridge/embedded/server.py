@@ -134,12 +134,14 @@ class EmbeddedServer:
 
 
 def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
-          crd_dir: str | None = None, **options: float) -> EmbeddedServer:
+          crd_dir: str | None = None, namespaces: Sequence[str] = (),
+          **options: float) -> EmbeddedServer:
     """Run the embedded API in a background thread; ``port=0`` picks a free port.
 
-    ``options`` go to :func:`make_app` (``history``, ``bookmark_interval``), for tests.
+    ``namespaces`` exist from the start, besides a fresh cluster's own. ``options`` go to
+    :func:`make_app` (``history``, ``bookmark_interval``), for tests.
     """
-    app = make_app(data_dir, crd_dir, **options)  # type: ignore[arg-type]
+    app = make_app(data_dir, crd_dir, namespaces=namespaces, **options)  # type: ignore[arg-type]
     return EmbeddedServer(app, _server(host, port, app))._start()
 
 
