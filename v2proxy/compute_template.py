@@ -48,6 +48,7 @@ from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
     DEFAULT_MEMORY_UNIT,
     TEMPLATE_NAME_LABEL,
+    TOLERATION_KEYS,
     configmap_to_template,
     is_compute_template,
 )
@@ -55,9 +56,8 @@ from v2proxy.templates import (
 TEMPLATE_FIELD = "computeTemplate"
 TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-_TOLERATION_KEYS = ("key", "operator", "value", "effect")
-# A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
 MAX_VALUES = 1_000_000  # as the embedded API; a RayCluster holds a few hundred
+# A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
 _CONFIGMAP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -262,13 +262,13 @@ def _child_dict(parent: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _go_toleration(toleration: dict[str, Any]) -> dict[str, str]:
     # Go writes all four keys, empty strings included; Kubernetes reads "" as the default.
-    return {key: str(toleration.get(key) or "") for key in _TOLERATION_KEYS}
+    return {key: str(toleration.get(key) or "") for key in TOLERATION_KEYS}
 
 
 def _same_toleration(new: dict[str, str], existing: Any) -> bool:
     if not isinstance(existing, dict) or existing.get("tolerationSeconds") is not None:
         return False
-    return all(str(existing.get(key) or "") == new[key] for key in _TOLERATION_KEYS)
+    return all(str(existing.get(key) or "") == new[key] for key in TOLERATION_KEYS)
 
 
 # --- the middleware: I/O at the edges ---------------------------------------------------------

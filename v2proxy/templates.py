@@ -19,7 +19,7 @@ TEMPLATE_LABEL_SELECTOR = f"{CONFIG_TYPE_LABEL}={CONFIG_TYPE_VALUE}"
 DEFAULT_MEMORY_UNIT = "Gi"
 DEFAULT_GPU_ACCELERATOR = "nvidia.com/gpu"
 
-_TOLERATION_KEYS = ("key", "operator", "value", "effect")
+TOLERATION_KEYS = ("key", "operator", "value", "effect")  # a toleration's fields, in Go's struct order
 
 
 def go_json(value: Any) -> str:
@@ -40,7 +40,7 @@ def _go_toleration_json(tolerations: list[dict[str, str]]) -> str:
     for toleration in tolerations:
         fields = [
             f"{json.dumps(key)}:{go_json(toleration[key])}"
-            for key in _TOLERATION_KEYS
+            for key in TOLERATION_KEYS
             if toleration.get(key)
         ]
         parts.append("{" + ",".join(fields) + "}")
@@ -115,7 +115,7 @@ def configmap_to_template(configmap: dict[str, Any]) -> dict[str, Any]:
     tolerations = _json_or_none(data.get("tolerations"))
     if isinstance(tolerations, list):
         template["tolerations"] = [
-            {key: str(t.get(key) or "") for key in _TOLERATION_KEYS}
+            {key: str(t.get(key) or "") for key in TOLERATION_KEYS}
             for t in tolerations
             if isinstance(t, dict)
         ]
