@@ -24,6 +24,7 @@ from bridge.health import ReadinessProbe
 from bridge.health import blueprint as health_blueprint
 from bridge.logs import configure_logging, install_request_logging, note_upstream
 from bridge.metrics import blueprint as metrics_blueprint
+from bridge.state import EXTENSION
 from bridge.upstream import Upstream, connect_upstream
 from v1compat.routes import blueprint as v1_blueprint
 from v2proxy.forwarder import Forwarder
@@ -34,7 +35,6 @@ from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 from v2proxy.routes import blueprint as v2_blueprint
 
-EXTENSION = "kuberay_bridge"
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 EXPOSED_HEADERS = ["Warning", "Audit-Id", "X-Request-Id", "Deprecation", "Sunset", "Link"]
 

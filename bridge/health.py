@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 
 import requests
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from bridge.errors import status_body
+from bridge.state import current_state
 from bridge.upstream import Upstream
 
 blueprint = Blueprint("health", __name__)
@@ -76,7 +77,7 @@ def healthz():
 
 @blueprint.get("/readyz")
 def readyz():
-    state = current_app.extensions["kuberay_bridge"]
+    state = current_state()
     problem = state.readiness.problem()
     upstream = state.upstream.describe()
     if problem is None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from bridge.config import BridgeConfig
+from bridge.state import current_state_or_none
 from v1compat.errors import Code, V1Error, internal, invalid_input_with_details, not_found
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
@@ -74,7 +75,7 @@ def strict_mode() -> bool:
 
 def current_config() -> BridgeConfig:
     """The app's BridgeConfig (``create_app`` keeps it in ``app.extensions``)."""
-    state = current_app.extensions.get("kuberay_bridge")
+    state = current_state_or_none()
     if state is not None:
         return state.config
     return BridgeConfig()

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.datastructures import Headers
 
 from bridge.auth import upstream_headers
+from bridge.state import current_state
 from v2proxy.messages import Handler, ProxyRequest
 
 Query = Sequence[tuple[str, str]] | None
@@ -53,7 +54,7 @@ class V2Client:
     def from_request(cls, dialect: str = "v1") -> "V2Client":
         """A client for the current Flask request: the app's pipeline, the caller's
         credentials when they go upstream (passthrough), its request id and origin."""
-        state = current_app.extensions["kuberay_bridge"]
+        state = current_state()
         caller = upstream_headers(
             request.headers.items(),
             auth_mode=state.config.auth_mode,

@@ -20,9 +20,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from bridge.auth import upstream_headers
 from bridge.logs import REQUEST_ID_HEADER
 from bridge.metrics import OPEN_STREAMS
+from bridge.state import current_state
+from v2proxy.client_hangup import close_on_hangup
 from v2proxy.compute_template import compute_templates
 from v2proxy.events import ray_events_only
-from v2proxy.client_hangup import close_on_hangup
 from v2proxy.forwarder import BodyTooLarge, is_stream, limited
 from v2proxy.messages import ProxyRequest, ProxyResponse
 from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
@@ -78,7 +79,7 @@ def _entry_rules(routes: tuple[Route, ...]) -> list[str]:
 
 
 def dispatch(**_url_values: str) -> Response:
-    state = current_app.extensions["kuberay_bridge"]
+    state = current_state()
     raw_path = raw_request_path(request.environ)
     if request.method == "OPTIONS":
         return _options(state.pipeline, raw_path)
@@ -133,7 +134,7 @@ def _table_decides_unknown_methods() -> None:
         return
     if endpoint != f"{blueprint.name}.dispatch":
         return  # another blueprint's path (v1): its rules decide
-    pipeline = current_app.extensions["kuberay_bridge"].pipeline
+    pipeline = current_state().pipeline
     try:
         segments = canonical_segments(raw_request_path(request.environ))
         pipeline.resolve(request.method, segments, include_internal=False)
