@@ -37,13 +37,7 @@ from urllib.parse import quote
 import yaml
 from werkzeug.http import parse_options_header
 
-from v2proxy.messages import (
-    Handler,
-    Middleware,
-    ProxyRequest,
-    ProxyResponse,
-    status_response,
-)
+from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
     DEFAULT_MEMORY_UNIT,
