@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from bridge.deprecation import is_v1_path
+
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 request_log = logging.getLogger("kuberay_bridge.requests")
@@ -66,7 +68,7 @@ def request_id_from(header: str | None) -> str:
 
 
 def dialect_of(path: str) -> str:
-    if path == "/apis/v1" or path.startswith("/apis/v1/"):
+    if is_v1_path(path):
         return "v1"
     if path.startswith(("/apis/ray.io", "/apis/events.k8s.io", "/api/", "/apis")) or path in (
         "/api",
