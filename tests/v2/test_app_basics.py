@@ -128,6 +128,22 @@ def test_one_json_log_line_per_request(upstream, records):
     assert entry["duration_ms"] >= 0 and entry["level"] == "info" and entry["ts"]
 
 
+@pytest.mark.parametrize(
+    "path, dialect",
+    [
+        ("/apis/v1/namespaces/default/compute_templates/t", "v1"),
+        ("/apis/v1/no-such-route", "v1"),
+        ("/apis/ray.io/v1/rayclusters", "v2"),
+        ("/healthz", "other"),
+    ],
+)
+def test_the_log_line_names_the_dialect(upstream, records, path, dialect):
+    """Operators find who still calls v1 by this field."""
+    make_app(upstream.url).test_client().get(path).close()
+    lines = [r for r in records if r.name == "kuberay_bridge.requests"]
+    assert json.loads(JSONFormatter().format(lines[-1]))["dialect"] == dialect
+
+
 def test_cors_when_configured(upstream):
     client = make_app(upstream.url, cors_origins=["https://ui.example"]).test_client()
     preflight = client.options(
