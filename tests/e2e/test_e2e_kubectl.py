@@ -1,7 +1,8 @@
 """kubectl beyond get/create/delete, against a real ``kuberay-bridge serve`` (gunicorn) with
 the embedded API (KubeRay CRDs loaded) as its child: discovery lists exactly what the bridge
-serves (``api-resources``, ``get all``, ``explain``), and ``describe`` / ``kubectl events``
-show the events of Ray objects, never those of a Pod.
+serves (``api-resources``, ``get all``, ``explain``; the ``kubernetes`` DynamicClient, which
+reads the classic per-group documents; a protobuf ``Accept``), and ``describe`` / ``kubectl
+events`` show the events of Ray objects, never those of a Pod.
 
 Objects and events are written straight to the embedded API, as the operator would, and read
 through the bridge with the real kubectl; each test has its own discovery cache."""
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from kubernetes import client as k8s
+from kubernetes import dynamic
 
 from tests.conftest import Kubectl
 
@@ -187,3 +190,27 @@ def test_explain_reads_the_crd_schema(kubectl):
     explained = kubectl("explain", "raycluster.spec").stdout
     assert "KIND:       RayCluster" in explained
     assert "headGroupSpec" in explained
+
+
+def test_dynamic_client_discovers_only_what_is_served(bridge, tmp_path):
+    configuration = k8s.Configuration()
+    configuration.host = bridge.url
+    with k8s.ApiClient(configuration) as api_client:
+        client = dynamic.DynamicClient(api_client, cache_file=str(tmp_path / "discovery.json"))
+        found = {(resource.name, resource.group_version) for resource in client.resources.search()
+                 if resource.name}
+        assert found == {(name, api_version) for name, api_version in SERVED}
+        events = client.resources.get(api_version="v1", kind="Event")
+        assert events.verbs == ["get", "list", "watch"]
+        with pytest.raises(dynamic.exceptions.ResourceNotFoundError):
+            client.resources.get(api_version="v1", kind="Service")
+
+
+def test_protobuf_accept_is_answered_with_the_rewritten_json(bridge):
+    for path in ("/api", "/api/v1", "/apis", "/apis/events.k8s.io/v1"):
+        answer = requests.get(bridge.url + path, headers={"Accept": "application/vnd.kubernetes.protobuf"},
+                              timeout=10)
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Type"] == "application/json", path
+    resources = requests.get(bridge.url + "/api/v1", timeout=10).json()["resources"]
+    assert [resource["name"] for resource in resources] == ["events"]
