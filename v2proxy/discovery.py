@@ -185,7 +185,8 @@ def served_discovery_only(served: Served) -> Middleware:
                 body = gzip.decompress(body)
             document = json.loads(body)
         except (ValueError, OSError) as error:
-            return status_response(502, "InternalError", f"unreadable discovery document from upstream: {error}")
+            message = f"unreadable discovery document from upstream: {error}"
+            return status_response(502, "InternalError", message)
         data = json.dumps(rewrite(request.path, document, served), separators=(",", ":")).encode()
         headers = Headers([(name, value) for name, value in response.headers.items()
                            if name.lower() not in _DROPPED_RESPONSE_HEADERS])

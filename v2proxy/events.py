@@ -32,7 +32,9 @@ def ray_selector(api_version: str) -> str:
     return f"{REFERENCE_FIELD[api_version]}.apiVersion={RAY_API_VERSION}"
 
 
-def ray_field_selector(query: list[tuple[str, str]], ray_term: str = RAY_EVENTS_SELECTOR) -> list[tuple[str, str]]:
+def ray_field_selector(
+    query: list[tuple[str, str]], ray_term: str = RAY_EVENTS_SELECTOR
+) -> list[tuple[str, str]]:
     """``query`` with every ``fieldSelector`` folded into one that also requires Ray objects.
 
     The single ``fieldSelector`` takes the place of the caller's first one (or goes last when

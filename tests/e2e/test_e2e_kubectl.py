@@ -53,10 +53,14 @@ def kubectl(bridge, tmp_path) -> Kubectl:
 @pytest.fixture
 def namespace(upstream_url) -> Iterator[str]:
     name = f"kubectl-{next(_names)}"
-    created = requests.post(f"{upstream_url}/api/v1/namespaces", json={"metadata": {"name": name}}, timeout=10)
+    created = requests.post(f"{upstream_url}/api/v1/namespaces", json={"metadata": {"name": name}},
+                            timeout=10)
     assert created.status_code == 201, created.text
     yield name
     requests.delete(f"{upstream_url}/api/v1/namespaces/{name}", timeout=10)
+
+
+POD_WATCHED = {"apiVersion": "v1", "kind": "Pod", "name": "watched"}
 
 
 def create_ray(upstream_url: str, namespace: str, kind: str, name: str) -> dict:
@@ -152,14 +156,16 @@ def test_kubectl_events_show_ray_events_only(kubectl, upstream_url, namespace):
     assert missing.returncode == 1 and "NotFound" in missing.stderr
     ray_event = next(line.split("/", 1)[1] for line in kubectl("get", "events", "-n", namespace, "-o", "name")
                      .stdout.split())
-    assert kubectl("get", "event", ray_event, "-n", namespace, "-o", "name").stdout.strip() == f"event/{ray_event}"
+    shown = kubectl("get", "event", ray_event, "-n", namespace, "-o", "name").stdout
+    assert shown.strip() == f"event/{ray_event}"
 
 
 def test_watch_of_events_shows_ray_events_only(kubectl, upstream_url, namespace):
     """kubectl prints nothing until its watch is open, so events are written in pairs (a Pod's
     first, then a Ray object's) until lines arrive; every line must name a Ray event."""
-    process = subprocess.Popen(kubectl.command("get", "events", "-n", namespace, "--watch-only", "-o", "name"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env)
+    watch = kubectl.command("get", "events", "-n", namespace, "--watch-only", "-o", "name")
+    process = subprocess.Popen(watch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=kubectl.env)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line.strip()) for line in process.stdout], daemon=True).start()
     cluster = create_ray(upstream_url, namespace, "RayCluster", "watched")
@@ -167,7 +173,7 @@ def test_watch_of_events_shows_ray_events_only(kubectl, upstream_url, namespace)
     shown: list[str] = []
     try:
         for _ in range(40):
-            create_event(upstream_url, namespace, {"apiVersion": "v1", "kind": "Pod", "name": "watched"}, "pod")
+            create_event(upstream_url, namespace, POD_WATCHED, "pod")
             ray_events.add("event/" + create_event(upstream_url, namespace, about(cluster), "ray"))
             try:
                 shown.append(lines.get(timeout=1.5))

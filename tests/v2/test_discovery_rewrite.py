@@ -13,7 +13,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.v2.conftest import make_app
+from tests.v2.conftest import json_answer, make_app
 from v2proxy.discovery import (
     aggregated_discovery,
     api_group,
@@ -75,14 +75,16 @@ def _aggregated(name: str, scope: str = "Namespaced", verbs=ALL, subresources=()
     entry = {"resource": name, "responseKind": {"group": "", "version": "v1", "kind": name.title()},
              "scope": scope, "singularResource": name[:-1], "verbs": list(verbs)}
     if subresources:
-        entry["subresources"] = [{"subresource": sub, "verbs": ["get", "patch", "update"]} for sub in subresources]
+        entry["subresources"] = [{"subresource": sub, "verbs": ["get", "patch", "update"]}
+                                 for sub in subresources]
     return entry
 
 
 AGGREGATED_APIS = {
     "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
     "items": [
-        {"metadata": {"name": "apps"}, "versions": [{"version": "v1", "resources": [_aggregated("deployments")]}]},
+        {"metadata": {"name": "apps"},
+         "versions": [{"version": "v1", "resources": [_aggregated("deployments")]}]},
         {"metadata": {"name": "events.k8s.io"},
          "versions": [{"version": "v1", "resources": [_aggregated("events")], "freshness": "Current"},
                       {"version": "v1beta1", "resources": [_aggregated("events")]}]},
@@ -140,7 +142,8 @@ def test_aggregated_apis_keep_served_groups_versions_and_subresources():
 
 def test_aggregated_core_keeps_events_without_subresources():
     resources = aggregated_discovery(AGGREGATED_API, SERVED)["items"][0]["versions"][0]["resources"]
-    assert [(entry["resource"], entry["verbs"]) for entry in resources] == [("events", ["get", "list", "watch"])]
+    shown = [(entry["resource"], entry["verbs"]) for entry in resources]
+    assert shown == [("events", ["get", "list", "watch"])]
     assert "subresources" not in resources[0]
 
 
@@ -211,8 +214,10 @@ def bridge_url(fake_upstream):
 def _cluster(call, _number) -> Response:
     """A cluster's discovery: classic or aggregated by Accept, gzip-compressed when allowed."""
     aggregated = "as=APIGroupDiscoveryList" in call.headers.get("Accept", "")
-    document = AGGREGATED_API if aggregated else CORE_V1 if call.path == "/api/v1" else {"kind": "APIVersions",
-                                                                                        "versions": ["v1"]}
+    if aggregated:
+        document = AGGREGATED_API
+    else:
+        document = CORE_V1 if call.path == "/api/v1" else {"kind": "APIVersions", "versions": ["v1"]}
     body = json.dumps(document).encode()
     headers = {"ETag": '"upstream"'}
     if "gzip" in call.headers.get("Accept-Encoding", ""):
@@ -265,7 +270,7 @@ def test_head_describes_the_rewritten_document(bridge_url, upstream):
 
 def test_errors_and_unreadable_documents(bridge_url, upstream):
     forbidden = {"kind": "Status", "apiVersion": "v1", "code": 403, "reason": "Forbidden", "message": "no"}
-    upstream.reset(lambda call, n: Response(json.dumps(forbidden), status=403, content_type="application/json"))
+    upstream.reset(lambda call, n: json_answer(403, forbidden))
     answer = requests.get(bridge_url + "/apis", timeout=10)
     assert (answer.status_code, answer.json()) == (403, forbidden)
 

@@ -9,7 +9,13 @@ import json
 import pytest
 import requests
 
-from v2proxy.events import RAY_EVENTS_SELECTOR, ray_event_only, ray_events_only, ray_field_selector, ray_selector
+from v2proxy.events import (
+    RAY_EVENTS_SELECTOR,
+    ray_event_only,
+    ray_events_only,
+    ray_field_selector,
+    ray_selector,
+)
 from v2proxy.messages import ProxyRequest, ProxyResponse, status_response
 
 RAY = RAY_EVENTS_SELECTOR
@@ -81,7 +87,8 @@ def test_core_events_are_narrowed_by_involved_object():
         return ProxyResponse.from_json(200, {"kind": "EventList", "items": []})
 
     for path in ("/api/v1/namespaces/ns/events", "/api/v1/events"):
-        ray_events_only(ProxyRequest("GET", path, query=[("fieldSelector", "involvedObject.kind=Pod")]), upstream)
+        request = ProxyRequest("GET", path, query=[("fieldSelector", "involvedObject.kind=Pod")])
+        ray_events_only(request, upstream)
     assert ray_selector("v1") == "involvedObject.apiVersion=ray.io/v1"
     assert [request.query for request in seen] == [
         [("fieldSelector", "involvedObject.apiVersion=ray.io/v1,involvedObject.kind=Pod")]] * 2
@@ -196,7 +203,9 @@ def _lines(chunks):
                 yield line
 
 
-@pytest.mark.parametrize("path", [f"/api/v1/namespaces/{NS}/events", "/api/v1/events", "/apis/events.k8s.io/v1/events"])
+@pytest.mark.parametrize(
+    "path", [f"/api/v1/namespaces/{NS}/events", "/api/v1/events", "/apis/events.k8s.io/v1/events"]
+)
 def test_core_and_all_namespaces_lists_show_only_ray_events(bridge, embedded, path):
     core_event(embedded, "RayJob", "ray.io/v1", "everywhere-ray")
     core_event(embedded, "Pod", "v1", "everywhere-pod")
