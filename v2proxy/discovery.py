@@ -53,7 +53,7 @@ def _group(entry: Document, served: Served) -> Document | None:
 
 def api_versions(document: Document, served: Served) -> Document:
     """``/api``: the core versions whose resource list the bridge forwards."""
-    versions = [version for version in document.get("versions") or [] if served.document(f"/api/{version}")]
+    versions = [version for version in document.get("versions") or [] if served.document(api_prefix(version))]
     return {**document, "versions": versions}
 
 

@@ -59,24 +59,27 @@ class Served:
         ``list`` and ``watch`` of a namespaced resource mean both one namespace and all
         namespaces (``kubectl get -A``), so both collections must be served."""
         prefix = api_prefix(api_version)
-        scoped = f"{prefix}/namespaces/{_PLACEHOLDER}" if namespaced else prefix
-        targets = {"collection": [f"{scoped}/{plural}"], "item": [f"{scoped}/{plural}/{_PLACEHOLDER}"]}
-        everywhere = [f"{scoped}/{plural}", f"{prefix}/{plural}"] if namespaced else targets["collection"]
+        collection = f"{self._scope(prefix, namespaced)}/{plural}"
+        paths = {"collection": [collection], "item": [f"{collection}/{_PLACEHOLDER}"]}
+        every_namespace = [collection, f"{prefix}/{plural}"] if namespaced else [collection]
         kept = []
         for verb in verbs:
             if verb not in VERB_REQUESTS:
                 continue
             method, target = VERB_REQUESTS[verb]
-            paths = everywhere if verb in ("list", "watch") else targets[target]
-            if all(self.serves(method, path) for path in paths):
+            targets = every_namespace if verb in ("list", "watch") else paths[target]
+            if all(self.serves(method, path) for path in targets):
                 kept.append(verb)
         return kept
 
     def subresource_verbs(self, api_version: str, plural: str, subresource: str, namespaced: bool,
                           verbs: Sequence[str]) -> list[str]:
         """The ``verbs`` of ``plural/subresource`` that the table serves (all act on one item)."""
-        prefix = api_prefix(api_version)
-        scoped = f"{prefix}/namespaces/{_PLACEHOLDER}" if namespaced else prefix
-        path = f"{scoped}/{plural}/{_PLACEHOLDER}/{subresource}"
+        scope = self._scope(api_prefix(api_version), namespaced)
+        path = f"{scope}/{plural}/{_PLACEHOLDER}/{subresource}"
         return [verb for verb in verbs
                 if verb in VERB_REQUESTS and self.serves(VERB_REQUESTS[verb][0], path)]
+
+    @staticmethod
+    def _scope(prefix: str, namespaced: bool) -> str:
+        return f"{prefix}/namespaces/{_PLACEHOLDER}" if namespaced else prefix
