@@ -23,34 +23,53 @@ from bridge.metrics import OPEN_STREAMS
 from bridge.state import current_state
 from v2proxy.client_hangup import close_on_hangup
 from v2proxy.compute_template import compute_templates
-from v2proxy.events import ray_events_only
+from v2proxy.discovery import served_discovery_only
+from v2proxy.events import ray_event_only, ray_events_only
 from v2proxy.forwarder import BodyTooLarge, is_stream, limited
-from v2proxy.messages import ProxyRequest, ProxyResponse
+from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse
 from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
+from v2proxy.served import Served
 from v2proxy.service_guard import kuberay_services_only
 
 log = logging.getLogger("kuberay_bridge.routes")
 
 RAY = "/apis/ray.io/v1"
+EVENTS = "/apis/events.k8s.io/v1"
 NS = "/namespaces/{namespace}"
 KINDS = "{plural:rayclusters|rayjobs|rayservices}"
 SERVICE = "/api/v1/namespaces/{namespace}/services/{service}"
 
+
+def served_discovery(_lookup: Handler) -> Middleware:
+    """Discovery rewritten to what this table serves (built once ROUTES exists)."""
+    return served_discovery_only(Served(ROUTES))
+
+
+SERVED = (served_discovery,)
+
 ROUTES: tuple[Route, ...] = (
     # name             methods             path                                      built-in middlewares
     Route("discovery", READ, "/version"),
-    Route("discovery", READ, "/api"),
-    Route("discovery", READ, "/apis"),
-    Route("discovery", READ, "/apis/ray.io"),
-    Route("discovery", READ, RAY),
-    Route("discovery", READ, "/openapi/v3"),  # kubectl create/apply validate against these
+    Route("discovery", READ, "/api", SERVED),
+    Route("discovery", READ, "/api/v1", SERVED),
+    Route("discovery", READ, "/apis", SERVED),
+    Route("discovery", READ, "/apis/ray.io", SERVED),
+    Route("discovery", READ, RAY, SERVED),
+    Route("discovery", READ, "/apis/events.k8s.io", SERVED),
+    Route("discovery", READ, EVENTS, SERVED),
+    Route("discovery", READ, "/openapi/v3", SERVED),  # kubectl create/apply/explain read these
     Route("discovery", READ, "/openapi/v3/apis/ray.io/v1"),
     Route("ray-create", method_set("POST"), f"{RAY}{NS}/{KINDS}", (compute_templates,)),
     Route("ray-update", method_set("PUT"), f"{RAY}{NS}/{KINDS}/{{name}}", (compute_templates,)),
     Route("ray", ANY, f"{RAY}/{{path*}}"),
-    Route("ray-events", READ, "/apis/events.k8s.io/v1/namespaces/{namespace}/events",
-          (plain(ray_events_only),)),
+    # events about ray.io objects only, read-only, through both event APIs (kubectl describe, events)
+    Route("ray-events", READ, f"{EVENTS}{NS}/events", (plain(ray_events_only),)),
+    Route("ray-events", READ, f"{EVENTS}/events", (plain(ray_events_only),)),
+    Route("ray-event", READ, f"{EVENTS}{NS}/events/{{name}}", (ray_event_only,)),
+    Route("ray-events", READ, f"/api/v1{NS}/events", (plain(ray_events_only),)),
+    Route("ray-events", READ, "/api/v1/events", (plain(ray_events_only),)),
+    Route("ray-event", READ, f"/api/v1{NS}/events/{{name}}", (ray_event_only,)),
     Route("service-proxy", ANY, f"{SERVICE}/proxy", (kuberay_services_only,)),
     Route("service-proxy", ANY, f"{SERVICE}/proxy/{{subpath*}}", (kuberay_services_only,)),
     # internal: only v1compat reaches these, through V2Client (v1 compute templates, namespaces)

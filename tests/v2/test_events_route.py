@@ -9,8 +9,14 @@ import json
 import pytest
 import requests
 
-from v2proxy.events import RAY_EVENTS_SELECTOR, ray_events_only, ray_field_selector
-from v2proxy.messages import ProxyRequest, ProxyResponse
+from v2proxy.events import (
+    RAY_EVENTS_SELECTOR,
+    ray_event_only,
+    ray_events_only,
+    ray_field_selector,
+    ray_selector,
+)
+from v2proxy.messages import ProxyRequest, ProxyResponse, status_response
 
 RAY = RAY_EVENTS_SELECTOR
 
@@ -71,6 +77,31 @@ def test_middleware_rewrites_the_query_and_goes_on():
     assert response.status == 200
     assert seen[0].query == [("watch", "true"), ("fieldSelector", RAY)]
     assert seen[0].url_path.endswith("?watch=true&fieldSelector=regarding.apiVersion%3Dray.io%2Fv1")
+
+
+def test_core_events_are_narrowed_by_involved_object():
+    seen: list[ProxyRequest] = []
+
+    def upstream(request: ProxyRequest) -> ProxyResponse:
+        seen.append(request)
+        return ProxyResponse.from_json(200, {"kind": "EventList", "items": []})
+
+    for path in ("/api/v1/namespaces/ns/events", "/api/v1/events"):
+        request = ProxyRequest("GET", path, query=[("fieldSelector", "involvedObject.kind=Pod")])
+        ray_events_only(request, upstream)
+    assert ray_selector("v1") == "involvedObject.apiVersion=ray.io/v1"
+    assert [request.query for request in seen] == [
+        [("fieldSelector", "involvedObject.apiVersion=ray.io/v1,involvedObject.kind=Pod")]] * 2
+
+
+def test_single_event_guard_passes_the_lookups_refusal_on():
+    def lookup(request: ProxyRequest) -> ProxyResponse:
+        assert request.query == [("fieldSelector", "involvedObject.apiVersion=ray.io/v1,metadata.name=e")]
+        return status_response(403, "Forbidden", "events is forbidden")
+
+    request = ProxyRequest("GET", "/api/v1/namespaces/ns/events/e", params={"namespace": "ns", "name": "e"})
+    answer = ray_event_only(lookup)(request, lambda _: pytest.fail("must not be forwarded"))
+    assert answer.status == 403 and answer.json()["reason"] == "Forbidden"
 
 
 # --- through the bridge, against the embedded API --------------------------------------------
@@ -170,3 +201,33 @@ def _lines(chunks):
             line, pending = pending.split(b"\n", 1)
             if line.strip():
                 yield line
+
+
+@pytest.mark.parametrize(
+    "path", [f"/api/v1/namespaces/{NS}/events", "/api/v1/events", "/apis/events.k8s.io/v1/events"]
+)
+def test_core_and_all_namespaces_lists_show_only_ray_events(bridge, embedded, path):
+    core_event(embedded, "RayJob", "ray.io/v1", "everywhere-ray")
+    core_event(embedded, "Pod", "v1", "everywhere-pod")
+    widened = {"fieldSelector": "involvedObject.apiVersion=v1" if path.startswith("/api/") else
+               "regarding.apiVersion=v1"}
+    for query in ({}, widened):
+        answer = bridge.get(path, query_string=query)
+        assert answer.status_code == 200, answer.get_data()
+        items = answer.get_json()["items"]
+        references = [item.get("involvedObject") or item.get("regarding") for item in items]
+        assert all(reference["apiVersion"] == "ray.io/v1" for reference in references)
+        assert bool(query) != any(reference["name"] == "everywhere-ray" for reference in references)
+
+
+@pytest.mark.parametrize("prefix", ["/api/v1", "/apis/events.k8s.io/v1"])
+def test_one_event_is_served_only_when_it_is_about_a_ray_object(bridge, embedded, prefix):
+    ray = core_event(embedded, "RayService", "ray.io/v1", "single-ray")
+    pod = core_event(embedded, "Pod", "v1", "single-pod")
+    found = bridge.get(f"{prefix}/namespaces/{NS}/events/{ray}")
+    assert found.status_code == 200 and found.get_json()["metadata"]["name"] == ray
+    for name in (pod, "no-such-event"):
+        hidden = bridge.get(f"{prefix}/namespaces/{NS}/events/{name}")
+        assert hidden.status_code == 404
+        assert hidden.get_json()["reason"] == "NotFound" and "created" not in hidden.get_data(as_text=True)
+    assert bridge.delete(f"{prefix}/namespaces/{NS}/events/{ray}").status_code == 405

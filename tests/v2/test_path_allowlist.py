@@ -46,7 +46,6 @@ REFUSED = [
     "/apis/ray.io/v1//namespaces/default/rayclusters",
     "/apis/ray.io/v1beta1/rayclusters",
     "/apis/ray.io/v2/rayclusters",
-    "/apis/events.k8s.io/v1/events",
     "/apis/events.k8s.io/v1/namespaces/default/events/../../../../api/v1/secrets",
     "/apis/ray.io/v1/namespaces/default/rayclusters/%00",
     "/apis/ray.io/v1/namespaces/default/rayclusters/a%0d%0aX-Injected:%201",
@@ -58,6 +57,9 @@ REFUSED = [
     "/openapi/v2",
     "/openapi/v3/apis/apps/v1",
     "/openapi/v3/api/v1",
+    "/openapi/v3/apis/events.k8s.io/v1",
+    "/api/v1/namespaces/default/events/x/status",
+    "/api/v1/watch/events",
 ]
 
 # (path sent by the client, raw path + query the upstream must receive)
@@ -79,6 +81,17 @@ ALLOWED = [
     ("/apis", None),
     ("/apis/ray.io", None),
     ("/apis/ray.io/v1", None),
+    ("/api/v1", None),
+    ("/apis/events.k8s.io", None),
+    ("/apis/events.k8s.io/v1", None),
+    (
+        "/apis/events.k8s.io/v1/events",
+        "/apis/events.k8s.io/v1/events?fieldSelector=regarding.apiVersion%3Dray.io%2Fv1",
+    ),
+    (
+        "/api/v1/events?watch=1",
+        "/api/v1/events?watch=1&fieldSelector=involvedObject.apiVersion%3Dray.io%2Fv1",
+    ),
     ("/openapi/v3", None),
     ("/openapi/v3/apis/ray.io/v1?hash=ABCDEF0123", None),
     ("/apis/ray.io/v1/namespaces/x/rayclusters/%61bc", "/apis/ray.io/v1/namespaces/x/rayclusters/abc"),
