@@ -26,6 +26,7 @@ from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.table import as_table
 from bridge.embedded.store import NAMESPACES, Deleted, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
+from bridge.kube.warnings import warning_299
 
 log = logging.getLogger("bridge.embedded")
 
@@ -199,8 +200,7 @@ class EmbeddedApi:
 
     def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
                        warnings: list[str] | None = None) -> Response:
-        headers = [("Warning", '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-                   for text in warnings or []]
+        headers = [("Warning", warning_299(text)) for text in warnings or []]
         table = self._table(request, resource, [obj])
         if table is not None:
             return table
