@@ -118,7 +118,7 @@ class EmbeddedApi:
         if request.path in HEALTH_PATHS and request.method == "GET":
             return Response("ok", content_type="text/plain; charset=utf-8")  # as kube-apiserver
         if request.method == "GET":
-            found = discovery(request.path, request.headers.get("Accept", ""))
+            found = discovery(request.path, request.headers.get("Accept", ""), self.schemas.openapi_schemas)
             if found is not None:
                 document, content_type = found
                 return answer(document, content_type=content_type)
@@ -183,7 +183,8 @@ class EmbeddedApi:
         spec = params.watch_spec(request, target, _present(resource), self.bookmark_interval)
         content_type = "application/json"
         if _wants_table(request):
-            spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj]))
+            columns = self.schemas.printer_columns(resource)
+            spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj], columns))
             content_type = TABLE_CONTENT_TYPE
         sock = request.environ.get("werkzeug.socket")
         return Response(watch.stream(self.store, spec, sock), content_type=content_type,
@@ -194,7 +195,7 @@ class EmbeddedApi:
         """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
         if not _wants_table(request):
             return None
-        table = as_table(resource, items)
+        table = as_table(resource, items, self.schemas.printer_columns(resource))
         table["metadata"] = {**table.get("metadata", {}), **(metadata or {})}
         return answer(table, content_type=TABLE_CONTENT_TYPE)
 

@@ -1,16 +1,21 @@
-"""Helpers for driving the embedded API over HTTP: a base-URL session and a fresh namespace."""
+"""Helpers for driving the embedded API over HTTP: a base-URL session, a fresh namespace, and the
+real ``kubectl`` pointed at a server."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 RAY = "/apis/ray.io/v1"
+KUBECTL = shutil.which("kubectl")
 _counter = itertools.count()
 
 
@@ -64,3 +69,26 @@ def namespace(api: Api) -> Iterator[str]:
     assert api.post("/api/v1/namespaces", json={"metadata": {"name": name}}).status_code == 201
     yield name
     api.delete(f"/api/v1/namespaces/{name}")
+
+
+class Kubectl:
+    """``kubectl --server URL`` with an empty kubeconfig and a discovery cache of its own."""
+
+    def __init__(self, server: str, home: Path):
+        if KUBECTL is None:
+            pytest.fail("kubectl is not on PATH; these tests need the real kubectl (see README)")
+        self.server = server
+        self.home = home
+        (home / "kubeconfig").write_text("")
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home),
+               "KUBECONFIG": str(self.home / "kubeconfig")}
+        done = subprocess.run(
+            [KUBECTL, "--server", self.server, "--kubeconfig", str(self.home / "kubeconfig"),
+             "--cache-dir", str(self.home / "cache"), "--request-timeout", "20s", *args],
+            capture_output=True, text=True, env=env, timeout=60,
+        )
+        if check:
+            assert done.returncode == 0, done.stderr
+        return done

@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.embedded.conftest import raycluster
-
-KUBECTL = shutil.which("kubectl")
-
-
-class Kubectl:
-    """``kubectl --server URL`` with an empty kubeconfig and a discovery cache of its own."""
-
-    def __init__(self, server: str, home: Path):
-        if KUBECTL is None:
-            pytest.fail("kubectl is not on PATH; these tests need the real kubectl (see README)")
-        self.server = server
-        self.home = home
-        (home / "kubeconfig").write_text("")
-
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home),
-               "KUBECONFIG": str(self.home / "kubeconfig")}
-        done = subprocess.run(
-            [KUBECTL, "--server", self.server, "--kubeconfig", str(self.home / "kubeconfig"),
-             "--cache-dir", str(self.home / "cache"), "--request-timeout", "20s", *args],
-            capture_output=True, text=True, env=env, timeout=60,
-        )
-        if check:
-            assert done.returncode == 0, done.stderr
-        return done
+from tests.embedded.conftest import Kubectl, raycluster
 
 
 @pytest.fixture
