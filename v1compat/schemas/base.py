@@ -19,10 +19,11 @@ formats its own value (``Field._serialize``), so the output is what ``Schema.dum
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from v1compat.schemas.fields import Enum, Map, Message, ProtoScalar, Repeated, raw_json
 
@@ -66,41 +67,48 @@ class ProtoSchema(Schema):
         return self._dump_message(obj)
 
     def _dump_message(self, obj: Any) -> dict[str, Any]:
-        # Messages are dicts; never fall back to attributes (``dict.values`` is a method).
+        plan = self.__dict__.get("_dump_plan")
+        if plan is None:  # built once per schema: a v1 list dumps thousands of messages
+            plan = self._dump_plan = [
+                (name, field_obj.data_key or name, _dumper(field_obj), _omitter(field_obj))
+                for name, field_obj in self.dump_fields.items()
+            ]
+        if not isinstance(obj, dict):  # messages are dicts; never fall back to attributes
+            return {}
         dumped = {}
-        for name, field_obj in self.dump_fields.items():
-            value = obj.get(name, missing) if isinstance(obj, dict) else missing
-            if value is missing:
+        for name, key, dump_value, omitted in plan:
+            value = obj.get(name)
+            if value is None:  # unset; None is never written
                 continue
-            value = _dump_value(field_obj, value, name, obj)
-            if not _omitted(field_obj, value):
-                dumped[field_obj.data_key or name] = value
+            value = dump_value(value)
+            if value is not None and not omitted(value):
+                dumped[key] = value
         return dumped
 
 
-def _dump_value(field_obj: fields.Field, value: Any, name: str, obj: Any) -> Any:
-    """What ``field_obj.serialize`` gives for ``value``: sub-messages and lists walked here."""
-    if value is None:
-        return None
+def _dumper(field_obj: fields.Field) -> Callable[[Any], Any]:
+    """What ``field_obj.serialize`` makes of a value that is not None."""
     if isinstance(field_obj, fields.Nested):
-        return field_obj.schema.dump(value, many=field_obj.schema.many or field_obj.many)
+        schema = field_obj.schema
+        many = schema.many or field_obj.many
+        return lambda value: schema.dump(value, many=many)
     if isinstance(field_obj, fields.List):
-        return [_dump_value(field_obj.inner, item, name, obj) for item in value]
-    return field_obj._serialize(value, name, obj)
+        inner = _dumper(field_obj.inner)
+        return lambda value: [None if item is None else inner(item) for item in value]
+    serialize = field_obj._serialize
+    return lambda value: serialize(value, None, None)
 
 
-def _omitted(field_obj: fields.Field | None, value: Any) -> bool:
-    if value is None:
-        return True
+def _omitter(field_obj: fields.Field) -> Callable[[Any], bool]:
+    """Whether protojson leaves a dumped value (not None) out: zero scalars, empty lists and maps."""
     if isinstance(field_obj, Repeated):
-        return not value and not field_obj.always
+        always = field_obj.always
+        return lambda value: not value and not always
     if isinstance(field_obj, Map):
-        return not value
-    if isinstance(field_obj, Message):
-        return False
+        return lambda value: not value
     if isinstance(field_obj, ProtoScalar):
-        return field_obj.omit_on_dump(value)
-    return False
+        return field_obj.omit_on_dump
+    return lambda value: False  # a set sub-message is written, as {} if empty
 
 
 def read_message(schema: ProtoSchema, body: Any, report: InputReport) -> dict[str, Any]:
