@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 from bridge.config import BridgeConfig
+from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"
 DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
@@ -164,19 +164,6 @@ def deprecation_headers(config: BridgeConfig, method: str, path: str) -> list[tu
         advice = f"use the KubeRay v2 API ({_RAY}) instead"
     headers.append(("Warning", warning_299(f"KubeRay APIServer v1 is deprecated; {advice}")))
     return headers
-
-
-def warning_299(text: str) -> str:
-    """A ``299`` (miscellaneous persistent warning) value with ``text`` as a quoted-string.
-
-    Header values travel as ASCII without control characters, but ``text`` may quote what a
-    client sent (an unknown field whose name holds a newline or a euro sign): such characters are
-    written as JSON escapes (``\\n``, ``\\u20ac``), so the header stays sendable and the client
-    can still tell what it sent.
-    """
-    printable = "".join(char if " " <= char <= "~" else json.dumps(char)[1:-1] for char in text)
-    escaped = printable.replace("\\", "\\\\").replace('"', '\\"')
-    return f'299 - "{escaped}"'
 
 
 def _unix_seconds(day: _dt.date) -> int:

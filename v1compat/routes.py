@@ -22,8 +22,9 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from werkzeug.routing import BaseConverter
 
-from bridge.deprecation import V1_PREFIX, deprecation_headers, is_v1_path, warning_299
+from bridge.deprecation import V1_PREFIX, deprecation_headers, is_v1_path
 from bridge.errors import register_error_renderer
+from bridge.kube.warnings import warning_299
 from v1compat import clusters_api, templates_api
 from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.schemas import (

@@ -26,6 +26,7 @@ from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.table import as_table
 from bridge.embedded.store import NAMESPACES, Deleted, Store
 from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
+from bridge.kube.warnings import warning_299
 
 log = logging.getLogger("bridge.embedded")
 
@@ -117,7 +118,7 @@ class EmbeddedApi:
         if request.path in HEALTH_PATHS and request.method == "GET":
             return Response("ok", content_type="text/plain; charset=utf-8")  # as kube-apiserver
         if request.method == "GET":
-            found = discovery(request.path, request.headers.get("Accept", ""))
+            found = discovery(request.path, request.headers.get("Accept", ""), self.schemas.openapi_schemas)
             if found is not None:
                 document, content_type = found
                 return answer(document, content_type=content_type)
@@ -182,7 +183,8 @@ class EmbeddedApi:
         spec = params.watch_spec(request, target, _present(resource), self.bookmark_interval)
         content_type = "application/json"
         if _wants_table(request):
-            spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj]))
+            columns = self.schemas.printer_columns(resource)
+            spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj], columns))
             content_type = TABLE_CONTENT_TYPE
         sock = request.environ.get("werkzeug.socket")
         return Response(watch.stream(self.store, spec, sock), content_type=content_type,
@@ -193,14 +195,13 @@ class EmbeddedApi:
         """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
         if not _wants_table(request):
             return None
-        table = as_table(resource, items)
+        table = as_table(resource, items, self.schemas.printer_columns(resource))
         table["metadata"] = {**table.get("metadata", {}), **(metadata or {})}
         return answer(table, content_type=TABLE_CONTENT_TYPE)
 
     def _object_answer(self, request: Request, resource: Resource, obj: dict, status: int = 200,
                        warnings: list[str] | None = None) -> Response:
-        headers = [("Warning", '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-                   for text in warnings or []]
+        headers = [("Warning", warning_299(text)) for text in warnings or []]
         table = self._table(request, resource, [obj])
         if table is not None:
             return table

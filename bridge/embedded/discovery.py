@@ -24,7 +24,7 @@ from __future__ import annotations
 import platform
 from typing import Any
 
-from bridge.embedded.openapi import openapi
+from bridge.embedded.openapi import NO_CRD_SCHEMAS, CrdSchemas, openapi
 from bridge.embedded.resources import RESOURCES, Resource, group_versions
 
 KUBERNETES_VERSION = (1, 32, 0)
@@ -215,8 +215,12 @@ def _wants_aggregated(accept: str) -> str | None:
     return None
 
 
-def discovery(path: str, accept: str) -> tuple[dict, str] | None:
-    """The discovery document for a GET of ``path`` and its content type; None if not discovery."""
+def discovery(path: str, accept: str,
+              crd_schemas: CrdSchemas = NO_CRD_SCHEMAS) -> tuple[dict, str] | None:
+    """The discovery document for a GET of ``path`` and its content type; None if not discovery.
+
+    ``crd_schemas`` are the serving instance's CRD schemas, published in its OpenAPI documents.
+    """
     path = path.rstrip("/") or "/"
     if path == "/version":
         return version_info(), JSON
@@ -227,7 +231,7 @@ def discovery(path: str, accept: str) -> tuple[dict, str] | None:
             return aggregated(path == "/api", list_version), content_type
         return (api_versions() if path == "/api" else api_group_list()), JSON
     if path.startswith("/openapi/"):
-        document = openapi(path)
+        document = openapi(path, crd_schemas)
         return (document, JSON) if document is not None else None
     parts = path.strip("/").split("/")
     if parts == ["api", "v1"]:

@@ -26,11 +26,10 @@ from typing import Any
 import yaml
 
 from bridge.embedded import errors
-from bridge.embedded.openapi import register_schema
+from bridge.embedded.openapi import CrdSchemas
 from bridge.embedded.resources import Resource
 from bridge.embedded.schema_prune import copy_json, default, prune
 from bridge.embedded.schema_validate import validate
-from bridge.embedded.table import register_columns
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -108,13 +107,17 @@ def _directive(field_validation: str | None) -> str:
 
 
 class SchemaRegistry:
-    """The schemas of the CRDs in ``crd_dir`` (none when it is None), loaded once."""
+    """The schemas of the CRDs in ``crd_dir`` (none when it is None), loaded once.
+
+    Everything a server derives from its CRDs (admission, OpenAPI components, table columns)
+    is read from its own registry, never from module state, so two servers in one process
+    (tests, a bridge next to its embedded upstream) each serve their own CRDs.
+    """
 
     def __init__(self, crd_dir: str | None, apply_defaults: bool = True):
         self.crds: dict[str, CustomResourceVersion] = load_crds(crd_dir) if crd_dir else {}
-        for key, crd in self.crds.items():
-            register_columns(key, crd.printer_columns)
-            register_schema(crd.group, crd.version, crd.kind, crd.schema)
+        self.openapi_schemas = CrdSchemas.of(
+            {(crd.group, crd.version, crd.kind): crd.schema for crd in self.crds.values()})
         self.apply_defaults = apply_defaults
         # The root schema without ``status``, for writes of the main resource.
         self._main_schemas = {

@@ -7,9 +7,8 @@ cells the API server computes: integers stay integers, ``date`` columns become a
 ``5m``, a missing value is ``null`` (kubectl prints ``<none>`` or nothing). Built-in kinds get
 the columns of Kubernetes' own printers (ConfigMap, Service, Namespace, Event).
 
-CRD columns are known once a :class:`~bridge.embedded.schema.SchemaRegistry` has read the CRDs;
-it registers them here with :func:`register_columns`, so a caller only needs
-``as_table(resource, objects)``.
+CRD columns belong to the server that loaded the CRDs: the caller passes its
+:class:`~bridge.embedded.schema.SchemaRegistry`'s ``printer_columns(resource)``.
 """
 
 from __future__ import annotations
@@ -23,18 +22,11 @@ from typing import Any
 from bridge.embedded.events import to_core
 from bridge.embedded.resources import Resource
 
-_CRD_COLUMNS: dict[str, tuple[dict[str, Any], ...]] = {}
-
 NAME_COLUMN = {"name": "Name", "type": "string", "format": "name", "priority": 0,
                "description": "Name must be unique within a namespace."}
 AGE_COLUMN = {"name": "Age", "type": "string", "format": "", "priority": 0,
               "description": "CreationTimestamp is a timestamp representing the server time when "
                              "this object was created."}
-
-
-def register_columns(resource_key: str, columns: tuple[dict[str, Any], ...]) -> None:
-    """Remember a CRD version's ``additionalPrinterColumns`` for ``resource_key``."""
-    _CRD_COLUMNS[resource_key] = tuple(columns)
 
 
 # -- values -------------------------------------------------------------------------------
@@ -243,15 +235,15 @@ def _rows_for_crd(columns: tuple[dict[str, Any], ...], objects: list[dict],
 
 def as_table(resource: Resource, objects: list[dict], columns: tuple[dict[str, Any], ...] | None = None,
              now: datetime | None = None, resource_version: str | None = None) -> dict:
-    """A ``Table`` of ``objects``; ``columns`` are CRD printer columns (default: registered ones)."""
+    """A ``Table`` of ``objects``; ``columns`` are the CRD's printer columns (none: ``Age``)."""
     now = now or datetime.now(timezone.utc)
     if resource.view_of == "v1/events" or resource.key == "v1/events":
         definitions, rows = _rows_for_events(objects, now)
     elif resource.key in BUILTIN_PRINTERS:
         definitions, rows = _rows_for_builtin(resource.key, objects, now)
     else:
-        if columns is None:
-            columns = _CRD_COLUMNS.get(resource.key) or resource.printer_columns or (
+        if not columns:
+            columns = resource.printer_columns or (
                 {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},)
         definitions, rows = _rows_for_crd(tuple(columns), objects, now)
     metadata = {"resourceVersion": resource_version} if resource_version else {}
