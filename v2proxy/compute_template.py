@@ -178,6 +178,11 @@ def template_references(body: dict[str, Any]) -> list[TemplateReference]:
     ]
 
 
+def names_a_template(body: dict[str, Any]) -> bool:
+    """True when a group has a ``computeTemplate`` key, even ``null`` (a merge patch removing it)."""
+    return any(TEMPLATE_FIELD in group for _path, _role, group in _groups(body))
+
+
 def apply_templates(body: dict[str, Any], templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A copy of ``body`` with each group's ``computeTemplate`` expanded and removed.
 
@@ -269,7 +274,8 @@ def _same_toleration(new: dict[str, str], existing: Any) -> bool:
 
 
 def compute_templates(lookup: Handler) -> Middleware:
-    """The middleware for POST/PUT of rayclusters, rayjobs and rayservices.
+    """The middleware for POST/PUT of rayclusters, rayjobs and rayservices (PATCH:
+    ``v2proxy.template_patch``).
 
     ``lookup`` answers the ConfigMap GETs (the forwarder, so the caller's credentials and the
     bridge's transport apply); the request itself goes on through ``call_next``.
@@ -288,24 +294,32 @@ def compute_templates(lookup: Handler) -> Middleware:
             return status_response(400, "BadRequest", str(error))
         if not isinstance(body, dict):
             return call_next(request)
-        references = template_references(body)
-        if not references and fmt == "json":
+        if not template_references(body) and fmt == "json":
             return call_next(request)
-
-        templates: dict[str, dict[str, Any]] = {}
-        if references:
-            namespace = request.params.get("namespace", "")
-            templates, failure = _load_templates(request, lookup, namespace, references, body)
-            if failure is not None:
-                return failure
+        expanded, failure = expand_templates(request, lookup, body)
+        if failure is not None:
+            return failure
         try:
-            mutated = encode_body(apply_templates(body, templates))
+            mutated = encode_body(expanded)
         except BodyError as error:
             return status_response(400, "BadRequest", str(error))
         request.replace_body(mutated, "application/json")
         return call_next(request)
 
     return compute_template_middleware
+
+
+def expand_templates(
+    request: ProxyRequest, lookup: Handler, body: dict[str, Any]
+) -> tuple[dict[str, Any], ProxyResponse | None]:
+    """``body`` with each group's template expanded, the templates read through ``lookup`` in
+    the request's namespace; or the error to answer when one is missing or unreadable."""
+    references = template_references(body)
+    if not references:
+        return apply_templates(body, {}), None
+    namespace = request.params.get("namespace", "")
+    templates, failure = _load_templates(request, lookup, namespace, references, body)
+    return (body, failure) if failure is not None else (apply_templates(body, templates), None)
 
 
 def _load_templates(

@@ -29,6 +29,7 @@ from v2proxy.messages import ProxyRequest, ProxyResponse
 from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
 from v2proxy.service_guard import kuberay_services_only
+from v2proxy.template_patch import template_patches
 
 log = logging.getLogger("kuberay_bridge.routes")
 
@@ -48,6 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("discovery", READ, "/openapi/v3/apis/ray.io/v1"),
     Route("ray-create", method_set("POST"), f"{RAY}{NS}/{KINDS}", (compute_templates,)),
     Route("ray-update", method_set("PUT"), f"{RAY}{NS}/{KINDS}/{{name}}", (compute_templates,)),
+    Route("ray-patch", method_set("PATCH"), f"{RAY}{NS}/{KINDS}/{{name}}", (template_patches,)),
     Route("ray", ANY, f"{RAY}/{{path*}}"),
     Route("ray-events", READ, "/apis/events.k8s.io/v1/namespaces/{namespace}/events",
           (plain(ray_events_only),)),
