@@ -34,13 +34,15 @@ from typing import Any
 from werkzeug.datastructures import Headers
 
 from bridge.kube.patch import APPLY, JSON_PATCH, MERGE, PatchFailed, json_patch, media_type, merge_patch
+from v2proxy.bodies import BodyError, decode_body, encode_body
 from v2proxy.compute_template import (
     TEMPLATE_FIELD,
-    BodyError,
-    decode_body,
-    encode_body,
+    drop_template_tolerations,
     expand_templates,
+    expanded_from,
+    groups,
     names_a_template,
+    read_template,
 )
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 
@@ -146,6 +148,7 @@ def _update_expanded(
                                    {"causes": error.causes} if error.causes else None)
         if not pinned and isinstance(patched.get("metadata"), dict):
             patched["metadata"]["resourceVersion"] = (current.get("metadata") or {}).get("resourceVersion")
+        _forget_replaced_templates(request, lookup, current, patched)
         expanded, failure = expand_templates(request, lookup, patched)
         if failure is not None:
             return failure
@@ -160,3 +163,23 @@ def _update_expanded(
         response.close()
     raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
 
+
+def _forget_replaced_templates(
+    request: ProxyRequest, lookup: Handler, current: dict[str, Any], patched: dict[str, Any]
+) -> None:
+    """Take the old template's tolerations off each group that switches templates. kubectl's
+    client-side apply never sends a list the manifest does not have, so the tolerations the
+    bridge added for the old template would otherwise stay next to the new template's."""
+    before = {_group_key(role, group): expanded_from(group) for _path, role, group in groups(current)}
+    for _path, role, group in groups(patched):
+        new, old = group.get(TEMPLATE_FIELD), before.get(_group_key(role, group))
+        if isinstance(new, str) and old is not None and old != new:
+            template = read_template(request, lookup, old)
+            if template is not None:
+                drop_template_tolerations(group, template)
+
+
+def _group_key(role: str, group: dict[str, Any]) -> tuple[str, Any]:
+    """The head, or a worker group by its name (a patch may reorder or replace the list)."""
+    name = group.get("groupName") if role == "worker" else None
+    return role, name if isinstance(name, str) else None

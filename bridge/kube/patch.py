@@ -53,7 +53,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
     """RFC 6902 (the ``jsonpatch`` package) applied to a copy of ``target``."""
     if not isinstance(operations, list):
-        raise PatchFailed(400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise PatchFailed(400, "BadRequest",
+                          "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     try:
         result = jsonpatch.JsonPatch(operations).apply(target)
     except jsonpatch.InvalidJsonPatch as exc:
