@@ -14,7 +14,8 @@ import yaml
 from kubernetes import client as k8s
 
 from tests.e2e.conftest import kubectl_runner
-from tests.v2.conftest import RAYCLUSTERS, running_fake_upstream, unique
+from tests.v2.conftest import RAYCLUSTERS, json_answer, running_fake_upstream, unique
+from v2proxy.templates import template_to_configmap
 
 NS = "default"
 SMALL_RESOURCES = {"cpu": "1", "memory": "2Gi"}
@@ -64,12 +65,14 @@ def kubectl(bridge, tmp_path_factory):
     return kubectl_runner(bridge.url, tmp_path_factory.mktemp("kubectl"))
 
 
+def pod(container: str) -> dict:
+    return {"spec": {"containers": [{"name": container, "image": "rayproject/ray:2.41.0"}]}}
+
+
 def manifest(name: str, template: str | None, replicas: int = 1) -> dict:
-    head = {"rayStartParams": {},
-            "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.41.0"}]}}}
+    head = {"rayStartParams": {}, "template": pod("ray-head")}
     worker = {"groupName": "workers", "replicas": replicas, "minReplicas": 0, "maxReplicas": 5,
-              "rayStartParams": {},
-              "template": {"spec": {"containers": [{"name": "ray-worker", "image": "rayproject/ray:2.41.0"}]}}}
+              "rayStartParams": {}, "template": pod("ray-worker")}
     if template:
         head["computeTemplate"] = worker["computeTemplate"] = template
     return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": name, "namespace": NS},
@@ -129,15 +132,30 @@ def test_server_dry_run_writes_nothing(kubectl, stored_api, templates, tmp_path,
     name = unique("dry")
     apply(kubectl, tmp_path, manifest(name, templates["small"]), *mode)
     before = stored(stored_api, name)
-    output = apply(kubectl, tmp_path, manifest(name, templates["large"], replicas=4), *mode, "--dry-run=server")
+    edited = manifest(name, templates["large"], replicas=4)
+    output = apply(kubectl, tmp_path, edited, *mode, "--dry-run=server")
     assert "(server dry run)" in output
     assert stored(stored_api, name) == before
 
 
+@APPLY_MODES
+def test_a_rayjob_cluster_spec_keeps_its_template_on_every_apply(kubectl, stored_api, templates, tmp_path,
+                                                                  mode):
+    name = unique("job")
+    job = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": name, "namespace": NS},
+           "spec": {"entrypoint": "python -c 'print(1)'",
+                    "rayClusterSpec": manifest(name, templates["small"])["spec"]}}
+    for _ in range(2):
+        apply(kubectl, tmp_path, job, *mode)
+        stored_job = stored_api.get_namespaced_custom_object("ray.io", "v1", NS, "rayjobs", name)
+        assert_template({"spec": stored_job["spec"]["rayClusterSpec"]}, templates["small"], SMALL_RESOURCES,
+                        "small")
+
+
 def curl_patch(url: str, content_type: str, body: object) -> tuple[int, dict]:
     done = subprocess.run(
-        ["curl", "-sS", "-X", "PATCH", "-H", f"Content-Type: {content_type}", "--data-binary", json.dumps(body),
-         "-w", "\n%{http_code}", "--max-time", "30", url],
+        ["curl", "-sS", "-X", "PATCH", "-H", f"Content-Type: {content_type}",
+         "--data-binary", json.dumps(body), "-w", "\n%{http_code}", "--max-time", "30", url],
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     payload, _, code = done.stdout.rpartition("\n")
@@ -216,7 +234,7 @@ def bridge_to_recorder(start_bridge, recording_upstream):
 
 @pytest.mark.parametrize("content_type, patch", [
     ("application/merge-patch+json", {"metadata": {"labels": {"team": "ml"}}, "spec": {"suspend": True}}),
-    ("application/json-patch+json", [{"op": "replace", "path": "/spec/workerGroupSpecs/0/replicas", "value": 2}]),
+    ("application/json-patch+json", [{"op": "replace", "path": "/spec/suspend", "value": True}]),
     ("application/apply-patch+yaml", {"apiVersion": "ray.io/v1", "kind": "RayCluster",
                                       "metadata": {"name": "plain"}, "spec": {"suspend": True}}),
 ])  # fmt: skip
@@ -231,3 +249,56 @@ def test_a_patch_naming_no_template_is_forwarded_untouched_in_one_call(
     assert (call.method, call.raw_uri) == ("PATCH", f"{RAYCLUSTERS.format(ns=NS)}/plain?fieldManager=me")
     assert call.headers["Content-Type"] == content_type
     assert call.body == json.dumps(patch).encode()
+
+
+def optimistic_upstream(conflicts: int):
+    """A script for the recording upstream: the live cluster at resourceVersion 5 (then 6, ...
+    after each conflict), the "small" template, and ``conflicts`` 409 answers to updates first."""
+    state = {"version": 5, "conflicts": conflicts}
+
+    def answer(call, _number):
+        if call.method == "GET" and "/configmaps/" in call.path:
+            return json_answer(200, template_to_configmap({"name": "small", "cpu": 1, "memory": 2}, NS))
+        if call.method == "GET":
+            live = manifest("plain", None)
+            live["metadata"]["resourceVersion"] = str(state["version"])
+            return json_answer(200, live)
+        if state["conflicts"]:
+            state["conflicts"] -= 1
+            state["version"] += 1
+            return json_answer(409, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 409,
+                                     "reason": "Conflict", "message": "the object has been modified"})
+        return json_answer(200, json.loads(call.body))
+
+    return answer
+
+
+def test_an_expanded_patch_is_an_update_at_the_version_read_retried_on_conflict(
+    bridge_to_recorder, recording_upstream
+):
+    recording_upstream.reset(optimistic_upstream(conflicts=1))
+    patch = {"spec": {"headGroupSpec": {"computeTemplate": "small"}}}
+    answer = requests.patch(f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain", json=patch,
+                            headers={"Content-Type": "application/merge-patch+json"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    calls = recording_upstream.calls
+    assert [(call.method, call.path.rsplit("/", 2)[-2]) for call in calls] == [
+        ("GET", "rayclusters"), ("GET", "configmaps"), ("PUT", "rayclusters"),
+        ("GET", "rayclusters"), ("GET", "configmaps"), ("PUT", "rayclusters"),
+    ]  # fmt: skip
+    written = [json.loads(call.body) for call in calls if call.method == "PUT"]
+    assert [body["metadata"]["resourceVersion"] for body in written] == ["5", "6"]
+    head = written[-1]["spec"]["headGroupSpec"]
+    assert "computeTemplate" not in head
+    assert head["template"]["spec"]["containers"][0]["resources"]["limits"] == SMALL_RESOURCES
+    assert answer.json() == written[-1]
+
+
+def test_a_patch_with_its_own_resource_version_gets_the_conflict(bridge_to_recorder, recording_upstream):
+    recording_upstream.reset(optimistic_upstream(conflicts=1))
+    patch = {"metadata": {"resourceVersion": "4"}, "spec": {"headGroupSpec": {"computeTemplate": "small"}}}
+    answer = requests.patch(f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain", json=patch,
+                            headers={"Content-Type": "application/merge-patch+json"}, timeout=30)
+    assert (answer.status_code, answer.json()["reason"]) == (409, "Conflict")
+    assert [call.method for call in recording_upstream.calls] == ["GET", "GET", "PUT"]
+    assert json.loads(recording_upstream.calls[-1].body)["metadata"]["resourceVersion"] == "4"
