@@ -59,14 +59,15 @@ def template_patches(lookup: Handler) -> Middleware:
         kind = media_type(request.headers.get("Content-Type"))
         if kind not in (APPLY, MERGE, JSON_PATCH):
             return call_next(request)
+        streamed = not isinstance(request.body, (bytes, bytearray))
         data = request.read_body()
-        if not data.strip():
-            return call_next(request)
         try:
-            patch = decode_body(data, "yaml" if kind == APPLY else "json")
-        except BodyError as error:
-            return status_response(400, "BadRequest", str(error))
+            patch = decode_body(data, "yaml" if kind == APPLY else "json") if data.strip() else None
+        except BodyError:
+            patch = None  # the upstream answers it, in its own words
         if not patch_names_a_template(kind, patch):
+            if streamed:  # as it came: chunked upstream when the caller sent it chunked
+                request.body = iter([data] if data else [])
             return call_next(request)
         if kind == APPLY:
             return _apply_expanded(request, lookup, call_next, patch)
