@@ -150,19 +150,48 @@ def expanded_from(group: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def drop_template_tolerations(group: dict[str, Any], template: dict[str, Any]) -> None:
-    """Remove the tolerations ``template`` adds from ``group``. A group switching to another
-    template gets that template's resources and annotation over the old ones, but tolerations
-    are a list a merge patch may leave in place, so the old template's ones would stay."""
+def remove_template(group: dict[str, Any], template: dict[str, Any] | None, role: str) -> None:
+    """Take off ``group`` what ``template`` put there: the annotation, its tolerations, and the
+    Ray container's limits and requests that still hold the template's values (only the
+    annotation when the template is gone). For a group that switches templates or stops naming
+    one through a merge patch (kubectl's client-side apply), which leaves in place whatever the
+    manifest never had: all that the bridge added."""
     pod = group.get("template")
-    pod_spec = pod.get("spec") if isinstance(pod, dict) else None
-    if not isinstance(pod_spec, dict) or not isinstance(pod_spec.get("tolerations"), list):
+    if not isinstance(pod, dict):
         return
-    added = [_go_toleration(t) for t in template.get("tolerations") or []]
-    pod_spec["tolerations"] = [
-        toleration for toleration in pod_spec["tolerations"]
-        if not any(_same_toleration(old, toleration) for old in added)
-    ]
+    metadata = pod.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict):
+        _drop_entries(metadata, "annotations", {TEMPLATE_ANNOTATION: annotations.get(TEMPLATE_ANNOTATION)})
+    pod_spec = pod.get("spec")
+    if template is None or not isinstance(pod_spec, dict):
+        return
+    container = _ray_container(pod_spec.get("containers"), role)
+    resources = container.get("resources") if container is not None else None
+    if isinstance(resources, dict):
+        for kind in ("limits", "requests"):
+            _drop_entries(resources, kind, template_resources(template))
+        if not resources:
+            del container["resources"]
+    if isinstance(pod_spec.get("tolerations"), list):
+        added = [_go_toleration(t) for t in template.get("tolerations") or []]
+        pod_spec["tolerations"] = [
+            toleration for toleration in pod_spec["tolerations"]
+            if not any(_same_toleration(old, toleration) for old in added)
+        ]
+
+
+def _drop_entries(parent: dict[str, Any], key: str, entries: dict[str, Any]) -> None:
+    """Delete from the map ``parent[key]`` each entry of ``entries`` it holds with that value,
+    and the map itself once it is empty."""
+    child = parent.get(key)
+    if not isinstance(child, dict):
+        return
+    for name, value in entries.items():
+        if name in child and child[name] == value:
+            del child[name]
+    if not child:
+        del parent[key]
 
 
 def template_resources(template: dict[str, Any]) -> dict[str, Any]:

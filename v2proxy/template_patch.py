@@ -37,12 +37,12 @@ from bridge.kube.patch import APPLY, JSON_PATCH, MERGE, PatchFailed, json_patch,
 from v2proxy.bodies import BodyError, decode_body, encode_body
 from v2proxy.compute_template import (
     TEMPLATE_FIELD,
-    drop_template_tolerations,
     expand_templates,
     expanded_from,
     groups,
     names_a_template,
     read_template,
+    remove_template,
 )
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 
@@ -149,7 +149,7 @@ def _update_expanded(
                                    {"causes": error.causes} if error.causes else None)
         if not pinned and isinstance(patched.get("metadata"), dict):
             patched["metadata"]["resourceVersion"] = (current.get("metadata") or {}).get("resourceVersion")
-        _forget_replaced_templates(request, lookup, current, patched)
+        _forget_replaced_templates(request, lookup, current, patch, patched)
         expanded, failure = expand_templates(request, lookup, patched)
         if failure is not None:
             return failure
@@ -166,18 +166,22 @@ def _update_expanded(
 
 
 def _forget_replaced_templates(
-    request: ProxyRequest, lookup: Handler, current: dict[str, Any], patched: dict[str, Any]
+    request: ProxyRequest, lookup: Handler, current: dict[str, Any], patch: Any, patched: dict[str, Any]
 ) -> None:
-    """Take the old template's tolerations off each group that switches templates. kubectl's
-    client-side apply never sends a list the manifest does not have, so the tolerations the
-    bridge added for the old template would otherwise stay next to the new template's."""
+    """Take the old template off each group that switches templates or, in a merge patch, sets
+    ``computeTemplate: null`` (kubectl's client-side apply of a manifest that stopped naming
+    one). kubectl never sends what the manifest does not have, so what the bridge added for the
+    old template would otherwise stay, next to the new template's or under its annotation."""
     before = {_group_key(role, group): expanded_from(group) for _path, role, group in groups(current)}
+    released = set()
+    if isinstance(patch, dict):
+        released = {_group_key(role, group) for _path, role, group in groups(patch)
+                    if TEMPLATE_FIELD in group and group[TEMPLATE_FIELD] is None}
     for _path, role, group in groups(patched):
-        new, old = group.get(TEMPLATE_FIELD), before.get(_group_key(role, group))
-        if isinstance(new, str) and old is not None and old != new:
-            template = read_template(request, lookup, old)
-            if template is not None:
-                drop_template_tolerations(group, template)
+        key = _group_key(role, group)
+        new, old = group.get(TEMPLATE_FIELD), before.get(key)
+        if old is not None and ((isinstance(new, str) and old != new) or key in released):
+            remove_template(group, read_template(request, lookup, old), role)
 
 
 def _group_key(role: str, group: dict[str, Any]) -> tuple[str, Any]:

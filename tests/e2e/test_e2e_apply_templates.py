@@ -127,6 +127,19 @@ def test_edits_between_applies_change_what_they_name(kubectl, stored_api, templa
         assert_template(cluster, templates["large"], LARGE_RESOURCES, "large")
 
 
+def test_a_manifest_that_stops_naming_the_template_takes_it_off(kubectl, stored_api, templates, tmp_path):
+    # Client-side only: under server-side apply the API server's field ownership removes what
+    # the manager stopped applying (the embedded API does not track managed fields).
+    name = unique("released")
+    apply(kubectl, tmp_path, manifest(name, templates["small"]))
+    apply(kubectl, tmp_path, manifest(name, None))
+    spec = stored(stored_api, name)["spec"]
+    for group in (spec["headGroupSpec"], *spec["workerGroupSpecs"]):
+        assert "ray.io/compute-template" not in group["template"].get("metadata", {}).get("annotations", {})
+        assert "resources" not in group["template"]["spec"]["containers"][0]
+        assert group["template"]["spec"].get("tolerations", []) == []
+
+
 @APPLY_MODES
 def test_server_dry_run_writes_nothing(kubectl, stored_api, templates, tmp_path, mode):
     name = unique("dry")
