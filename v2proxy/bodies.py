@@ -19,7 +19,7 @@ class BodyError(ValueError):
 
 
 def body_format(content_type: str | None) -> str | None:
-    """``"json"``, ``"yaml"``, or None for a media type this middleware leaves alone."""
+    """``"json"``, ``"yaml"``, or None for a media type the template middleware leaves alone."""
     if not content_type or not content_type.strip():
         return "json"
     mimetype = parse_options_header(content_type)[0].lower()

@@ -160,9 +160,8 @@ def remove_template(group: dict[str, Any], template: dict[str, Any] | None, role
     if not isinstance(pod, dict):
         return
     metadata = pod.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-    if isinstance(annotations, dict):
-        _drop_entries(metadata, "annotations", {TEMPLATE_ANNOTATION: annotations.get(TEMPLATE_ANNOTATION)})
+    if isinstance(metadata, dict):
+        _drop_entries(metadata, "annotations", {TEMPLATE_ANNOTATION: expanded_from(group)})
     pod_spec = pod.get("spec")
     if template is None or not isinstance(pod_spec, dict):
         return
