@@ -77,7 +77,7 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log_path: str) -> 
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or bound but no worker booted yet (read timeout)
             pass
         time.sleep(0.1)
     pytest.fail(f"kuberay-bridge serve did not start:\n{Path(log_path).read_text()}")
