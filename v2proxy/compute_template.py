@@ -27,16 +27,13 @@ manifests against it, so the effect on a group is the same, with these deliberat
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import yaml
-from werkzeug.http import parse_options_header
-
+from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
@@ -49,14 +46,8 @@ from v2proxy.templates import (
 
 TEMPLATE_FIELD = "computeTemplate"
 TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
-_YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-MAX_VALUES = 1_000_000  # as the embedded API; a RayCluster holds a few hundred
 # A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
 _CONFIGMAP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-class BodyError(ValueError):
-    """The body claims a format it is not in."""
 
 
 @dataclass(frozen=True)
@@ -68,85 +59,10 @@ class TemplateReference:
     role: str  # "head" or "worker"
 
 
-# --- decoding ---------------------------------------------------------------------------------
-
-
-def body_format(content_type: str | None) -> str | None:
-    """``"json"``, ``"yaml"``, or None for a media type this middleware leaves alone."""
-    if not content_type or not content_type.strip():
-        return "json"
-    mimetype = parse_options_header(content_type)[0].lower()
-    if mimetype == "application/json":
-        return "json"
-    if mimetype in _YAML_TYPES or (mimetype.startswith("application/") and mimetype.endswith("+yaml")):
-        return "yaml"
-    return None
-
-
-class _KubernetesYAMLLoader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings, as Kubernetes' YAML-to-JSON decoding does;
-    PyYAML would otherwise turn an unquoted ``2024-01-01`` into a date JSON cannot carry."""
-
-
-_KubernetesYAMLLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def decode_body(data: bytes, fmt: str) -> Any:
-    """The decoded document; ``BodyError`` naming the problem when it does not parse, nests
-    too deep for the code that walks it, or expands past MAX_VALUES values."""
-    if fmt == "json":
-        try:
-            return _bounded(json.loads(data))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise BodyError(f"invalid JSON body: {error}") from None
-        except RecursionError:
-            raise BodyError("invalid JSON body: nested too deep") from None
-    try:
-        # Empty documents (a leading or trailing ``---``) are not objects; kubectl skips them too.
-        documents = [doc for doc in yaml.load_all(data, Loader=_KubernetesYAMLLoader) if doc is not None]
-    except yaml.YAMLError as error:
-        raise BodyError(f"invalid YAML body: {' '.join(str(error).split())}") from None
-    except RecursionError:
-        raise BodyError("invalid YAML body: nested too deep") from None
-    if len(documents) > 1:
-        raise BodyError(f"the YAML body holds {len(documents)} documents; send one object per request")
-    return _bounded(documents[0]) if documents else None
-
-
-def _bounded(document: Any) -> Any:
-    """``document`` unless it holds more than MAX_VALUES values once YAML aliases are
-    expanded. A few hundred bytes of anchors and aliases (a "billion laughs") load as shared
-    objects, but re-encoding them as JSON writes every copy: gigabytes of memory and minutes
-    of a worker that also serves every other request and watch of its process."""
-    budget = MAX_VALUES
-    pending = [document]
-    while pending:
-        value = pending.pop()
-        budget -= 1
-        if budget < 0:
-            raise BodyError(f"the body expands to more than {MAX_VALUES} values (YAML aliases)")
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return document
-
-
-def encode_body(body: dict[str, Any]) -> bytes:
-    """Compact JSON; ``BodyError`` for what JSON cannot carry (YAML ``.nan``, binary)."""
-    try:
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-    except (TypeError, ValueError) as error:
-        raise BodyError(f"the body cannot be expressed as JSON: {error}") from None
-
-
 # --- the pure part: where templates are named, and what they do to a group --------------------
 
 
-def _groups(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def groups(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(field path, role, group) of each head and worker group, located structurally as Go
     does: a RayJob's ``spec.rayClusterSpec``, else a RayService's ``spec.rayClusterConfig``,
     else the RayCluster ``spec`` itself."""
@@ -173,9 +89,14 @@ def template_references(body: dict[str, Any]) -> list[TemplateReference]:
     """Every group with a string ``computeTemplate``, in document order (head first)."""
     return [
         TemplateReference(f"{path}.{TEMPLATE_FIELD}", group[TEMPLATE_FIELD], role)
-        for path, role, group in _groups(body)
+        for path, role, group in groups(body)
         if isinstance(group.get(TEMPLATE_FIELD), str)
     ]
+
+
+def names_a_template(body: dict[str, Any]) -> bool:
+    """True when a group has a ``computeTemplate`` key, even ``null`` (a merge patch removing it)."""
+    return any(TEMPLATE_FIELD in group for _path, _role, group in groups(body))
 
 
 def apply_templates(body: dict[str, Any], templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -185,7 +106,7 @@ def apply_templates(body: dict[str, Any], templates: dict[str, dict[str, Any]]) 
     A group naming a template that is not in ``templates`` is left exactly as it is.
     """
     result = copy.deepcopy(body)
-    for _path, role, group in _groups(result):
+    for _path, role, group in groups(result):
         name = group.get(TEMPLATE_FIELD)
         if isinstance(name, str) and name in templates:
             del group[TEMPLATE_FIELD]
@@ -218,6 +139,58 @@ def _apply_to_group(group: dict[str, Any], template: dict[str, Any], role: str) 
             if not any(_same_toleration(toleration, other) for other in merged):
                 merged.append(toleration)
         pod_spec["tolerations"] = merged
+
+
+def expanded_from(group: dict[str, Any]) -> str | None:
+    """The template a stored group was expanded from, as its pod template's annotation says."""
+    pod = group.get("template")
+    metadata = pod.get("metadata") if isinstance(pod, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    name = annotations.get(TEMPLATE_ANNOTATION) if isinstance(annotations, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def remove_template(group: dict[str, Any], template: dict[str, Any] | None, role: str) -> None:
+    """Take off ``group`` what ``template`` put there: the annotation, its tolerations, and the
+    Ray container's limits and requests that still hold the template's values (only the
+    annotation when the template is gone). For a group that switches templates or stops naming
+    one through a merge patch (kubectl's client-side apply), which leaves in place whatever the
+    manifest never had: all that the bridge added."""
+    pod = group.get("template")
+    if not isinstance(pod, dict):
+        return
+    metadata = pod.get("metadata")
+    if isinstance(metadata, dict):
+        _drop_entries(metadata, "annotations", {TEMPLATE_ANNOTATION: expanded_from(group)})
+    pod_spec = pod.get("spec")
+    if template is None or not isinstance(pod_spec, dict):
+        return
+    container = _ray_container(pod_spec.get("containers"), role)
+    resources = container.get("resources") if container is not None else None
+    if isinstance(resources, dict):
+        for kind in ("limits", "requests"):
+            _drop_entries(resources, kind, template_resources(template))
+        if not resources:
+            del container["resources"]
+    if isinstance(pod_spec.get("tolerations"), list):
+        added = [_go_toleration(t) for t in template.get("tolerations") or []]
+        pod_spec["tolerations"] = [
+            toleration for toleration in pod_spec["tolerations"]
+            if not any(_same_toleration(old, toleration) for old in added)
+        ]
+
+
+def _drop_entries(parent: dict[str, Any], key: str, entries: dict[str, Any]) -> None:
+    """Delete from the map ``parent[key]`` each entry of ``entries`` it holds with that value,
+    and the map itself once it is empty."""
+    child = parent.get(key)
+    if not isinstance(child, dict):
+        return
+    for name, value in entries.items():
+        if name in child and child[name] == value:
+            del child[name]
+    if not child:
+        del parent[key]
 
 
 def template_resources(template: dict[str, Any]) -> dict[str, Any]:
@@ -269,7 +242,8 @@ def _same_toleration(new: dict[str, str], existing: Any) -> bool:
 
 
 def compute_templates(lookup: Handler) -> Middleware:
-    """The middleware for POST/PUT of rayclusters, rayjobs and rayservices.
+    """The middleware for POST/PUT of rayclusters, rayjobs and rayservices (PATCH:
+    ``v2proxy.template_patch``).
 
     ``lookup`` answers the ConfigMap GETs (the forwarder, so the caller's credentials and the
     bridge's transport apply); the request itself goes on through ``call_next``.
@@ -288,24 +262,32 @@ def compute_templates(lookup: Handler) -> Middleware:
             return status_response(400, "BadRequest", str(error))
         if not isinstance(body, dict):
             return call_next(request)
-        references = template_references(body)
-        if not references and fmt == "json":
+        if not template_references(body) and fmt == "json":
             return call_next(request)
-
-        templates: dict[str, dict[str, Any]] = {}
-        if references:
-            namespace = request.params.get("namespace", "")
-            templates, failure = _load_templates(request, lookup, namespace, references, body)
-            if failure is not None:
-                return failure
+        expanded, failure = expand_templates(request, lookup, body)
+        if failure is not None:
+            return failure
         try:
-            mutated = encode_body(apply_templates(body, templates))
+            mutated = encode_body(expanded)
         except BodyError as error:
             return status_response(400, "BadRequest", str(error))
         request.replace_body(mutated, "application/json")
         return call_next(request)
 
     return compute_template_middleware
+
+
+def expand_templates(
+    request: ProxyRequest, lookup: Handler, body: dict[str, Any]
+) -> tuple[dict[str, Any], ProxyResponse | None]:
+    """``body`` with each group's template expanded, the templates read through ``lookup`` in
+    the request's namespace; or the error to answer when one is missing or unreadable."""
+    references = template_references(body)
+    if not references:
+        return apply_templates(body, {}), None
+    namespace = request.params.get("namespace", "")
+    templates, failure = _load_templates(request, lookup, namespace, references, body)
+    return (body, failure) if failure is not None else (apply_templates(body, templates), None)
 
 
 def _load_templates(
@@ -319,23 +301,39 @@ def _load_templates(
     templates: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
     for name in dict.fromkeys(ref.name for ref in references):
-        if not _CONFIGMAP_NAME.fullmatch(name) or len(name) > 253:
-            missing.append(name)
-            continue
-        response = lookup(_lookup_request(request, namespace, name))
-        try:
-            payload = response.json() if 200 <= response.status < 300 else None
-        except ValueError:
-            payload = None
-        if 200 <= response.status < 300 and isinstance(payload, dict) and is_compute_template(payload):
-            templates[name] = configmap_to_template(payload)
-        elif response.status == 404 or 200 <= response.status < 300:
+        response, template = _fetch_template(request, lookup, namespace, name)
+        if template is not None:
+            templates[name] = template
+        elif response is None or response.status == 404 or 200 <= response.status < 300:
             missing.append(name)
         else:
             return {}, _lookup_failure(response, name, namespace)
     if missing:
         return {}, _missing_templates(references, missing, namespace, request, body)
     return templates, None
+
+
+def read_template(request: ProxyRequest, lookup: Handler, name: str) -> dict[str, Any] | None:
+    """The template ``name`` in the request's namespace; None when there is none to read."""
+    response, template = _fetch_template(request, lookup, request.params.get("namespace", ""), name)
+    if response is not None:
+        response.close()
+    return template
+
+
+def _fetch_template(
+    request: ProxyRequest, lookup: Handler, namespace: str, name: str
+) -> tuple[ProxyResponse | None, dict[str, Any] | None]:
+    """The lookup's answer and the template in it; no lookup for a name no ConfigMap can have."""
+    if not _CONFIGMAP_NAME.fullmatch(name) or len(name) > 253:
+        return None, None
+    response = lookup(_lookup_request(request, namespace, name))
+    try:
+        payload = response.json() if 200 <= response.status < 300 else None
+    except ValueError:
+        payload = None
+    found = isinstance(payload, dict) and is_compute_template(payload)
+    return response, configmap_to_template(payload) if found else None
 
 
 def _lookup_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:

@@ -31,6 +31,7 @@ from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_r
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
 from v2proxy.served import Served
 from v2proxy.service_guard import kuberay_services_only
+from v2proxy.template_patch import template_patches
 
 log = logging.getLogger("kuberay_bridge.routes")
 
@@ -62,6 +63,7 @@ ROUTES: tuple[Route, ...] = (
     Route("discovery", READ, "/openapi/v3/apis/ray.io/v1"),
     Route("ray-create", method_set("POST"), f"{RAY}{NS}/{KINDS}", (compute_templates,)),
     Route("ray-update", method_set("PUT"), f"{RAY}{NS}/{KINDS}/{{name}}", (compute_templates,)),
+    Route("ray-patch", method_set("PATCH"), f"{RAY}{NS}/{KINDS}/{{name}}", (template_patches,)),
     Route("ray", ANY, f"{RAY}/{{path*}}"),
     # events about ray.io objects only, read-only, through both event APIs (kubectl describe, events)
     Route("ray-events", READ, f"{EVENTS}{NS}/events", (plain(ray_events_only),)),

@@ -14,35 +14,12 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
-import jsonpatch
-import jsonpointer
-
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
 from bridge.embedded.strategic import strategic_merge
 from bridge.embedded.wire import load_json, load_yaml
-
-MERGE = "application/merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
-STRATEGIC = "application/strategic-merge-patch+json"
-APPLY = "application/apply-patch+yaml"
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: objects merge recursively, ``null`` deletes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
+from bridge.kube.patch import (APPLY, JSON_PATCH, MERGE, STRATEGIC, PatchFailed, json_patch, media_type,
+                               merge_patch)
 
 def _unsupported_patch(resource: Resource) -> ApiError:
     accepted = [JSON_PATCH, MERGE, APPLY] if resource.group and resource.group != "events.k8s.io" \
@@ -54,7 +31,7 @@ def _unsupported_patch(resource: Resource) -> ApiError:
 
 def patch_kind(resource: Resource, content_type: str) -> str:
     """Which patch a Content-Type asks for, or the 415 Kubernetes answers."""
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     is_custom = bool(resource.group) and resource.group != "events.k8s.io"
     if media in (MERGE, JSON_PATCH, APPLY):
         return media
@@ -80,17 +57,8 @@ def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
         if not isinstance(body, dict):
             raise bad_request("error decoding patch: a merge patch must be a JSON object")
         return merge_patch(target, body) if kind == MERGE else strategic_merge(target, body)
-    if not isinstance(body, list):
-        raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     try:
-        patch = jsonpatch.JsonPatch(body)
-        result = patch.apply(target)
-    except jsonpatch.InvalidJsonPatch as exc:
-        raise bad_request(str(exc)) from None
-    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
-        # Kubernetes' words (NewGenericServerResponse for 422); what failed goes in a cause.
-        raise ApiError(422, "Invalid", "the server rejected our request due to an error in our request",
-                       {"causes": [{"reason": "UnexpectedServerResponse", "message": str(exc)}]}) from None
-    if not isinstance(result, dict):
-        raise ApiError(422, "Invalid", "the patch replaced the whole object with a non-object", {})
-    return result
+        return json_patch(target, body)
+    except PatchFailed as failed:
+        raise ApiError(failed.code, failed.reason, failed.message,
+                       {"causes": failed.causes} if failed.causes else {}) from None

@@ -107,3 +107,18 @@ def wait_until(condition: Callable[[], bool], deadline_seconds: float = 15.0) ->
             return True
         time.sleep(0.05)
     return condition()
+
+
+def kubectl_runner(server_url: str, workdir: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """``run(*args, stdin=None)``: the real kubectl against ``server_url`` with an empty
+    kubeconfig and a discovery cache of its own in ``workdir``; ``run.base`` is the argv prefix."""
+    config = workdir / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    base = ["kubectl", "--server", server_url, "--kubeconfig", str(config),
+            "--cache-dir", str(workdir / "cache"), "--request-timeout=20s"]
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([*base, *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+    run.base = base  # type: ignore[attr-defined]
+    return run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.embedded.patch import merge_patch
+from bridge.kube.patch import merge_patch
 from tests.embedded.conftest import RAY, assert_status, raycluster
 
 MERGE = {"Content-Type": "application/merge-patch+json"}

@@ -9,9 +9,9 @@ import json
 import pytest
 from werkzeug.datastructures import Headers
 
+from v2proxy.bodies import body_format
 from v2proxy.compute_template import (
     apply_templates,
-    body_format,
     compute_templates,
     template_references,
     template_resources,
