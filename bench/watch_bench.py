@@ -5,8 +5,8 @@ Run by hand (never part of the test suite):
     .venv/bin/python bench/watch_bench.py [--watches 2000] [--workers 2] [--worker-class gevent]
 
 It starts a real ``kuberay-bridge serve --upstream embedded`` on loopback, opens ``--watches``
-RayCluster watches through it (raw HTTP/1.1 sockets, one selector, so the client costs
-little), and reports:
+RayCluster watches through it (raw HTTP/1.1 sockets read through one selector: the e2e tests'
+``RawWatches``, so the client costs little), and reports:
   - how many watches got their 200 headers, how many received the ADDED event of one
     RayCluster created afterwards, and how many ended early (e.g. an empty 200),
   - the RSS of the gunicorn workers and of the embedded API, idle and with the watches open
@@ -21,10 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import selectors
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,14 +29,14 @@ import time
 
 import requests
 
-RAY = "/apis/ray.io/v1/namespaces/default/rayclusters"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
 
+# The e2e tests' raw watch client: one copy of it, run from a checkout with the test extras.
+from tests.conftest import free_port  # noqa: E402
+from tests.e2e.conftest import RawWatches, raise_open_files_limit  # noqa: E402
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+RAY = "/apis/ray.io/v1/namespaces/default/rayclusters"
 
 
 def rss_kib(pid: int) -> int:
@@ -71,53 +68,6 @@ def memory(master: int) -> dict[str, int]:
     }
 
 
-class Watches:
-    """Many raw ``?watch=true`` connections read through one selector."""
-
-    def __init__(self, port: int, count: int):
-        self.selector = selectors.DefaultSelector()
-        self.data: dict[socket.socket, bytes] = {}
-        self.ended: set[socket.socket] = set()
-        request = f"GET {RAY}?watch=true HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
-        for _ in range(count):
-            sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-            sock.sendall(request)
-            sock.setblocking(False)
-            self.data[sock] = b""
-            self.selector.register(sock, selectors.EVENT_READ)
-
-    def pump(self, until, deadline: float) -> bool:
-        """Read what arrives until ``until()`` holds or ``deadline`` (monotonic) passes."""
-        while not until():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            for key, _ in self.selector.select(min(left, 0.5)):
-                try:
-                    chunk = key.fileobj.recv(65536)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    self.selector.unregister(key.fileobj)
-                    self.ended.add(key.fileobj)
-                self.data[key.fileobj] += chunk
-        return True
-
-    def count(self, needle: bytes) -> int:
-        return sum(needle in data for data in self.data.values())
-
-    def complete(self) -> int:
-        """Watches whose chunked body ended with the terminating zero-length chunk."""
-        return sum(data.endswith(b"\r\n0\r\n\r\n") for data in self.data.values())
-
-    def close(self) -> None:
-        for sock in self.data:
-            sock.close()
-        self.selector.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--watches", type=int, default=2000)
@@ -125,8 +75,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gthread"))
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds for each phase")
     options = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    hard = raise_open_files_limit()
 
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="watch-bench-", suffix=".log", delete=False)
@@ -152,9 +101,8 @@ def main() -> None:
         time.sleep(1.0)
         idle = memory(served.pid)
         began = time.monotonic()
-        watches = Watches(port, options.watches)
-        watches.pump(lambda: watches.count(b"HTTP/1.1 200") == options.watches,
-                     time.monotonic() + options.deadline)
+        watches = RawWatches(port, RAY, options.watches)
+        watches.read_until(lambda: watches.count(b"HTTP/1.1 200") == options.watches, options.deadline)
         results["headers_received"] = watches.count(b"HTTP/1.1 200")
         results["open_seconds"] = round(time.monotonic() - began, 1)
         time.sleep(2.0)
@@ -168,8 +116,8 @@ def main() -> None:
                 "spec": {"headGroupSpec": {"rayStartParams": {}, "template": {"spec": {
                     "containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}}}
         requests.post(url + RAY, json=body, timeout=60).raise_for_status()
-        watches.pump(lambda: watches.count(b'"ADDED"') + len(watches.ended) >= options.watches,
-                     time.monotonic() + options.deadline)
+        watches.read_until(lambda: watches.count(b'"ADDED"') + len(watches.ended) >= options.watches,
+                           options.deadline)
         results["added_received"] = watches.count(b'"ADDED"')
         results["ended_early"] = len(watches.ended)
         stopping = time.monotonic()
@@ -179,7 +127,7 @@ def main() -> None:
             results["sigterm_exit_seconds"] = round(time.monotonic() - stopping, 2)
         except subprocess.TimeoutExpired:
             results["sigterm_exit_seconds"] = None
-        watches.pump(lambda: len(watches.ended) == options.watches, time.monotonic() + 5)
+        watches.read_until(lambda: len(watches.ended) == options.watches, 5)
         results["complete_bodies_at_shutdown"] = watches.complete()
         print(json.dumps(results, indent=2))
     finally:

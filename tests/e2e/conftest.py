@@ -129,11 +129,12 @@ class RawWatches:
     """Many ``GET <path>?watch=true`` HTTP/1.1 connections, read through one selector: the
     cheapest client that can hold thousands of watches in one test process."""
 
-    def __init__(self, port: int, path: str, count: int):
+    def __init__(self, port: int, path: str, count: int, request_id: str = ""):
         self.selector = selectors.DefaultSelector()
         self.received: dict[socket.socket, bytes] = {}
         self.ended: set[socket.socket] = set()
-        request = f"GET {path}?watch=true HTTP/1.1\r\nHost: watches\r\n\r\n".encode()
+        extra = f"X-Request-Id: {request_id}\r\n" if request_id else ""
+        request = f"GET {path}?watch=true HTTP/1.1\r\nHost: watches\r\n{extra}\r\n".encode()
         try:
             for _ in range(count):
                 sock = socket.create_connection(("127.0.0.1", port), timeout=30)
