@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import gevent
 from gevent import monkey
 
 log = logging.getLogger("kuberay_bridge.hangup")
@@ -45,7 +46,9 @@ def client_left(fd: int) -> bool | None:
     when it sent data (alive, e.g. its next request), None when there is nothing to read
     after all. Never blocks, never consumes a byte, works on any descriptor number."""
     try:
-        probe = _socket.socket(fileno=fd)  # a bare view of the descriptor, detached below
+        # A bare view of the descriptor, detached below: gevent's socket class would wait
+        # for readiness where this must return at once, and closing it would close the fd.
+        probe = _socket.socket(fileno=fd)
     except OSError:
         return True
     try:
@@ -81,8 +84,6 @@ class _Watch:
 
 def _watch_with_gevent(watch: _Watch) -> Callable[[], None]:
     """An io watcher on the hub's loop; its callback runs in the hub and does not block."""
-    import gevent  # noqa: PLC0415 - only when gevent has patched this process
-
     io = gevent.get_hub().loop.io(watch.fd, 1)  # 1: readable
 
     def stop() -> None:

@@ -7,8 +7,8 @@ all of it and then be cut mid-body. So the server's worker hooks call :func:`end
 open stream is aborted (its upstream read returns), its generator finishes normally, the
 server writes the terminating chunk, and the client sees a complete response, as when
 Kubernetes ends a watch. A stream that starts while the worker stops ends at once, and the
-connection of a stream ended this way takes no next request: the worker may exit as soon as
-ordinary requests are done instead of waiting out the keep-alive timeout.
+idle keep-alive connection of a stream ended this way is closed: the worker may exit as soon
+as ordinary requests are done instead of waiting out the keep-alive timeout.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ class OpenStreams:
 
 
 def _no_next_request(client: Any) -> None:
-    """The response is complete; the server's next read on this connection sees end-of-file,
-    so it closes the connection instead of waiting for another request."""
+    """The response is complete; the server's next read on this idle connection sees
+    end-of-file, so it closes the connection instead of waiting for another request. (A
+    request the client sent already is still read, and answered with ``Connection: close``
+    as gunicorn does while stopping.)"""
     try:
         client.shutdown(socket.SHUT_RD)
     except (AttributeError, OSError):
