@@ -61,11 +61,11 @@ def children(pid: int) -> dict[int, str]:
 
 
 def memory(master: int) -> dict[str, int]:
-    processes = children(master)
-    return {
-        "workers_rss_kib": sum(rss_kib(pid) for pid, cmd in processes.items() if "embedded-apiserver" not in cmd),
-        "embedded_rss_kib": sum(rss_kib(pid) for pid, cmd in processes.items() if "embedded-apiserver" in cmd),
-    }
+    """RSS of the gunicorn workers and of the embedded API (the master's other child)."""
+    totals = {"workers_rss_kib": 0, "embedded_rss_kib": 0}
+    for pid, command in children(master).items():
+        totals["embedded_rss_kib" if "embedded-apiserver" in command else "workers_rss_kib"] += rss_kib(pid)
+    return totals
 
 
 def main() -> None:

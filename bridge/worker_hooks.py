@@ -6,8 +6,9 @@ by itself, so the worker would wait all that time and then cut the watch mid-bod
 SIGTERM also ends every open stream (``v2proxy.open_streams``): their clients get complete
 responses and the worker exits as soon as ordinary requests are done. SIGINT and SIGQUIT
 (Ctrl-C reaches the master and the workers alike, and the master then sends SIGQUIT too)
-end the streams as well, and only the first of them stops the worker: a second one would
-raise ``SystemExit`` in a greenlet while the worker is already exiting and print a traceback.
+end the streams as well, and only the first of them counts. Under gevent they stop the
+worker the SIGTERM way: gunicorn's quick exit raises ``SystemExit`` in a greenlet, which
+prints a traceback when the worker has already finished by itself.
 """
 
 from __future__ import annotations
@@ -45,8 +46,15 @@ def post_worker_init(worker: Any) -> None:
 
     def handle_quit(sig: int, frame: FrameType | None) -> None:
         nonlocal quitting
-        if not quitting:
-            quitting = True
+        if quitting:
+            return
+        quitting = True
+        if monkey.is_module_patched("threading"):
+            # gunicorn's gevent worker would raise SystemExit in a greenlet 0.1 s later, which
+            # prints a traceback whenever the main loop has finished first; with the streams
+            # ended, the main loop's own way out is about as quick.
+            handle_exit(sig, frame)
+        else:
             default_quit(sig, frame)
 
     signal.signal(signal.SIGTERM, handle_exit)

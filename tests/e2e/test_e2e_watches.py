@@ -177,6 +177,6 @@ def test_ctrl_c_in_a_terminal_stops_without_a_traceback(start_bridge):
     finally:
         watches.close()
     log = bridge.log()
-    assert "Traceback" not in log
+    assert "Traceback" not in log, log
     assert lines_not_json(log) == []
     assert bridge.process.returncode == 0
