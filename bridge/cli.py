@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from bridge import __version__
 from bridge.config import BridgeConfig, ConfigError
+from bridge.fd_limit import raise_open_files_limit
+from bridge.logs import log_everything_as_json
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +64,11 @@ def _existing_directory(text: str) -> str:
 
 
 def _cmd_embedded(args: argparse.Namespace) -> int:
+    if args.log_format == "json":
+        log_everything_as_json("info")
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    raise_open_files_limit()  # it holds one upstream watch per watch of the bridge
     from bridge.embedded import serve
 
     return serve(host=args.host, port=args.port, data_dir=args.data_dir, crd_dir=args.crd_dir,
@@ -109,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a namespace to create at start if missing, besides a fresh cluster's "
         "(repeatable; e.g. ray-system, where KubeRay lives)",
     )
+    embedded.add_argument("--log-format", choices=("text", "json"), default="text",
+                          help="text lines, or JSON lines as `serve` writes (default: text)")
     embedded.set_defaults(func=_cmd_embedded)
     return parser
 

@@ -138,6 +138,11 @@ class BridgeConfig:
         "gevent", _one_of("gevent", "gthread", "sync"), "gunicorn worker class"
     )
     threads: int = _setting(8, _in_range(_parse_int, 1, 1024), "threads per gthread worker")
+    worker_connections: int = _setting(
+        0,
+        _in_range(_parse_int, 0, 1_000_000),
+        "concurrent connections per worker, each watch one (0: half the open-files limit)",
+    )
     log_level: str = _setting(
         "info", _one_of("debug", "info", "warning", "error"), "log level"
     )
@@ -169,6 +174,11 @@ class BridgeConfig:
         30,
         _in_range(_parse_int, 1),
         "gunicorn worker heartbeat timeout in seconds (never cuts a watch under gevent/gthread)",
+    )
+    graceful_timeout: int = _setting(
+        10,
+        _in_range(_parse_int, 1),
+        "seconds requests in flight get after SIGTERM (open watches end at once)",
     )
     embedded_crd_dir: str | None = _setting(
         None, _parse_optional_str, "CRD directory for the embedded upstream (prunes and validates)"

@@ -61,6 +61,16 @@ def configure_logging(level: str) -> None:
     root.propagate = False
 
 
+def log_everything_as_json(level: str) -> None:
+    """Every logger's records as JSON lines on stderr: the embedded API under ``serve``
+    shares the bridge's stderr, and one log parser reads everything ``serve`` writes."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JSONFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
 def request_id_from(header: str | None) -> str:
     if header and _SANE_ID.match(header):
         return header

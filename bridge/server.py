@@ -22,14 +22,14 @@ from gunicorn.app.base import BaseApplication
 
 from bridge.config import BridgeConfig
 from bridge.errors import status_body
+from bridge.fd_limit import raise_open_files_limit
 from bridge.logs import configure_logging
 from bridge.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
+from bridge.worker_hooks import post_worker_init, worker_int
 
 log = logging.getLogger("kuberay_bridge.server")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # bridge.metrics reads it; not imported here
-
-GRACEFUL_TIMEOUT = 10  # seconds open requests (watches) get after SIGTERM
 
 
 class _MasterHooks:
@@ -58,6 +58,9 @@ class _MasterHooks:
     def on_starting(self, server: Any) -> None:
         self.master_pid = os.getpid()
         self.announce()
+        open_files = raise_open_files_limit()  # workers and the embedded API inherit it
+        if not self.config.worker_connections:
+            server.cfg.set("worker_connections", worker_connections(open_files))
         if not os.environ.get(MULTIPROC_ENV):
             # Workers add up their metrics here; set before they fork and import the client.
             self.metrics_dir = tempfile.mkdtemp(prefix="kuberay-bridge-metrics-")
@@ -88,6 +91,13 @@ class _MasterHooks:
             self.metrics_dir = None
 
 
+def worker_connections(open_files: int) -> int:
+    """How many connections a worker may hold when the open-files limit is ``open_files``:
+    a watch holds two sockets (its client and its upstream watch), and gunicorn's default of
+    1000 would stall every connection past it long before the limit."""
+    return max(1, open_files // 2)
+
+
 def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's answer to a request it refuses before the app sees it (a malformed request
     line, ``Content-Length`` with ``Transfer-Encoding``, a NUL, headers too large), as a
@@ -112,9 +122,9 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "workers": config.workers,
         "worker_class": config.worker_class,
         "threads": config.threads,
-        "worker_connections": 1000,
+        "worker_connections": config.worker_connections or 1000,  # 0: set by on_starting
         "timeout": config.worker_timeout,
-        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "graceful_timeout": config.graceful_timeout,
         "keepalive": 5,
         "accesslog": None,  # the app writes one JSON line per request
         "errorlog": "-",
@@ -127,6 +137,8 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "on_starting": hooks.on_starting,
         "on_exit": hooks.on_exit,
         "child_exit": hooks.child_exit,
+        "post_worker_init": post_worker_init,
+        "worker_int": worker_int,
         "_hooks": hooks,
     }
 

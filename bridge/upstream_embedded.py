@@ -74,7 +74,7 @@ class EmbeddedChild:
             command = [
                 sys.executable, "-m", "bridge", "embedded-apiserver",
                 "--host", "127.0.0.1", "--port", str(port),
-                "--namespace", KUBERAY_NAMESPACE,
+                "--namespace", KUBERAY_NAMESPACE, "--log-format", "json",
             ]  # fmt: skip
             if self.data_dir:
                 command += ["--data-dir", self.data_dir]

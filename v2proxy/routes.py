@@ -21,12 +21,12 @@ from bridge.auth import upstream_headers
 from bridge.logs import REQUEST_ID_HEADER
 from bridge.metrics import OPEN_STREAMS
 from bridge.state import current_state
-from v2proxy.client_hangup import close_on_hangup
 from v2proxy.compute_template import compute_templates
 from v2proxy.discovery import served_discovery_only
 from v2proxy.events import ray_event_only, ray_events_only
 from v2proxy.forwarder import BodyTooLarge, is_stream, limited
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse
+from v2proxy.open_streams import streams
 from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
 from v2proxy.served import Served
@@ -137,7 +137,7 @@ def dispatch(**_url_values: str) -> Response:
         flask_response.call_on_close(OPEN_STREAMS.dec)
         abort = getattr(response.body, "abort", None)
         if abort is not None:
-            flask_response.call_on_close(close_on_hangup(request.environ, abort))
+            flask_response.call_on_close(streams.open(request.environ, abort))
     return flask_response
 
 

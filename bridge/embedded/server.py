@@ -147,8 +147,8 @@ def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
 
 def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None,
           namespaces: Sequence[str] = ()) -> int:
-    """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop. Logs go where the
+    caller configured logging (the CLI: text lines, or JSON lines under ``serve``)."""
     try:
         schemas = SchemaRegistry(crd_dir)
     except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:

@@ -57,8 +57,9 @@ def _client_gone(sock: socket.socket | None) -> bool:
     if sock is None:
         return False
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
+        poller = select.poll()  # not select(): it cannot take descriptors past 1023
+        poller.register(sock, select.POLLIN)
+        if not poller.poll(0):
             return False
         return sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):

@@ -3,8 +3,12 @@ port, waited for through ``/readyz`` and always stopped (SIGTERM, then SIGKILL).
 
 from __future__ import annotations
 
+import json
 import os
+import resource
+import selectors
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +27,8 @@ class BridgeProcess:
     """One ``kuberay-bridge serve`` (or any command serving the bridge) and its log file."""
 
     def __init__(self, args: Sequence[str], log_path: Path, env: dict[str, str] | None = None,
-                 port: int | None = None, command: Sequence[str] | None = None):
+                 port: int | None = None, command: Sequence[str] | None = None,
+                 own_process_group: bool = False):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -33,7 +38,8 @@ class BridgeProcess:
         environment.pop("BRIDGE_EMBEDDED_URL", None)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=REPO_ROOT, env=environment)
+                                            cwd=REPO_ROOT, env=environment,
+                                            start_new_session=own_process_group)
 
     def wait_ready(self, deadline_seconds: float = 30.0) -> dict:
         deadline = time.monotonic() + deadline_seconds
@@ -74,13 +80,15 @@ class BridgeProcess:
 @pytest.fixture(scope="module")
 def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
     """``start_bridge(*serve_args, env=None, command=None)`` -> a ready BridgeProcess, stopped
-    when the module ends."""
+    when the module ends. ``own_process_group=True`` starts it in a session of its own, so a
+    test may signal its whole process group as a terminal's Ctrl-C does."""
     started: list[BridgeProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, command: Sequence[str] | None = None,
-              port: int | None = None, ready: bool = True) -> BridgeProcess:
+              port: int | None = None, ready: bool = True, own_process_group: bool = False) -> BridgeProcess:
         log_path = tmp_path_factory.mktemp("bridge") / "bridge.log"
-        bridge = BridgeProcess(args, log_path, env=env, port=port, command=command)
+        bridge = BridgeProcess(args, log_path, env=env, port=port, command=command,
+                               own_process_group=own_process_group)
         started.append(bridge)
         if ready:
             bridge.wait_ready()
@@ -122,3 +130,78 @@ def kubectl_runner(server_url: str, workdir: Path) -> Callable[..., subprocess.C
 
     run.base = base  # type: ignore[attr-defined]
     return run
+
+
+def raise_open_files_limit() -> int:
+    """The test process's soft open-files limit raised to its hard limit (thousands of watch
+    sockets); the limit now."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+class RawWatches:
+    """Many ``GET <path>?watch=true`` HTTP/1.1 connections, read through one selector: the
+    cheapest client that can hold thousands of watches in one test process."""
+
+    def __init__(self, port: int, path: str, count: int, request_id: str = ""):
+        self.selector = selectors.DefaultSelector()
+        self.received: dict[socket.socket, bytes] = {}
+        self.ended: set[socket.socket] = set()
+        extra = f"X-Request-Id: {request_id}\r\n" if request_id else ""
+        request = f"GET {path}?watch=true HTTP/1.1\r\nHost: watches\r\n{extra}\r\n".encode()
+        try:
+            for _ in range(count):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+                self.received[sock] = b""
+                sock.sendall(request)
+                sock.setblocking(False)
+                self.selector.register(sock, selectors.EVENT_READ)
+        except BaseException:
+            self.close()
+            raise
+
+    def read_until(self, condition: Callable[[], bool], deadline_seconds: float) -> bool:
+        """Read whatever arrives until ``condition()`` holds or the deadline passes."""
+        deadline = time.monotonic() + deadline_seconds
+        while not condition():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            for key, _ in self.selector.select(min(left, 0.5)):
+                try:
+                    data = key.fileobj.recv(65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    self.selector.unregister(key.fileobj)
+                    self.ended.add(key.fileobj)
+                self.received[key.fileobj] += data
+        return True
+
+    def count(self, needle: bytes) -> int:
+        """How many watches received ``needle`` somewhere in their bytes so far."""
+        return sum(needle in data for data in self.received.values())
+
+    def complete(self) -> int:
+        """How many ended with the terminating zero-length chunk of a chunked body."""
+        return sum(data.endswith(b"\r\n0\r\n\r\n") for data in self.received.values())
+
+    def close(self) -> None:
+        for sock in self.received:
+            sock.close()
+        self.selector.close()
+
+
+def lines_not_json(log: str) -> list[str]:
+    """The lines of ``log`` that are not JSON objects (every line ``serve`` writes must be)."""
+    wrong = []
+    for line in log.splitlines():
+        try:
+            if not isinstance(json.loads(line), dict):
+                wrong.append(line)
+        except ValueError:
+            wrong.append(line)
+    return wrong
