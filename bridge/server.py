@@ -22,6 +22,7 @@ from gunicorn.app.base import BaseApplication
 
 from bridge.config import BridgeConfig
 from bridge.errors import status_body
+from bridge.hops import INSTANCE_ENV, new_instance_id
 from bridge.logs import configure_logging
 from bridge.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
@@ -58,6 +59,9 @@ class _MasterHooks:
     def on_starting(self, server: Any) -> None:
         self.master_pid = os.getpid()
         self.announce()
+        # One id for all workers, so a request one worker sends to its own bridge (a loop)
+        # is recognised by whichever worker receives it.
+        os.environ[INSTANCE_ENV] = new_instance_id()
         if not os.environ.get(MULTIPROC_ENV):
             # Workers add up their metrics here; set before they fork and import the client.
             self.metrics_dir = tempfile.mkdtemp(prefix="kuberay-bridge-metrics-")
@@ -79,6 +83,7 @@ class _MasterHooks:
     def on_exit(self, server: Any) -> None:
         if os.getpid() != self.master_pid:
             return  # workers inherit this object; only the master owns what it started
+        os.environ.pop(INSTANCE_ENV, None)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None

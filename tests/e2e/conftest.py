@@ -31,6 +31,7 @@ class BridgeProcess:
                                               "--port", str(self.port), *args]
         environment = {**os.environ, "BRIDGE_CONFIG": "", **(env or {})}
         environment.pop("BRIDGE_EMBEDDED_URL", None)
+        environment.pop("BRIDGE_INSTANCE_ID", None)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=REPO_ROOT, env=environment)
