@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.v2.test_service_proxy import FakeDashboard, create_service
+from tests.conftest import FakeDashboard, create_service
 from v2proxy.templates import template_to_configmap
 
 NS = "default"
