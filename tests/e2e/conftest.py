@@ -92,6 +92,15 @@ def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
         bridge.stop()
 
 
+@pytest.fixture(scope="module")
+def cluster(crd_dir) -> Iterator:
+    """An embedded Kubernetes API with the KubeRay CRDs for one test module; ``cluster.url``."""
+    from bridge.embedded import start
+
+    with start(crd_dir=str(crd_dir)) as server:
+        yield server
+
+
 def pid_alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie waiting for its parent counts as gone)."""
     try:

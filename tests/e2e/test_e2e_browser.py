@@ -83,14 +83,6 @@ def exposed(answer: requests.Response) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def cluster(crd_dir) -> Iterator:
-    from bridge.embedded import start
-
-    with start(crd_dir=str(crd_dir)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def bridge_url(cluster, start_bridge) -> str:
     return start_bridge("--upstream", cluster.url, "--workers", "1", "--cors-origins", ORIGIN).url
 

@@ -17,14 +17,6 @@ NS = "default"
 
 
 @pytest.fixture(scope="module")
-def cluster(crd_dir) -> Iterator:
-    from bridge.embedded import start
-
-    with start(crd_dir=str(crd_dir)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def bridge_url(cluster, start_bridge) -> str:
     """``kuberay-bridge serve`` (gunicorn, gevent worker) with the embedded API as upstream."""
     return start_bridge("--upstream", cluster.url, "--workers", "1", "--log-level", "warning").url

@@ -113,8 +113,8 @@ def test_two_bridges_pointing_at_each_other(start_bridge):
     assert alive(a) and alive(b)
 
 
-def test_a_callers_via_counts_as_hops(start_bridge, cluster_url):
-    bridge = start_bridge("--upstream", cluster_url, "--workers", "1")
+def test_a_callers_via_counts_as_hops(start_bridge, cluster):
+    bridge = start_bridge("--upstream", cluster.url, "--workers", "1")
     one = requests.get(bridge.url + RAYCLUSTERS, headers={"Via": "1.1 kuberay-bridge-0123abcd"},
                        timeout=TIMEOUT)
     assert one.status_code == 200, one.text
@@ -122,10 +122,3 @@ def test_a_callers_via_counts_as_hops(start_bridge, cluster_url):
     refused = requests.get(bridge.url + RAYCLUSTERS, headers={"Via": chain}, timeout=TIMEOUT)
     assert refused.status_code == 508 and "8 kuberay-bridges" in refused.json()["message"]
 
-
-@pytest.fixture(scope="module")
-def cluster_url(crd_dir):
-    from bridge.embedded import start
-
-    with start(crd_dir=str(crd_dir)) as server:
-        yield server.url
