@@ -42,9 +42,10 @@ from v2proxy.routes import ROUTES
 from v2proxy.routes import blueprint as v2_blueprint
 
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-# Paths whose errors are Kubernetes Status objects (clients of the Kubernetes API and probes look
-# there); every other path outside /apis/v1 answers errors like the Go v1 server mounted on "/".
-STATUS_PATH_PREFIXES = ("/api", "/apis", "/openapi", "/version", "/healthz", "/livez", "/readyz", "/metrics")
+# First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
+# and probes look there, in any case or with extra slashes); every other path outside /apis/v1
+# answers errors like the Go v1 server mounted on "/".
+KUBERNETES_ROOTS = frozenset({"api", "apis", "openapi", "version", "healthz", "livez", "readyz", "metrics"})
 
 
 @dataclass
@@ -100,9 +101,7 @@ def create_app(
     app.url_map.merge_slashes = False  # "//apis/..." is refused, never redirected
     install_request_logging(app, observers=[_observe_request])
     install_error_handlers(app)
-    register_error_renderer(app, "/", render_v1_error)
-    for prefix in STATUS_PATH_PREFIXES:
-        register_error_renderer(app, prefix, status_json)
+    register_error_renderer(app, "/", _render_outside_v1)
     app.before_request(hops.check_request)
     if config.cors_origins:
         install_cors(app, config.cors_origins)
@@ -113,6 +112,14 @@ def create_app(
     app.register_blueprint(v1_blueprint)
     app.after_request(_go_reason_phrase)
     return app
+
+
+def _render_outside_v1(code: int, message: str) -> Response:
+    """Errors of every path but /apis/v1 (whose blueprint renders its own)."""
+    first_segment = request.path.lstrip("/").split("/", 1)[0].lower()
+    if first_segment in KUBERNETES_ROOTS:
+        return status_json(code, message)
+    return render_v1_error(code, message)
 
 
 def _go_reason_phrase(response: Response) -> Response:

@@ -21,6 +21,7 @@ import multiprocessing
 import re
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import Response, request
 
@@ -31,12 +32,20 @@ log = logging.getLogger("kuberay_bridge.hops")
 INSTANCE_ENV = "BRIDGE_INSTANCE_ID"  # set by the gunicorn master for its workers
 PSEUDONYM_PREFIX = "kuberay-bridge-"
 MAX_BRIDGE_HOPS = 8
-LOOP_STATUS = 508  # Loop Detected (RFC 5842)
-LOOP_REASON = "LoopDetected"
+LOOP_STATUS = 508  # Loop Detected (RFC 5842); its Status reason is in bridge.errors.REASONS
 
-# The instance whose loop was logged. Shared memory made at import, i.e. in the gunicorn master
-# (bridge.server imports this module) before it forks the workers, so they all see one value.
-_REPORTED_FOR = multiprocessing.Array("c", 32)
+
+def _shared_flag() -> Any | None:
+    """The instance whose loop was logged: shared memory made at import, i.e. in the gunicorn
+    master (bridge.server imports this module) before it forks the workers, so they all see one
+    value. None where the system has no shared semaphores: then each worker logs once."""
+    try:
+        return multiprocessing.Array("c", 32)
+    except OSError:
+        return None
+
+
+_REPORTED_FOR = _shared_flag()
 
 _BRIDGE_ENTRY = re.compile(r"(?:^|,)\s*[^\s,]+\s+" + re.escape(PSEUDONYM_PREFIX) + r"([A-Za-z0-9]+)")
 
@@ -86,10 +95,16 @@ class HopGuard:
         if self._reported:
             return
         self._reported = True
+        if _REPORTED_FOR is None:
+            self._log(problem)
+            return
         with _REPORTED_FOR.get_lock():
             if _REPORTED_FOR.value == self.instance_id.encode():
                 return
             _REPORTED_FOR.value = self.instance_id.encode()
+        self._log(problem)
+
+    def _log(self, problem: str) -> None:
         log.error("%s (reported once; requests that loop are answered %d)", problem, LOOP_STATUS)
 
     def check_request(self) -> Response | None:

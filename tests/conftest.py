@@ -58,9 +58,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FakeDashboard:
-    """A Ray dashboard stand-in on 127.0.0.1: its index page ``/``, ``/api/jobs/`` (GET lists, POST submits) and
-    ``/api/jobs/<id>/logs/tail`` streaming two chunks, the second only once the test has
-    received the first and called ``release`` (or 10 s later, so nothing hangs forever).
+    """A Ray dashboard stand-in on 127.0.0.1: its index page ``/``, ``/api/jobs/`` (GET lists,
+    POST submits) and ``/api/jobs/<id>/logs/tail`` streaming two chunks, the second only once
+    the test has received the first and called ``release`` (or 10 s later, so nothing hangs).
     ``received`` records every request; ``released_in_time`` says the stream really waited."""
 
     def __init__(self):

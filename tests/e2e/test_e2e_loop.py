@@ -47,7 +47,7 @@ def kubeconfig_for(url: str, path: Path) -> Path:
         "apiVersion": "v1", "kind": "Config", "current-context": "bridge",
         "clusters": [{"name": "bridge", "cluster": {"server": url}}],
         "users": [{"name": "me", "user": {}}],
-        "contexts": [{"name": "bridge", "context": {"cluster": "bridge", "user": "me", "namespace": "default"}}],
+        "contexts": [{"name": "bridge", "context": {"cluster": "bridge", "user": "me"}}],
     }))
     return path
 

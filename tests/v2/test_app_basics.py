@@ -36,7 +36,11 @@ def records():
 
 
 @pytest.mark.parametrize(
-    "path", ["/apis/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x", "/api/v2", "/openapi/v2"]
+    "path",
+    [
+        "/apis/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x", "/api/v2", "/openapi/v2",
+        "/APIS/x",
+    ],
 )
 def test_unknown_kubernetes_paths_are_404_status_json(upstream, path):
     response = make_app(upstream.url).test_client().get(path)
