@@ -75,9 +75,9 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log_path: str) -> 
         if process.poll() is not None:
             pytest.fail(f"kuberay-bridge serve exited with {process.returncode}:\n{Path(log_path).read_text()}")
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a slow first answer on a busy machine
             pass
         time.sleep(0.1)
     pytest.fail(f"kuberay-bridge serve did not start:\n{Path(log_path).read_text()}")
