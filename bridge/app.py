@@ -2,14 +2,17 @@
 
 ``create_app`` connects the upstream, builds the forwarder and the pipeline (route table +
 built-in middlewares + user middlewares), and mounts the surfaces as blueprints behind the
-cross-cutting concerns every request shares: request id and JSON log line, caller auth,
-body limit, CORS, and errors rendered as Kubernetes ``Status``.
+cross-cutting concerns every request shares: request id and JSON log line, loop detection,
+CORS, caller auth, body limit, and errors in the dialect of the path: Kubernetes ``Status`` on
+the Kubernetes API paths, v1's ``{"code", "message"}`` under ``/apis/v1`` and on every path
+neither surface serves (``curl localhost:31888/``), as the Go server mounted v1 on ``/``.
 
     gunicorn -c python:bridge.gunicorn_conf 'bridge.app:create_app()'
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -19,14 +22,17 @@ from flask import Flask, Response, current_app, has_request_context, request
 from bridge import metrics
 from bridge.auth import TokenFile, check_caller
 from bridge.config import BridgeConfig
-from bridge.errors import install_error_handlers
+from bridge.cors import install_cors
+from bridge.errors import install_error_handlers, register_error_renderer, status_json
 from bridge.health import ReadinessProbe
 from bridge.health import blueprint as health_blueprint
+from bridge.hops import HopGuard, instance_id_from
 from bridge.logs import configure_logging, install_request_logging, note_upstream
 from bridge.metrics import blueprint as metrics_blueprint
 from bridge.state import EXTENSION
 from bridge.upstream import Upstream, connect_upstream
 from v1compat.routes import blueprint as v1_blueprint
+from v1compat.routes import render_http_error as render_v1_error
 from v2proxy.forwarder import Forwarder
 from v2proxy.messages import Middleware, ProxyRequest
 from v2proxy.middleware import load_middlewares
@@ -36,7 +42,10 @@ from v2proxy.routes import ROUTES
 from v2proxy.routes import blueprint as v2_blueprint
 
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-EXPOSED_HEADERS = ["Warning", "Audit-Id", "X-Request-Id", "Deprecation", "Sunset", "Link"]
+# First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
+# and probes look there, in any case or with extra slashes); every other path outside /apis/v1
+# answers errors like the Go v1 server mounted on "/".
+KUBERNETES_ROOTS = frozenset({"api", "apis", "openapi", "version", "healthz", "livez", "readyz", "metrics"})
 
 
 @dataclass
@@ -49,6 +58,7 @@ class BridgeState:
     pipeline: Pipeline
     readiness: ReadinessProbe
     tokens: TokenFile | None
+    hops: HopGuard
 
 
 def create_app(
@@ -63,6 +73,7 @@ def create_app(
     configure_logging(config.log_level)
     upstream = upstream or connect_upstream(config)
     send_credentials = config.auth_mode != "passthrough"
+    hops = HopGuard(instance_id_from(os.environ), f"{upstream.mode} {upstream.url}")
 
     forwarder = Forwarder(
         upstream,
@@ -71,6 +82,7 @@ def create_app(
         read_timeout=config.read_timeout,
         retry=RetryPolicy(config.retry_max, config.retry_backoff, config.retry_budget),
         observer=_observe_upstream,
+        via=hops.via,
     )
     user_middlewares = [*load_middlewares(config.middlewares), *middlewares]
     state = BridgeState(
@@ -78,8 +90,9 @@ def create_app(
         upstream=upstream,
         forwarder=forwarder,
         pipeline=Pipeline(ROUTES, forwarder, user_middlewares),
-        readiness=ReadinessProbe(upstream, config.connect_timeout, send_credentials),
+        readiness=ReadinessProbe(upstream, config.connect_timeout, send_credentials, via=hops.via),
         tokens=TokenFile(config.token_file) if config.token_file else None,
+        hops=hops,
     )
 
     app = Flask("kuberay_bridge")
@@ -88,17 +101,25 @@ def create_app(
     app.url_map.merge_slashes = False  # "//apis/..." is refused, never redirected
     install_request_logging(app, observers=[_observe_request])
     install_error_handlers(app)
+    register_error_renderer(app, "/", _render_outside_v1)
+    app.before_request(hops.check_request)
+    if config.cors_origins:
+        install_cors(app, config.cors_origins)
     app.before_request(_authenticate_caller)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
     app.register_blueprint(v2_blueprint)
     app.register_blueprint(v1_blueprint)
     app.after_request(_go_reason_phrase)
-    if config.cors_origins:
-        from flask_cors import CORS
-
-        CORS(app, origins=config.cors_origins, expose_headers=EXPOSED_HEADERS)
     return app
+
+
+def _render_outside_v1(code: int, message: str) -> Response:
+    """Errors of every path but /apis/v1 (whose blueprint renders its own)."""
+    first_segment = request.path.lstrip("/").split("/", 1)[0].lower()
+    if first_segment in KUBERNETES_ROOTS:
+        return status_json(code, message)
+    return render_v1_error(code, message)
 
 
 def _go_reason_phrase(response: Response) -> Response:

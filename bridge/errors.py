@@ -42,6 +42,7 @@ REASONS = {
     502: "InternalError",
     503: "ServiceUnavailable",
     504: "Timeout",
+    508: "LoopDetected",
 }
 
 

@@ -3,7 +3,9 @@
 Readiness asks the upstream for ``/version`` — the cheapest call every Kubernetes API serves,
 to anyone — and remembers the answer for a moment so a busy probe does not become load. Any
 HTTP answer below 500 means reachable: in passthrough mode the bridge has no credentials of
-its own and a 401 still proves the API is there.
+its own and a 401 still proves the API is there. The probe carries the bridge's ``Via`` entry
+like every upstream call, so an upstream that is the bridge itself answers 508 at once
+(``bridge.hops``) and readiness names the loop instead of hanging.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import requests
 from flask import Blueprint, jsonify
 
 from bridge.errors import status_body
+from bridge.hops import LOOP_STATUS
 from bridge.state import current_state
 from bridge.upstream import Upstream
 
@@ -30,11 +33,13 @@ class ReadinessProbe:
         timeout: float,
         send_credentials: bool,
         clock: Callable[[], float] = time.monotonic,
+        via: str | None = None,
     ):
         self.upstream = upstream
         self.timeout = timeout
         self.send_credentials = send_credentials
         self.clock = clock
+        self.via = via
         self._lock = threading.Lock()
         self._cached: tuple[float, str | None] | None = None
 
@@ -51,6 +56,8 @@ class ReadinessProbe:
 
     def _check(self) -> str | None:
         headers = {"Accept": "application/json"}
+        if self.via:
+            headers["Via"] = self.via
         if self.send_credentials:
             try:
                 authorization = self.upstream.authorization()
@@ -62,12 +69,22 @@ class ReadinessProbe:
             response = self.upstream.session().get(
                 self.upstream.url + "/version", headers=headers, timeout=self.timeout
             )
-            response.close()
         except requests.RequestException as error:
             return f"upstream unreachable: {error.__class__.__name__}: {error}"
+        if response.status_code == LOOP_STATUS:
+            return _status_message(response) or "upstream request loop"
         if response.status_code >= 500:
             return f"upstream answered {response.status_code} to GET /version"
         return None
+
+
+def _status_message(response: requests.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) and message else None
 
 
 @blueprint.get("/healthz")

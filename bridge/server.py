@@ -23,6 +23,7 @@ from gunicorn.app.base import BaseApplication
 from bridge.config import BridgeConfig
 from bridge.errors import status_body
 from bridge.fd_limit import raise_open_files_limit
+from bridge.hops import INSTANCE_ENV, new_instance_id
 from bridge.logs import configure_logging
 from bridge.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.upstream_embedded import EmbeddedChild, export_url
@@ -61,6 +62,9 @@ class _MasterHooks:
         open_files = raise_open_files_limit()  # workers and the embedded API inherit it
         if not self.config.worker_connections:
             server.cfg.set("worker_connections", worker_connections(open_files))
+        # One id for all workers, so a request one worker sends to its own bridge (a loop)
+        # is recognised by whichever worker receives it.
+        os.environ[INSTANCE_ENV] = new_instance_id()
         if not os.environ.get(MULTIPROC_ENV):
             # Workers add up their metrics here; set before they fork and import the client.
             self.metrics_dir = tempfile.mkdtemp(prefix="kuberay-bridge-metrics-")
@@ -82,6 +86,7 @@ class _MasterHooks:
     def on_exit(self, server: Any) -> None:
         if os.getpid() != self.master_pid:
             return  # workers inherit this object; only the master owns what it started
+        os.environ.pop(INSTANCE_ENV, None)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None

@@ -90,6 +90,7 @@ class Forwarder:
         retry: RetryPolicy = RetryPolicy(),
         observer: ResultObserver | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        via: str | None = None,
     ):
         self.upstream = upstream
         self.send_credentials = send_credentials
@@ -98,6 +99,7 @@ class Forwarder:
         self.retry = retry
         self.observer = observer
         self.sleep = sleep
+        self.via = via  # this bridge's Via entry, appended to every request (bridge.hops)
 
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         body = self._body(request)
@@ -178,6 +180,9 @@ class Forwarder:
             if name.lower() in ("host", "content-length"):
                 continue
             headers[name] = value if name not in headers else f"{headers[name]}, {value}"
+        if self.via:
+            sent = next((name for name in headers if name.lower() == "via"), None)
+            headers["Via"] = f"{headers.pop(sent)}, {self.via}" if sent else self.via
         if self.send_credentials and "Authorization" not in request.headers:
             authorization = self.upstream.authorization()
             if authorization:

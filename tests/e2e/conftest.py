@@ -36,6 +36,7 @@ class BridgeProcess:
                                               "--port", str(self.port), *args]
         environment = {**os.environ, "BRIDGE_CONFIG": "", **(env or {})}
         environment.pop("BRIDGE_EMBEDDED_URL", None)
+        environment.pop("BRIDGE_INSTANCE_ID", None)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=REPO_ROOT, env=environment,
@@ -97,6 +98,15 @@ def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
     yield start
     for bridge in started:
         bridge.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(crd_dir) -> Iterator:
+    """An embedded Kubernetes API with the KubeRay CRDs for one test module; ``cluster.url``."""
+    from bridge.embedded import start
+
+    with start(crd_dir=str(crd_dir)) as server:
+        yield server
 
 
 def pid_alive(pid: int) -> bool:

@@ -10,18 +10,10 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.v2.test_service_proxy import FakeDashboard, create_service
+from tests.conftest import FakeDashboard, create_service
 from v2proxy.templates import template_to_configmap
 
 NS = "default"
-
-
-@pytest.fixture(scope="module")
-def cluster(crd_dir) -> Iterator:
-    from bridge.embedded import start
-
-    with start(crd_dir=str(crd_dir)) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,12 @@ def test_refused_paths_never_reach_the_upstream(raw, upstream):
     for path in REFUSED_BEHIND_GUNICORN:
         upstream.reset()
         status, body = raw(path)
-        if upstream.calls or status != 404 or json.loads(body)["reason"] != "NotFound":
+        document = json.loads(body)
+        if path == "/":  # outside both APIs: the Go v1 server's answer
+            not_found = document == {"code": 5, "message": "Not Found"}
+        else:
+            not_found = document["reason"] == "NotFound"
+        if upstream.calls or status != 404 or not not_found:
             reached[path] = (status, upstream.paths())
     assert reached == {}
     assert len(REFUSED_BEHIND_GUNICORN) >= 40

@@ -35,14 +35,30 @@ def records():
     logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("path", ["/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x"])
-def test_unknown_paths_are_404_status_json(upstream, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/apis/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x", "/api/v2", "/openapi/v2",
+        "/APIS/x",
+    ],
+)
+def test_unknown_kubernetes_paths_are_404_status_json(upstream, path):
     response = make_app(upstream.url).test_client().get(path)
     assert response.status_code == 404
     assert response.mimetype == "application/json"
     status = response.get_json()
     assert status["kind"] == "Status" and status["apiVersion"] == "v1"
     assert status["status"] == "Failure" and status["reason"] == "NotFound" and status["code"] == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/nothing", "/swagger-ui/", "/apisx"])
+def test_paths_outside_both_surfaces_are_404_in_the_v1_format(upstream, path):
+    """The Go server mounted the v1 gateway on "/": ``curl localhost:31888/`` is a v1 404."""
+    response = make_app(upstream.url).test_client().get(path)
+    assert response.status_code == 404
+    assert response.get_json() == {"code": 5, "message": "Not Found"}
+    assert "Deprecation" not in response.headers  # not a v1 API call either
+    assert upstream.calls == []
 
 
 def test_wrong_method_is_405_status(upstream):

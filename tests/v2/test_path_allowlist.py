@@ -129,7 +129,10 @@ def test_refused_paths_never_reach_the_upstream(live, upstream, path):
     assert upstream.calls == []
     assert status == 404
     document = json.loads(body)
-    assert document["kind"] == "Status" and document["reason"] == "NotFound"
+    if path == "/":  # outside both APIs: the Go v1 server's answer (its gateway was mounted on /)
+        assert document == {"code": 5, "message": "Not Found"}
+    else:
+        assert document["kind"] == "Status" and document["reason"] == "NotFound"
 
 
 @pytest.mark.parametrize("path,expected", ALLOWED)
