@@ -299,13 +299,15 @@ class BridgeConfig:
                 raw[name] = (value, label)
 
         parsed: dict[str, Any] = {}
+        parsed_badly: set[str] = set()  # named once: not again by a check that needs them
         for name, (value, source) in raw.items():
             try:
                 parsed[name] = cls.settings()[name].metadata["parse"](value)
             except ValueError as exc:
                 problems.append(f"{name} (from {source}): {exc}")
+                parsed_badly.add(name)
         config = cls(**parsed)
-        if config.auth_mode == "token" and not config.token_file:
+        if config.auth_mode == "token" and not config.token_file and "token_file" not in parsed_badly:
             problems.append("auth_mode: 'token' needs token_file (BRIDGE_TOKEN_FILE)")
         if config.v1_sunset and config.v1_deprecated_since and config.v1_sunset < config.v1_deprecated_since:
             problems.append(

@@ -23,7 +23,8 @@ class BridgeProcess:
     """One ``kuberay-bridge serve`` (or any command serving the bridge) and its log file."""
 
     def __init__(self, args: Sequence[str], log_path: Path, env: dict[str, str] | None = None,
-                 port: int | None = None, command: Sequence[str] | None = None):
+                 port: int | None = None, command: Sequence[str] | None = None,
+                 cwd: Path | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -33,7 +34,7 @@ class BridgeProcess:
         environment.pop("BRIDGE_EMBEDDED_URL", None)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=REPO_ROOT, env=environment)
+                                            cwd=cwd or REPO_ROOT, env=environment)
 
     def wait_ready(self, deadline_seconds: float = 30.0) -> dict:
         deadline = time.monotonic() + deadline_seconds
@@ -73,14 +74,14 @@ class BridgeProcess:
 
 @pytest.fixture(scope="module")
 def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
-    """``start_bridge(*serve_args, env=None, command=None)`` -> a ready BridgeProcess, stopped
-    when the module ends."""
+    """``start_bridge(*serve_args, env=None, command=None, cwd=None)`` -> a ready BridgeProcess,
+    stopped when the module ends."""
     started: list[BridgeProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, command: Sequence[str] | None = None,
-              port: int | None = None, ready: bool = True) -> BridgeProcess:
+              port: int | None = None, ready: bool = True, cwd: Path | None = None) -> BridgeProcess:
         log_path = tmp_path_factory.mktemp("bridge") / "bridge.log"
-        bridge = BridgeProcess(args, log_path, env=env, port=port, command=command)
+        bridge = BridgeProcess(args, log_path, env=env, port=port, command=command, cwd=cwd)
         started.append(bridge)
         if ready:
             bridge.wait_ready()
