@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bridge import __version__
 from bridge.config import BridgeConfig, ConfigError
-from bridge.preflight import startup_problems
+from bridge.preflight import import_from_working_directory, startup_problems
 from bridge.server import run
 
 
@@ -39,6 +39,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         problems = exc.problems
     else:
+        import_from_working_directory()
         problems = startup_problems(config)
     if problems:
         for problem in problems:

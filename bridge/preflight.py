@@ -26,11 +26,10 @@ CREDENTIAL_MODES = ("kubeconfig", "in-cluster")
 
 def startup_problems(config: BridgeConfig) -> list[str]:
     """One line per problem, each naming its setting; empty when the bridge can start."""
-    _import_from_working_directory()
     return [*_address_problems(config), *_checked_in_a_fork(config)]
 
 
-def _import_from_working_directory() -> None:
+def import_from_working_directory() -> None:
     """``--middlewares platform_middlewares:f`` imports from the directory the bridge was
     started in, as gunicorn's own command line does; the ``kuberay-bridge`` script's
     ``sys.path`` starts with its bin directory instead. Workers are forked and inherit it."""
