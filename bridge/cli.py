@@ -13,32 +13,41 @@ from bridge import __version__
 from bridge.config import BridgeConfig, ConfigError
 from bridge.fd_limit import raise_open_files_limit
 from bridge.logs import log_everything_as_json
+from bridge.preflight import import_from_working_directory, startup_problems
+from bridge.server import run
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per BridgeConfig setting, so flags, env and file never drift apart."""
+    """One flag per BridgeConfig setting, so flags, env and file never drift apart. A boolean
+    setting is a pair of flags (``--v1-strict`` / ``--no-v1-strict``), as in kubectl and
+    gunicorn; its environment variable and config-file key still take true/false."""
     parser.add_argument("--config", metavar="FILE", help="YAML file of settings")
     for name, setting in BridgeConfig.settings().items():
         flag = "--" + name.replace("_", "-")
         default = [] if setting.default is dataclasses.MISSING else setting.default
-        parser.add_argument(
-            flag,
-            dest=name,
-            default=None,
-            metavar=name.upper(),
-            help=f"{setting.metadata['help']} (default: {default}; env BRIDGE_{name.upper()})",
-        )
+        help = f"{setting.metadata['help']} (default: {default}; env BRIDGE_{name.upper()})"
+        if setting.type in (bool, "bool"):
+            parser.add_argument(flag, dest=name, default=None, help=help,
+                                action=argparse.BooleanOptionalAction)
+        else:
+            parser.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    """Every setting is checked before gunicorn starts a worker: a bad one is one line on
+    stderr naming it, and exit status 2 (as for a usage error)."""
     flags = {name: getattr(args, name) for name in BridgeConfig.settings()}
     try:
         config = BridgeConfig.load(flags=flags, config_file=args.config)
     except ConfigError as exc:
-        print(f"kuberay-bridge: {exc}", file=sys.stderr)
+        problems = exc.problems
+    else:
+        import_from_working_directory()
+        problems = startup_problems(config)
+    if problems:
+        for problem in problems:
+            print(f"kuberay-bridge: invalid configuration: {problem}", file=sys.stderr)
         return 2
-    from bridge.server import run
-
     return run(config)
 
 

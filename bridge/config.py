@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import ipaddress
+import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +25,11 @@ ENV_PREFIX = "BRIDGE_"
 
 
 class ConfigError(ValueError):
-    """A setting has a bad value; the message names every bad setting and its source."""
+    """Settings have bad values: one line a problem, each naming the setting and its source."""
+
+    def __init__(self, *problems: str):
+        self.problems = [" ".join(str(problem).split()) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 def _parse_bool(value: Any) -> bool:
@@ -49,9 +56,12 @@ def _parse_float(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     try:
-        return float(str(value).strip())
+        number = float(str(value).strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):  # "nan" passes every range check, "inf" means forever
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
 
 
 def _parse_list(value: Any) -> list[str]:
@@ -82,6 +92,53 @@ def _parse_optional_str(value: Any) -> str | None:
     return text or None
 
 
+_HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _host(value: Any) -> str:
+    """An IP address or a DNS name to listen on (gunicorn would retry a bad one for seconds,
+    then exit with a traceback-free but late "Can't connect")."""
+    text = str(value).strip()
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    if len(text) <= 253 and _HOSTNAME.fullmatch(text):
+        return text
+    raise ValueError(f"{text!r} is not an IP address or host name")
+
+
+def _http_url(value: Any) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
+        raise ValueError(f"{text!r} is not an http(s):// URL")
+    return text
+
+
+def _origins(value: Any) -> list[str]:
+    """CORS origins as browsers send them: ``*`` or ``scheme://host[:port]``, no path."""
+    origins = _parse_list(value)
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise ValueError(f"{origin!r} is not an origin (use * or http(s)://host[:port])")
+    return origins
+
+
+def _existing_file(value: Any) -> str | None:
+    path = _parse_optional_str(value)
+    if path is not None and not os.path.isfile(os.path.expanduser(path)):
+        raise ValueError(f"{path!r} is not a readable file")
+    return path
+
+
+def _existing_directory(value: Any) -> str | None:
+    path = _parse_optional_str(value)
+    if path is not None and not os.path.isdir(os.path.expanduser(path)):
+        raise ValueError(f"{path!r} is not a directory")
+    return path
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = str(value).strip()
@@ -107,7 +164,14 @@ def _upstream(value: Any) -> str:
     text = str(value).strip()
     if text in ("auto", "in-cluster", "kubeconfig", "embedded"):
         return text
-    if text.startswith(("kubeconfig:", "embedded:")) and text.split(":", 1)[1]:
+    mode, _, path = text.partition(":")
+    if mode == "kubeconfig" and path:
+        if not os.path.isfile(os.path.expanduser(path)):
+            raise ValueError(f"kubeconfig {path!r} is not a readable file")
+        return text
+    if mode == "embedded" and path:
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise ValueError(f"embedded data directory {path!r} is not a directory")
         return text
     if text.startswith(("http://", "https://")) and len(text.split("://", 1)[1]) > 0:
         return text.rstrip("/")
@@ -130,7 +194,7 @@ class BridgeConfig:
     """Everything the bridge can be told. Field names are the config-file keys;
     ``BRIDGE_<NAME>`` in upper case is the environment variable."""
 
-    host: str = _setting("127.0.0.1", _parse_str, "address to listen on")
+    host: str = _setting("127.0.0.1", _host, "address to listen on")
     port: int = _setting(31888, _in_range(_parse_int, 1, 65535), "port to listen on")
     upstream: str = _setting("auto", _upstream, "where the Kubernetes API is")
     workers: int = _setting(2, _in_range(_parse_int, 1, 64), "gunicorn worker processes")
@@ -150,9 +214,12 @@ class BridgeConfig:
         "none", _one_of("none", "passthrough", "token"), "how callers authenticate"
     )
     token_file: str | None = _setting(
-        None, _parse_optional_str, "file of accepted bearer tokens (auth_mode=token)"
+        None, _existing_file, "file of accepted bearer tokens (auth_mode=token)"
     )
-    cors_origins: list[str] = _list_setting("origins allowed by CORS (empty: CORS off)")
+    cors_origins: list[str] = field(
+        default_factory=list,
+        metadata={"parse": _origins, "help": "origins allowed by CORS (empty: CORS off)"},
+    )
     max_body_bytes: int = _setting(
         3 * 1024 * 1024, _in_range(_parse_int, 1024), "largest request body accepted"
     )
@@ -181,7 +248,7 @@ class BridgeConfig:
         "seconds requests in flight get after SIGTERM (open watches end at once)",
     )
     embedded_crd_dir: str | None = _setting(
-        None, _parse_optional_str, "CRD directory for the embedded upstream (prunes and validates)"
+        None, _existing_directory, "CRD directory for the embedded upstream (prunes and validates)"
     )
     v1_strict: bool = _setting(
         False, _parse_bool, "reject unknown v1 fields and enum names with 400"
@@ -197,7 +264,7 @@ class BridgeConfig:
     )
     migration_guide_url: str = _setting(
         "https://github.com/ray-project/kuberay-bridge/blob/main/MIGRATION.md",
-        _parse_str,
+        _http_url,
         "where the deprecation Link header points",
     )
 
@@ -242,18 +309,22 @@ class BridgeConfig:
                 raw[name] = (value, label)
 
         parsed: dict[str, Any] = {}
+        parsed_badly: set[str] = set()  # named once: not again by a check that needs them
         for name, (value, source) in raw.items():
             try:
                 parsed[name] = cls.settings()[name].metadata["parse"](value)
             except ValueError as exc:
                 problems.append(f"{name} (from {source}): {exc}")
+                parsed_badly.add(name)
         config = cls(**parsed)
-        if config.auth_mode == "token" and not config.token_file:
+        if config.auth_mode == "token" and not config.token_file and "token_file" not in parsed_badly:
             problems.append("auth_mode: 'token' needs token_file (BRIDGE_TOKEN_FILE)")
-        if config.token_file and not os.path.isfile(config.token_file):
-            problems.append(f"token_file: {config.token_file!r} is not a readable file")
+        if config.v1_sunset and config.v1_deprecated_since and config.v1_sunset < config.v1_deprecated_since:
+            problems.append(
+                f"v1_sunset: {config.v1_sunset} is before v1_deprecated_since {config.v1_deprecated_since}"
+            )
         if problems:
-            raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+            raise ConfigError(*problems)
         return config
 
     def replace(self, **changes: Any) -> "BridgeConfig":

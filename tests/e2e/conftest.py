@@ -28,7 +28,7 @@ class BridgeProcess:
 
     def __init__(self, args: Sequence[str], log_path: Path, env: dict[str, str] | None = None,
                  port: int | None = None, command: Sequence[str] | None = None,
-                 own_process_group: bool = False):
+                 own_process_group: bool = False, cwd: Path | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -39,7 +39,7 @@ class BridgeProcess:
         environment.pop("BRIDGE_INSTANCE_ID", None)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=REPO_ROOT, env=environment,
+                                            cwd=cwd or REPO_ROOT, env=environment,
                                             start_new_session=own_process_group)
 
     def wait_ready(self, deadline_seconds: float = 30.0) -> dict:
@@ -80,16 +80,17 @@ class BridgeProcess:
 
 @pytest.fixture(scope="module")
 def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
-    """``start_bridge(*serve_args, env=None, command=None)`` -> a ready BridgeProcess, stopped
-    when the module ends. ``own_process_group=True`` starts it in a session of its own, so a
-    test may signal its whole process group as a terminal's Ctrl-C does."""
+    """``start_bridge(*serve_args, env=None, command=None, cwd=None)`` -> a ready BridgeProcess,
+    stopped when the module ends. ``own_process_group=True`` starts it in a session of its own, so
+    a test may signal its whole process group as a terminal's Ctrl-C does."""
     started: list[BridgeProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None, command: Sequence[str] | None = None,
-              port: int | None = None, ready: bool = True, own_process_group: bool = False) -> BridgeProcess:
+              port: int | None = None, ready: bool = True, own_process_group: bool = False,
+              cwd: Path | None = None) -> BridgeProcess:
         log_path = tmp_path_factory.mktemp("bridge") / "bridge.log"
         bridge = BridgeProcess(args, log_path, env=env, port=port, command=command,
-                               own_process_group=own_process_group)
+                               own_process_group=own_process_group, cwd=cwd)
         started.append(bridge)
         if ready:
             bridge.wait_ready()
