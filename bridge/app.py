@@ -14,23 +14,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from http import HTTPStatus
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 
-from bridge import metrics
-from bridge.auth import TokenFile, check_caller
-from bridge.config import BridgeConfig
-from bridge.cors import install_cors
-from bridge.errors import install_error_handlers, register_error_renderer, status_json
-from bridge.health import ReadinessProbe
-from bridge.health import blueprint as health_blueprint
-from bridge.hops import HopGuard, instance_id_from
-from bridge.logs import configure_logging, install_request_logging, note_upstream
-from bridge.metrics import blueprint as metrics_blueprint
-from bridge.state import EXTENSION
-from bridge.upstream import Upstream, connect_upstream
+from bridge.core import metrics
+from bridge.core.auth import TokenFile, check_caller
+from bridge.core.config import BridgeConfig
+from bridge.core.cors import install_cors
+from bridge.core.errors import (
+    install_error_handlers,
+    register_error_renderer,
+    status_json,
+)
+from bridge.core.health import ReadinessProbe
+from bridge.core.health import blueprint as health_blueprint
+from bridge.core.hops import HopGuard, instance_id_from
+from bridge.core.logs import configure_logging, install_request_logging, note_upstream
+from bridge.core.metrics import blueprint as metrics_blueprint
+from bridge.core.state import BridgeState, current_state
+from bridge.core.upstream import Upstream, connect_upstream
+from bridge.supervisor import start_in_process
 from v1compat.routes import blueprint as v1_blueprint
 from v1compat.routes import render_http_error as render_v1_error
 from v2proxy.forwarder import Forwarder
@@ -48,19 +52,6 @@ _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 KUBERNETES_ROOTS = frozenset({"api", "apis", "openapi", "version", "healthz", "livez", "readyz", "metrics"})
 
 
-@dataclass
-class BridgeState:
-    """What the app's requests share; ``app.extensions["kuberay_bridge"]``."""
-
-    config: BridgeConfig
-    upstream: Upstream
-    forwarder: Forwarder
-    pipeline: Pipeline
-    readiness: ReadinessProbe
-    tokens: TokenFile | None
-    hops: HopGuard
-
-
 def create_app(
     config: BridgeConfig | None = None,
     middlewares: Sequence[Middleware] = (),
@@ -71,7 +62,7 @@ def create_app(
     ``middlewares`` run after the built-in ones and after those of the config, in order."""
     config = BridgeConfig.load() if config is None else config
     configure_logging(config.log_level)
-    upstream = upstream or connect_upstream(config)
+    upstream = upstream or connect_upstream(config, start_embedded=start_in_process)
     send_credentials = config.auth_mode != "passthrough"
     hops = HopGuard(instance_id_from(os.environ), f"{upstream.mode} {upstream.url}")
 
@@ -96,7 +87,7 @@ def create_app(
     )
 
     app = Flask("kuberay_bridge")
-    app.extensions[EXTENSION] = state
+    state.init_app(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.url_map.merge_slashes = False  # "//apis/..." is refused, never redirected
     install_request_logging(app, observers=[_observe_request])
@@ -136,7 +127,7 @@ def _go_reason_phrase(response: Response) -> Response:
 def _authenticate_caller() -> None:
     if request.path in _OPEN_PATHS or request.method == "OPTIONS":
         return
-    state: BridgeState = current_app.extensions[EXTENSION]
+    state = current_state()
     check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)
 
 

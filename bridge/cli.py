@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from bridge import __version__
-from bridge.config import BridgeConfig, ConfigError
+from bridge.core.config import BridgeConfig, ConfigError
+from bridge.core.logs import log_everything_as_json
 from bridge.fd_limit import raise_open_files_limit
-from bridge.logs import log_everything_as_json
 from bridge.preflight import import_from_working_directory, startup_problems
 from bridge.server import run
 

@@ -7,7 +7,7 @@ Settings come from ``BRIDGE_*`` variables and the ``BRIDGE_CONFIG`` file, exactl
 ``BRIDGE_UPSTREAM=embedded`` the master starts the one shared embedded API, as ``serve`` does.
 """
 
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 from bridge.server import gunicorn_settings
 
 _settings = gunicorn_settings(BridgeConfig.load())

@@ -6,7 +6,7 @@ and every worker died at boot with a traceback (gunicorn exit 3). The checks tha
 (user middlewares, the ``kubernetes`` package with urllib3 and ssl) run in a forked child of
 the master, which reports through a pipe and exits: the master itself must not import them,
 because gevent workers monkey-patch ``ssl`` after the fork and modules imported before keep
-unpatched references (see ``bridge.upstream_choice``).
+unpatched references (see ``bridge.core.upstream_choice``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import os
 import socket
 import sys
 
-from bridge.config import BridgeConfig, ConfigError
-from bridge.upstream_choice import choose_upstream
+from bridge.core.config import BridgeConfig, ConfigError
+from bridge.core.upstream_choice import choose_upstream
 from v2proxy.middleware import MiddlewareError, load_middleware
 
 CREDENTIAL_MODES = ("kubeconfig", "in-cluster")
@@ -78,7 +78,9 @@ def _checked_in_a_fork(config: BridgeConfig) -> list[str]:
 
 
 def _import_problems(config: BridgeConfig, needs_upstream: bool) -> list[str]:
-    from bridge.upstream import connect_upstream  # imports requests: only in the forked child
+    from bridge.core.upstream import (
+        connect_upstream,  # imports requests: only in the forked child
+    )
 
     problems = []
     for reference in config.middlewares:

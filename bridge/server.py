@@ -20,17 +20,17 @@ from typing import Any
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
-from bridge.config import BridgeConfig
-from bridge.errors import status_body
+from bridge.core.config import BridgeConfig
+from bridge.core.errors import status_body
+from bridge.core.hops import INSTANCE_ENV, new_instance_id
+from bridge.core.logs import configure_logging
+from bridge.core.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.fd_limit import raise_open_files_limit
-from bridge.hops import INSTANCE_ENV, new_instance_id
-from bridge.logs import configure_logging
-from bridge.upstream_choice import UpstreamChoice, choose_upstream
-from bridge.upstream_embedded import EmbeddedChild, export_url
+from bridge.supervisor import EmbeddedChild, export_url
 from bridge.worker_hooks import post_worker_init, worker_int
 
 log = logging.getLogger("kuberay_bridge.server")
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # bridge.metrics reads it; not imported here
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # bridge.core.metrics reads it; not imported here
 
 
 class _MasterHooks:
@@ -79,7 +79,7 @@ class _MasterHooks:
                 raise SystemExit(1) from None
 
     def child_exit(self, server: Any, worker: Any) -> None:
-        from bridge.metrics import mark_dead
+        from bridge.core.metrics import mark_dead
 
         mark_dead(worker.pid)
 
@@ -154,7 +154,7 @@ def _json_logging(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "bridge.logs.JSONFormatter"}},
+        "formatters": {"json": {"()": "bridge.core.logs.JSONFormatter"}},
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
         },

@@ -23,7 +23,11 @@ from v1compat import convert, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, not_found
 from v1compat.templates_api import V2Calls
-from v1compat.validation import require_cluster_name, require_namespace, validate_create_cluster
+from v1compat.validation import (
+    require_cluster_name,
+    require_namespace,
+    validate_create_cluster,
+)
 from v1compat.wire import k8s_message, upstream_error, write_failure
 
 CREATE_FAILED = "Create Cluster failed."

@@ -6,11 +6,11 @@ call the orchestration module, dump the answer). Path rules follow the Go server
 empty"), an empty segment elsewhere (``/namespaces//clusters``) is 404 Not Found, an unknown
 path is 404 ``{"code":5,"message":"Not Found"}``, a known path with another method is 501
 ``{"code":12,"message":"Method Not Allowed"}`` — the last two are rendered for the whole
-``/apis/v1`` prefix through ``bridge.errors.register_error_renderer``, so they apply even to
+``/apis/v1`` prefix through ``bridge.core.errors.register_error_renderer``, so they apply even to
 requests that never reach this blueprint.
 
 Every v1 response, errors included, carries the deprecation headers of
-``bridge.deprecation`` and one ``Warning: 299`` per unknown input field.
+``v1compat.deprecation`` and one ``Warning: 299`` per unknown input field.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from werkzeug.routing import BaseConverter
 
-from bridge.deprecation import V1_PREFIX, deprecation_headers, is_v1_path
-from bridge.errors import register_error_renderer
+from bridge.core.errors import register_error_renderer
+from bridge.core.logs import name_route
 from bridge.kube.warnings import warning_299
 from v1compat import clusters_api, templates_api
+from v1compat.deprecation import V1_PREFIX, deprecation_headers, is_v1_path
 from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.schemas import (
     ClusterSchema,
@@ -207,6 +208,8 @@ _HTTP_TO_CODE = {
 def _add_v1_headers(response: Response) -> Response:
     if not is_v1_path(request.path):
         return response
+    if getattr(g, "dialect", None) is None:
+        name_route("v1", request.url_rule.rule if request.url_rule else None)
     for text in g.pop("v1_input_warnings", None) or []:
         response.headers.add("Warning", warning_299(text))
     for name, value in deprecation_headers(current_config(), request.method, request.path):

@@ -18,7 +18,11 @@ from typing import Any, Protocol
 
 from v1compat import convert
 from v1compat.errors import already_exists, not_found
-from v1compat.validation import require_namespace, require_template_name, validate_create_template
+from v1compat.validation import (
+    require_namespace,
+    require_template_name,
+    validate_create_template,
+)
 from v1compat.wire import k8s_message, upstream_error, write_failure
 from v2proxy.templates import TEMPLATE_LABEL_SELECTOR, is_compute_template
 

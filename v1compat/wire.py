@@ -12,9 +12,15 @@ from typing import Any
 
 from flask import Response, request
 
-from bridge.config import BridgeConfig
-from bridge.state import current_state_or_none
-from v1compat.errors import Code, V1Error, internal, invalid_input_with_details, not_found
+from bridge.core.config import BridgeConfig
+from bridge.core.state import current_state_or_none
+from v1compat.errors import (
+    Code,
+    V1Error,
+    internal,
+    invalid_input_with_details,
+    not_found,
+)
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
 STRICT_QUERY = "strict"

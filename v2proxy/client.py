@@ -16,8 +16,8 @@ from typing import Any
 from flask import g, request
 from werkzeug.datastructures import Headers
 
-from bridge.auth import upstream_headers
-from bridge.state import current_state
+from bridge.core.auth import upstream_headers
+from bridge.core.state import current_state
 from v2proxy.messages import Handler, ProxyRequest
 
 Query = Sequence[tuple[str, str]] | None

@@ -34,7 +34,13 @@ from typing import Any
 from urllib.parse import quote
 
 from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
-from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
+from v2proxy.messages import (
+    Handler,
+    Middleware,
+    ProxyRequest,
+    ProxyResponse,
+    status_response,
+)
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
     DEFAULT_MEMORY_UNIT,

@@ -27,7 +27,13 @@ from typing import Any
 
 from werkzeug.datastructures import Headers
 
-from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
+from v2proxy.messages import (
+    Handler,
+    Middleware,
+    ProxyRequest,
+    ProxyResponse,
+    status_response,
+)
 from v2proxy.served import Served, api_prefix
 
 Document = dict[str, Any]

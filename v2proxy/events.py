@@ -19,7 +19,13 @@ as the service-proxy guard checks Services; anything else is 404, as if it did n
 
 from __future__ import annotations
 
-from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
+from v2proxy.messages import (
+    Handler,
+    Middleware,
+    ProxyRequest,
+    ProxyResponse,
+    status_response,
+)
 
 RAY_API_VERSION = "ray.io/v1"
 # The field that names the object an event is about, by the API the event is read through.

@@ -22,7 +22,7 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 from werkzeug.datastructures import Headers
 
-from bridge.auth import end_to_end
+from bridge.core.auth import end_to_end
 from v2proxy.messages import ProxyRequest, ProxyResponse, status_response
 from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_delay
 
@@ -99,7 +99,7 @@ class Forwarder:
         self.retry = retry
         self.observer = observer
         self.sleep = sleep
-        self.via = via  # this bridge's Via entry, appended to every request (bridge.hops)
+        self.via = via  # this bridge's Via entry, appended to every request (bridge.core.hops)
 
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         body = self._body(request)

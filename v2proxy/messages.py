@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import Headers
 
-from bridge.errors import status_body
-from bridge.logs import REQUEST_ID_HEADER
+from bridge.core.errors import status_body
+from bridge.core.logs import REQUEST_ID_HEADER
 
 # What a side request keeps of the caller's headers: who is asking, and which call it serves.
 SIDE_REQUEST_HEADERS = ("Authorization", REQUEST_ID_HEADER)

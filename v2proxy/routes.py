@@ -15,19 +15,29 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
-from bridge.auth import upstream_headers
-from bridge.logs import REQUEST_ID_HEADER
-from bridge.metrics import OPEN_STREAMS
-from bridge.state import current_state
+from bridge.core.auth import upstream_headers
+from bridge.core.logs import REQUEST_ID_HEADER, name_route
+from bridge.core.metrics import OPEN_STREAMS
+from bridge.core.state import current_state
 from v2proxy.compute_template import compute_templates
 from v2proxy.discovery import served_discovery_only
 from v2proxy.events import ray_event_only, ray_events_only
 from v2proxy.forwarder import BodyTooLarge, is_stream, limited
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse
 from v2proxy.open_streams import streams
-from v2proxy.paths import PathRejected, canonical_segments, join_segments, raw_request_path
+from v2proxy.paths import (
+    PathRejected,
+    canonical_segments,
+    join_segments,
+    raw_request_path,
+)
 from v2proxy.pipeline import ANY, READ, NoRoute, Route, method_set, plain
 from v2proxy.served import Served
 from v2proxy.service_guard import kuberay_services_only
@@ -114,7 +124,7 @@ def dispatch(**_url_values: str) -> Response:
         if missing.allowed:
             raise MethodNotAllowed(valid_methods=sorted(missing.allowed)) from None
         raise NotFound() from None
-    g.route_name = match.route.name
+    name_route("v2", match.route.name)
     query = request.query_string.decode("utf-8", "replace")
     proxy_request = ProxyRequest(
         method=request.method,

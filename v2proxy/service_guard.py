@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
+from v2proxy.messages import (
+    Handler,
+    Middleware,
+    ProxyRequest,
+    ProxyResponse,
+    status_response,
+)
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
 

@@ -33,7 +33,15 @@ from typing import Any
 
 from werkzeug.datastructures import Headers
 
-from bridge.kube.patch import APPLY, JSON_PATCH, MERGE, PatchFailed, json_patch, media_type, merge_patch
+from bridge.kube.patch import (
+    APPLY,
+    JSON_PATCH,
+    MERGE,
+    PatchFailed,
+    json_patch,
+    media_type,
+    merge_patch,
+)
 from v2proxy.bodies import BodyError, decode_body, encode_body
 from v2proxy.compute_template import (
     TEMPLATE_FIELD,
@@ -44,7 +52,13 @@ from v2proxy.compute_template import (
     read_template,
     remove_template,
 )
-from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse, status_response
+from v2proxy.messages import (
+    Handler,
+    Middleware,
+    ProxyRequest,
+    ProxyResponse,
+    status_response,
+)
 
 UPDATE_ATTEMPTS = 5  # reads and updates when another writer keeps changing the object meanwhile
 _RESOURCE_VERSION_PATH = "/metadata/resourceVersion"

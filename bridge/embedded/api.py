@@ -14,18 +14,41 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from bridge.embedded import (core_kinds, events, listing, objects, params, patch, svcproxy, typed,
-                             watch)
+from bridge.embedded import (
+    core_kinds,
+    events,
+    listing,
+    objects,
+    params,
+    patch,
+    svcproxy,
+    typed,
+    watch,
+)
 from bridge.embedded.canonical import canonical, sorted_keys
 from bridge.embedded.discovery import discovery
-from bridge.embedded.errors import (ApiError, already_exists, bad_request, conflict, forbidden,
-                                    method_not_allowed, not_found, not_found_path)
+from bridge.embedded.errors import (
+    ApiError,
+    already_exists,
+    bad_request,
+    conflict,
+    forbidden,
+    method_not_allowed,
+    not_found,
+    not_found_path,
+)
 from bridge.embedded.resources import BY_KEY, Resource
 from bridge.embedded.routing import Target, parse_path
 from bridge.embedded.schema import SchemaRegistry
-from bridge.embedded.table import as_table
 from bridge.embedded.store import NAMESPACES, Deleted, Store
-from bridge.embedded.wire import answer, decode_object, read_body, status_answer, wants_yaml
+from bridge.embedded.table import as_table
+from bridge.embedded.wire import (
+    answer,
+    decode_object,
+    read_body,
+    status_answer,
+    wants_yaml,
+)
 from bridge.kube.warnings import warning_299
 
 log = logging.getLogger("bridge.embedded")

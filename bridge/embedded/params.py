@@ -9,8 +9,12 @@ from werkzeug.wrappers import Request
 from bridge.embedded import watch
 from bridge.embedded.errors import bad_request
 from bridge.embedded.routing import Target
-from bridge.embedded.selectors import (fields_match, labels_match, parse_field_selector,
-                                       parse_label_selector)
+from bridge.embedded.selectors import (
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+)
 
 
 def int_param(request: Request, name: str) -> int | None:

@@ -18,8 +18,17 @@ from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
 from bridge.embedded.strategic import strategic_merge
 from bridge.embedded.wire import load_json, load_yaml
-from bridge.kube.patch import (APPLY, JSON_PATCH, MERGE, STRATEGIC, PatchFailed, json_patch, media_type,
-                               merge_patch)
+from bridge.kube.patch import (
+    APPLY,
+    JSON_PATCH,
+    MERGE,
+    STRATEGIC,
+    PatchFailed,
+    json_patch,
+    media_type,
+    merge_patch,
+)
+
 
 def _unsupported_patch(resource: Resource) -> ApiError:
     accepted = [JSON_PATCH, MERGE, APPLY] if resource.group and resource.group != "events.k8s.io" \

@@ -15,7 +15,11 @@ from werkzeug.wrappers import Response
 
 from tests.e2e.conftest import wait_until
 from tests.v2.conftest import LiveServer, json_answer, running_fake_upstream
-from tests.v2.test_path_allowlist import ALLOWED, REFUSED_BEHIND_GUNICORN, _kuberay_services
+from tests.v2.test_path_allowlist import (
+    ALLOWED,
+    REFUSED_BEHIND_GUNICORN,
+    _kuberay_services,
+)
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 

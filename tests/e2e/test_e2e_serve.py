@@ -12,8 +12,8 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.conftest import BridgeProcess, pid_alive, wait_until
 from tests.conftest import free_port
+from tests.e2e.conftest import BridgeProcess, pid_alive, wait_until
 from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
 
 NS_RC = RAYCLUSTERS.format(ns="default")

@@ -16,7 +16,12 @@ import requests
 from kubernetes import client as k8s
 from kubernetes import watch as k8s_watch
 
-from tests.e2e.conftest import RawWatches, lines_not_json, raise_open_files_limit, wait_until
+from tests.e2e.conftest import (
+    RawWatches,
+    lines_not_json,
+    raise_open_files_limit,
+    wait_until,
+)
 from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
 
 GROUP, VERSION, PLURAL = "ray.io", "v1", "rayclusters"

@@ -28,7 +28,7 @@ def test_every_subcommand_has_help(command):
 
 
 def test_serve_help_lists_every_setting_with_its_environment_variable():
-    from bridge.config import BridgeConfig
+    from bridge.core.config import BridgeConfig
 
     help_text = run("serve", "--help").stdout
     for name in BridgeConfig.settings():

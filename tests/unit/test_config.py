@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bridge.config import BridgeConfig, ConfigError
+from bridge.core.config import BridgeConfig, ConfigError
 
 
 def test_defaults_when_nothing_is_set():

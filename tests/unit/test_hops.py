@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.hops import MAX_BRIDGE_HOPS, HopGuard, bridges_passed
+from bridge.core.hops import MAX_BRIDGE_HOPS, HopGuard, bridges_passed
 
 
 @pytest.mark.parametrize(

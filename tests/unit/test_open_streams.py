@@ -25,7 +25,7 @@ def test_a_stream_ended_at_shutdown_leaves_its_idle_connection_at_end_of_file():
     """So the worker closes it at once instead of waiting out the keep-alive timeout."""
     streams = OpenStreams()
     with socket.create_server(("127.0.0.1", 0)) as listener:
-        with socket.create_connection(listener.getsockname()) as client:
+        with socket.create_connection(listener.getsockname()):
             server, _ = listener.accept()
             with server:
                 close = streams.open({"gunicorn.socket": server}, lambda: None)

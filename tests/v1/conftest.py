@@ -46,7 +46,7 @@ def kube(embedded) -> Iterator[Kube]:
 @pytest.fixture(scope="session")
 def app(embedded):
     from bridge.app import create_app
-    from bridge.config import BridgeConfig
+    from bridge.core.config import BridgeConfig
 
     return create_app(BridgeConfig(upstream=embedded.url))
 

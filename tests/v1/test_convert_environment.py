@@ -7,8 +7,14 @@ from typing import Any
 import pytest
 
 from v1compat.convert.constants import HEAD_RESERVED_ENV, WORKER_RESERVED_ENV
-from v1compat.convert.environment import env_vars_from_environment, environment_from_env_vars
-from v1compat.convert.security import container_security_context, security_context_from_container
+from v1compat.convert.environment import (
+    env_vars_from_environment,
+    environment_from_env_vars,
+)
+from v1compat.convert.security import (
+    container_security_context,
+    security_context_from_container,
+)
 
 # (valuesFrom entry, container env entry, entry read back)
 VALUE_FROM_CASES = [

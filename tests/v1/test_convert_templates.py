@@ -8,9 +8,17 @@ from typing import Any
 
 import pytest
 
-from v1compat.convert import configmap_from_template, template_from_configmap, validate_template_memory
+from v1compat.convert import (
+    configmap_from_template,
+    template_from_configmap,
+    validate_template_memory,
+)
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.templates import container_resources, pod_tolerations, template_memory
+from v1compat.convert.templates import (
+    container_resources,
+    pod_tolerations,
+    template_memory,
+)
 from v1compat.errors import Code, V1Error
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kuberay" / "examples"

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.volumes import pod_volume, pod_volumes, volume_mount, volumes_from_pod_spec
+from v1compat.convert.volumes import (
+    pod_volume,
+    pod_volumes,
+    volume_mount,
+    volumes_from_pod_spec,
+)
 
 # (v1 volume, pod volume, container mount, v1 volume read back)
 CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any], dict[str, Any]]] = [

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from bridge.config import BridgeConfig
-from bridge.deprecation import deprecation_headers, v2_successor, warning_299
+from bridge.core.config import BridgeConfig
+from v1compat.deprecation import deprecation_headers, v2_successor, warning_299
 
 GUIDE = "https://example.test/MIGRATION.md"
 MANAGED = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"  # what v1 lists show

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 from tests.v1.conftest import cluster_body, create_template, template_body, v1_error
 
 CT = "/apis/v1/namespaces/{ns}/compute_templates"

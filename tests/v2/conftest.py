@@ -21,7 +21,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 
 RAYCLUSTERS = "/apis/ray.io/v1/namespaces/{ns}/rayclusters"
 _names = itertools.count(1)

@@ -9,8 +9,8 @@ import logging
 import pytest
 from flask import Response
 
-from bridge.errors import register_error_renderer
-from bridge.logs import JSONFormatter
+from bridge.core.errors import register_error_renderer
+from bridge.core.logs import JSONFormatter
 from tests.conftest import free_port
 from tests.v2.conftest import make_app
 
@@ -118,7 +118,7 @@ def test_readyz_is_503_naming_the_cause_when_the_upstream_is_down():
 def test_readyz_follows_the_upstream_going_away_and_coming_back(upstream):
     import time
 
-    from bridge.health import CACHE_SECONDS
+    from bridge.core.health import CACHE_SECONDS
 
     client = make_app(upstream.url).test_client()
     assert client.get("/readyz").status_code == 200

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from bridge.app import create_app
-from bridge.config import BridgeConfig
-from bridge.upstream import Upstream
+from bridge.core.config import BridgeConfig
+from bridge.core.upstream import Upstream
 from tests.v2.conftest import json_answer
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"

@@ -24,7 +24,7 @@ def unique(prefix: str) -> str:
 @pytest.fixture(scope="module")
 def bridge(embedded):
     from bridge.app import create_app
-    from bridge.config import BridgeConfig
+    from bridge.core.config import BridgeConfig
 
     app = create_app(BridgeConfig(upstream=embedded.url))
     return app.test_client()

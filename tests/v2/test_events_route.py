@@ -114,7 +114,7 @@ _names = itertools.count(1)
 @pytest.fixture(scope="module")
 def bridge(embedded):
     from bridge.app import create_app
-    from bridge.config import BridgeConfig
+    from bridge.core.config import BridgeConfig
 
     return create_app(BridgeConfig(upstream=embedded.url)).test_client()
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 import yaml
 
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 from tests.v2.conftest import RAYCLUSTERS, make_app, raycluster, unique
 from v2proxy.client import V2Client
 from v2proxy.messages import Handler, ProxyRequest, ProxyResponse

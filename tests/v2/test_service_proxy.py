@@ -3,11 +3,9 @@ then the route through the bridge against the embedded API (contract)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
-import requests
 from werkzeug.datastructures import Headers
 
 from tests.conftest import FakeDashboard, create_service
@@ -165,7 +163,7 @@ def dashboard() -> Iterator[FakeDashboard]:
 @pytest.fixture(scope="module")
 def bridge(embedded):
     from bridge.app import create_app
-    from bridge.config import BridgeConfig
+    from bridge.core.config import BridgeConfig
 
     return create_app(BridgeConfig(upstream=embedded.url)).test_client()
 

@@ -8,7 +8,10 @@ import pytest
 
 from bridge.kube.patch import APPLY, JSON_PATCH, MERGE
 from v2proxy.compute_template import apply_templates, remove_template
-from v2proxy.template_patch import has_resource_version_precondition, patch_names_a_template
+from v2proxy.template_patch import (
+    has_resource_version_precondition,
+    patch_names_a_template,
+)
 
 SMALL = {"name": "small", "cpu": 1, "memory": 2, "tolerations": [{"key": "pool", "operator": "Exists"}]}
 

@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from bridge.app import create_app
-from bridge.config import BridgeConfig
-from bridge.upstream import choose_upstream, connect_upstream
+from bridge.core.config import BridgeConfig
+from bridge.core.upstream import choose_upstream, connect_upstream
+from bridge.supervisor import start_in_process
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
@@ -158,7 +159,7 @@ def test_in_cluster_service_account_token_rotation(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("setting", ["kubeconfig:/nonexistent/kubeconfig", "in-cluster"])
 def test_an_unusable_upstream_stops_the_app_with_a_clear_error(setting, monkeypatch):
-    from bridge.config import ConfigError
+    from bridge.core.config import ConfigError
 
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     with pytest.raises(ConfigError, match="upstream"):
@@ -168,7 +169,7 @@ def test_an_unusable_upstream_stops_the_app_with_a_clear_error(setting, monkeypa
 def test_an_in_process_embedded_upstream_has_ray_system_like_the_shared_one():
     """Without a gunicorn master (create_app() in a script, `flask run`) the bridge starts the
     embedded API itself; the KubeRay quickstarts need ``ray-system`` there too."""
-    upstream = connect_upstream(BridgeConfig(upstream="embedded"), environ={})
+    upstream = connect_upstream(BridgeConfig(upstream="embedded"), environ={}, start_embedded=start_in_process)
     try:
         response = upstream.session().get(upstream.url + "/api/v1/namespaces/ray-system", timeout=5)
         assert response.status_code == 200

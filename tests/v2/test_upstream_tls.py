@@ -13,7 +13,7 @@ import yaml
 from werkzeug.serving import make_server
 
 from bridge.app import create_app
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 from tests.v2.conftest import FakeUpstream
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"

@@ -18,7 +18,12 @@ from v1compat.convert.cluster import (
 from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.convert.errors import ConversionError
 from v1compat.convert.events import cluster_event_from_event
-from v1compat.convert.quantity import QuantityError, canonical_quantity, is_quantity, parse_quantity
+from v1compat.convert.quantity import (
+    QuantityError,
+    canonical_quantity,
+    is_quantity,
+    parse_quantity,
+)
 from v1compat.convert.templates import (
     configmap_from_template,
     template_from_configmap,

@@ -26,8 +26,14 @@ from v1compat.convert.constants import (
     WORKER_CONTAINER,
     WORKER_RESERVED_ENV,
 )
-from v1compat.convert.environment import env_vars_from_environment, environment_from_env_vars
-from v1compat.convert.security import container_security_context, security_context_from_container
+from v1compat.convert.environment import (
+    env_vars_from_environment,
+    environment_from_env_vars,
+)
+from v1compat.convert.security import (
+    container_security_context,
+    security_context_from_container,
+)
 from v1compat.convert.templates import container_resources, pod_tolerations
 from v1compat.convert.volumes import pod_volumes, volume_mounts, volumes_from_pod_spec
 

@@ -2,7 +2,10 @@
 
 from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
-from v1compat.schemas.templates import ComputeTemplateSchema, ListComputeTemplatesResponseSchema
+from v1compat.schemas.templates import (
+    ComputeTemplateSchema,
+    ListComputeTemplatesResponseSchema,
+)
 
 __all__ = [
     "BodyError",

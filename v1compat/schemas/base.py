@@ -25,7 +25,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
-from v1compat.schemas.fields import Enum, Map, Message, ProtoScalar, Repeated, raw_json
+from v1compat.schemas.fields import Enum, Map, ProtoScalar, Repeated, raw_json
 
 
 def json_name(proto_name: str) -> str:

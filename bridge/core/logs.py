@@ -21,7 +21,6 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from bridge.deprecation import is_v1_path
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
@@ -77,15 +76,11 @@ def request_id_from(header: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def dialect_of(path: str) -> str:
-    if is_v1_path(path):
-        return "v1"
-    if path.startswith(("/apis/ray.io", "/apis/events.k8s.io", "/api/", "/apis")) or path in (
-        "/api",
-        "/version",
-    ):
-        return "v2"
-    return "other"
+def name_route(dialect: str, route: str | None) -> None:
+    """The surface that took this request names it (``v1``/``v2`` and its route-table name) for
+    the log line and the metrics; a request no surface took is ``other``."""
+    g.dialect = dialect
+    g.route_name = route
 
 
 def note_upstream(status: int, attempts: int) -> None:
@@ -111,7 +106,7 @@ def install_request_logging(app: Flask, observers: Sequence[RequestObserver] = (
             "request_id": request_id,
             "method": request.method,
             "path": request.path,
-            "dialect": dialect_of(request.path),
+            "dialect": getattr(g, "dialect", "other"),
             "route": getattr(g, "route_name", None)
             or (request.url_rule.rule if request.url_rule else None),
             "status": response.status_code,

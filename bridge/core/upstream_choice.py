@@ -1,6 +1,6 @@
 """Which upstream the ``upstream`` setting means: a pure decision, logged and shown on /readyz.
 
-Kept apart from ``bridge.upstream`` so the gunicorn master can decide (and start the embedded
+Kept apart from ``bridge.core.upstream`` so the gunicorn master can decide (and start the embedded
 API) without importing ``requests``: gevent workers monkey-patch ``ssl`` after the fork, and
 urllib3 imported before that would keep unpatched references.
 """

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from urllib.parse import quote
 
-from bridge.config import BridgeConfig
+from bridge.core.config import BridgeConfig
 from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"

@@ -1,6 +1,6 @@
 """Where the Kubernetes API is, and one pooled HTTP session per process to reach it.
 
-``bridge.upstream_choice`` turns the ``upstream`` setting into a mode; ``connect_upstream``
+``bridge.core.upstream_choice`` turns the ``upstream`` setting into a mode; ``connect_upstream``
 makes it usable: base URL, TLS, and a credential reader. Sessions are created lazily per
 process id, so a gunicorn worker never shares a socket pool with its master or a sibling.
 """
@@ -12,13 +12,17 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from bridge.config import BridgeConfig, ConfigError
-from bridge.upstream_choice import EMBEDDED_URL_ENV, UpstreamChoice, choose_upstream
-from bridge.upstream_embedded import KUBERAY_NAMESPACE
+from bridge.core.config import BridgeConfig, ConfigError
+from bridge.core.upstream_choice import (
+    EMBEDDED_URL_ENV,
+    UpstreamChoice,
+    choose_upstream,
+)
 
 __all__ = ["Upstream", "UpstreamChoice", "choose_upstream", "connect_upstream"]
 
@@ -90,18 +94,25 @@ class Upstream:
         return session
 
 
-def connect_upstream(config: BridgeConfig, environ: Mapping[str, str] | None = None) -> Upstream:
-    """Resolve ``config.upstream`` into an Upstream (reads kubeconfig/service account files;
-    may start an in-process embedded API when no gunicorn master started one)."""
+def connect_upstream(
+    config: BridgeConfig,
+    environ: Mapping[str, str] | None = None,
+    start_embedded: Callable[[str | None, str | None], Any] | None = None,
+) -> Upstream:
+    """Resolve ``config.upstream`` into an Upstream (reads kubeconfig/service account files).
+
+    With the embedded upstream and no gunicorn master that started the shared one,
+    ``start_embedded(data_dir, crd_dir)`` (the composition root's, ``bridge.supervisor``)
+    starts one in this process and returns it (it has a ``url``)."""
     environ = os.environ if environ is None else environ
     choice = choose_upstream(config.upstream, environ)
     if choice.mode == "url":
         return Upstream("url", choice.argument or "", choice.reason)
     if choice.mode == "embedded":
-        return _embedded_upstream(config, choice, environ)
+        return _embedded_upstream(config, choice, environ, start_embedded)
     from kubernetes.config import ConfigException
 
-    from bridge import upstream_auth
+    from bridge.core import upstream_auth
 
     try:
         if choice.mode == "in-cluster":
@@ -126,17 +137,19 @@ def connect_upstream(config: BridgeConfig, environ: Mapping[str, str] | None = N
 
 
 def _embedded_upstream(
-    config: BridgeConfig, choice: UpstreamChoice, environ: Mapping[str, str]
+    config: BridgeConfig,
+    choice: UpstreamChoice,
+    environ: Mapping[str, str],
+    start_embedded: Callable[[str | None, str | None], Any] | None,
 ) -> Upstream:
     url = environ.get(EMBEDDED_URL_ENV)
     if url:
         return Upstream("embedded", url, choice.reason)
+    if start_embedded is None:
+        raise ConfigError(f"upstream {config.upstream!r}: no embedded API is running ({EMBEDDED_URL_ENV} unset)")
     # No master process started a shared one (e.g. create_app() in a test or `flask run`):
     # run it in this process. Under plain `gunicorn 'bridge.app:create_app()'` without
     # `-c python:bridge.gunicorn_conf` each worker would get its own state, so say so.
-    from bridge.embedded import start
-
     log.warning("starting an in-process embedded API; its state is private to this process")
-    server = start(data_dir=choice.argument, crd_dir=config.embedded_crd_dir,
-                   namespaces=[KUBERAY_NAMESPACE])
+    server = start_embedded(choice.argument, config.embedded_crd_dir)
     return Upstream("embedded", server.url, choice.reason, keepalive=server)

@@ -5,7 +5,7 @@ to anyone — and remembers the answer for a moment so a busy probe does not bec
 HTTP answer below 500 means reachable: in passthrough mode the bridge has no credentials of
 its own and a 401 still proves the API is there. The probe carries the bridge's ``Via`` entry
 like every upstream call, so an upstream that is the bridge itself answers 508 at once
-(``bridge.hops``) and readiness names the loop instead of hanging.
+(``bridge.core.hops``) and readiness names the loop instead of hanging.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from collections.abc import Callable
 import requests
 from flask import Blueprint, jsonify
 
-from bridge.errors import status_body
-from bridge.hops import LOOP_STATUS
-from bridge.state import current_state
-from bridge.upstream import Upstream
+from bridge.core.errors import status_body
+from bridge.core.hops import LOOP_STATUS
+from bridge.core.state import current_state
+from bridge.core.upstream import Upstream
 
 blueprint = Blueprint("health", __name__)
 CACHE_SECONDS = 1.5

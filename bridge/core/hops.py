@@ -25,14 +25,14 @@ from typing import Any
 
 from flask import Response, request
 
-from bridge.errors import render_error
+from bridge.core.errors import render_error
 
 log = logging.getLogger("kuberay_bridge.hops")
 
 INSTANCE_ENV = "BRIDGE_INSTANCE_ID"  # set by the gunicorn master for its workers
 PSEUDONYM_PREFIX = "kuberay-bridge-"
 MAX_BRIDGE_HOPS = 8
-LOOP_STATUS = 508  # Loop Detected (RFC 5842); its Status reason is in bridge.errors.REASONS
+LOOP_STATUS = 508  # Loop Detected (RFC 5842); its Status reason is in bridge.core.errors.REASONS
 
 
 def _shared_flag() -> Any | None:

@@ -20,8 +20,10 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
-from bridge.upstream_choice import EMBEDDED_URL_ENV
+from bridge.core.upstream_choice import EMBEDDED_URL_ENV
+from bridge.embedded import start as start_embedded
 
 log = logging.getLogger("kuberay_bridge.embedded")
 
@@ -37,7 +39,7 @@ def _free_port() -> int:
 
 
 def _answers_version(url: str) -> bool:
-    """GET /version answered 200 (http.client, not requests: see bridge.upstream_choice)."""
+    """GET /version answered 200 (http.client, not requests: see bridge.core.upstream_choice)."""
     host, port = url.removeprefix("http://").rsplit(":", 1)
     connection = http.client.HTTPConnection(host, int(port), timeout=1)
     try:
@@ -131,3 +133,9 @@ class EmbeddedChild:
 def export_url(url: str) -> None:
     """Tell workers (forked later, inheriting the environment) where the API is."""
     os.environ[EMBEDDED_URL_ENV] = url
+
+
+def start_in_process(data_dir: str | None, crd_dir: str | None) -> Any:
+    """An embedded API in this process (``create_app()`` without a gunicorn master), with the
+    namespaces a cluster running KubeRay has."""
+    return start_embedded(data_dir=data_dir, crd_dir=crd_dir, namespaces=[KUBERAY_NAMESPACE])
