@@ -49,7 +49,8 @@ Handler = Callable[[ApiState, Request, Any], Response]
 
 
 def proxy(state: ApiState, request: Request, target: Target) -> Response:
-    """``services/NAME[:PORT]/proxy/...``: forwarded to the service's endpoint."""
+    """``services/NAME[:PORT]/proxy/...``: forwarded to the service's endpoint. The store
+    lookup is here; ``svcproxy`` forwards and knows nothing of the store."""
     service_name = svcproxy.split_target(target.name or "")[1]
     service = state.store.get("v1/services", target.namespace or "", service_name)
     if service is None:
