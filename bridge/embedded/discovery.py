@@ -98,18 +98,29 @@ def api_group(group: str) -> dict[str, Any] | None:
 
 
 def _resource_entry(resource: Resource) -> dict[str, Any]:
-    entry: dict[str, Any] = {
+    return {
         "name": resource.plural,
         "singularName": resource.singular,
         "namespaced": resource.namespaced,
         "kind": resource.kind,
         "verbs": list(resource.verbs),
+        **_names_and_categories(resource),
     }
+
+
+def _names_and_categories(resource: Resource) -> dict[str, list[str]]:
+    """``shortNames`` and ``categories``, each only when the resource has some (the API server
+    omits empty ones in both discovery dialects)."""
+    entry: dict[str, list[str]] = {}
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:
         entry["categories"] = list(resource.categories)
     return entry
+
+
+def _subresource_verbs(subresource: str) -> list[str]:
+    return list(SUBRESOURCE_VERBS.get(subresource, ("get",)))
 
 
 def _subresource_entries(resource: Resource) -> list[dict[str, Any]]:
@@ -119,7 +130,7 @@ def _subresource_entries(resource: Resource) -> list[dict[str, Any]]:
             "singularName": "",
             "namespaced": resource.namespaced,
             "kind": SUBRESOURCE_KINDS.get(sub, resource.kind),
-            "verbs": list(SUBRESOURCE_VERBS.get(sub, ("get",))),
+            "verbs": _subresource_verbs(sub),
         }
         for sub in resource.subresources
     ]
@@ -145,18 +156,15 @@ def _aggregated_resource(resource: Resource) -> dict[str, Any]:
         "scope": "Namespaced" if resource.namespaced else "Cluster",
         "singularResource": resource.singular,
         "verbs": list(resource.verbs),
+        **_names_and_categories(resource),
     }
-    if resource.short_names:
-        entry["shortNames"] = list(resource.short_names)
-    if resource.categories:
-        entry["categories"] = list(resource.categories)
     if resource.subresources:
         entry["subresources"] = [
             {
                 "subresource": sub,
                 "responseKind": ({"group": "", "version": "", "kind": SUBRESOURCE_KINDS[sub]}
                                  if sub in SUBRESOURCE_KINDS else kind),
-                "verbs": list(SUBRESOURCE_VERBS.get(sub, ("get",))),
+                "verbs": _subresource_verbs(sub),
             }
             for sub in resource.subresources
         ]

@@ -43,6 +43,16 @@ def _prune_object_meta(meta: Any, path: str, unknown: list[str]) -> None:
             del meta[key]
 
 
+def _field_schema(schema: Schema, key: str) -> Schema | None:
+    """The schema of field ``key``: its property, else ``additionalProperties`` when that is
+    a schema (it declares every key of a map); None when the field is not declared."""
+    properties = schema.get("properties") or {}
+    if key in properties:
+        return properties[key] or {}  # a null schema declares the field and nothing inside it
+    additional = schema.get("additionalProperties")
+    return additional if isinstance(additional, dict) else None
+
+
 def prune(value: Any, schema: Schema | None, path: str, unknown: list[str],
           root: bool = False) -> None:
     """Remove what ``schema`` does not declare from ``value``; append the removed paths.
@@ -60,7 +70,6 @@ def prune(value: Any, schema: Schema | None, path: str, unknown: list[str],
                 del value[key]
             return
         properties = schema.get("properties") or {}
-        additional = schema.get("additionalProperties")
         embedded = root or bool(schema.get("x-kubernetes-embedded-resource"))
         for key in list(value):
             child = value[key]
@@ -68,13 +77,10 @@ def prune(value: Any, schema: Schema | None, path: str, unknown: list[str],
                 if key == "metadata":
                     _prune_object_meta(child, _join(path, key), unknown)
                 continue
-            if key in properties:
-                prune(child, properties[key], _join(path, key), unknown)
-            elif isinstance(additional, dict):
-                prune(child, additional, _join(path, key), unknown)
-            elif additional is True:
-                continue
-            else:
+            declared = _field_schema(schema, key)
+            if declared is not None:
+                prune(child, declared, _join(path, key), unknown)
+            elif schema.get("additionalProperties") is not True:
                 unknown.append(_join(path, key))
                 del value[key]
     elif isinstance(value, list):
@@ -84,20 +90,18 @@ def prune(value: Any, schema: Schema | None, path: str, unknown: list[str],
 
 
 def _prune_known(value: Any, schema: Schema, path: str, unknown: list[str]) -> None:
-    """Inside ``x-kubernetes-preserve-unknown-fields``: prune only below declared fields."""
+    """Inside ``x-kubernetes-preserve-unknown-fields``: prune only below declared fields
+    (apiextensions' ``skipPrune``, next to ``prune``)."""
     if isinstance(value, dict):
-        properties = schema.get("properties") or {}
-        additional = schema.get("additionalProperties")
         embedded = bool(schema.get("x-kubernetes-embedded-resource"))
         for key, child in value.items():
             if embedded and key in META_FIELDS:
                 if key == "metadata":
                     _prune_object_meta(child, _join(path, key), unknown)
                 continue
-            if key in properties:
-                prune(child, properties[key], _join(path, key), unknown)
-            elif isinstance(additional, dict):
-                prune(child, additional, _join(path, key), unknown)
+            declared = _field_schema(schema, key)
+            if declared is not None:
+                prune(child, declared, _join(path, key), unknown)
     elif isinstance(value, list):
         items = schema.get("items")
         if items is not None:
