@@ -13,8 +13,9 @@ import requests
 import yaml
 from kubernetes import client as k8s
 
-from tests.e2e.conftest import kubectl_runner
-from tests.v2.conftest import RAYCLUSTERS, json_answer, running_fake_upstream, unique
+from tests.support.factories import RAYCLUSTERS, unique
+from tests.support.fake_upstream import json_answer, running_fake_upstream
+from tests.support.kubectl import Kubectl
 from v2proxy.templates import template_to_configmap
 
 NS = "default"
@@ -62,7 +63,7 @@ def templates(bridge) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def kubectl(bridge, tmp_path_factory):
-    return kubectl_runner(bridge.url, tmp_path_factory.mktemp("kubectl"))
+    return Kubectl(bridge.url, tmp_path_factory.mktemp("kubectl"), check=False)
 
 
 def pod(container: str) -> dict:

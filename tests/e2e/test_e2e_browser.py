@@ -17,8 +17,9 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.conftest import FakeDashboard, create_service
-from tests.v2.conftest import raycluster, running_fake_upstream, unique
+from tests.support.factories import raycluster, unique
+from tests.support.fake_dashboard import FakeDashboard, create_service
+from tests.support.fake_upstream import running_fake_upstream
 
 ORIGIN = "http://dashboard.example:3000"
 NS = "default"

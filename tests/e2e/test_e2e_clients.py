@@ -16,8 +16,10 @@ import requests
 from kubernetes import client as k8s
 from kubernetes import watch as k8s_watch
 
-from tests.e2e.conftest import wait_until
-from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.kubectl import Kubectl
+from tests.support.metrics import sample
+from tests.support.waiting import wait_until
 
 GROUP, VERSION, PLURAL = "ray.io", "v1", "rayclusters"
 READ_TIMEOUT = 2  # the bridge's read_timeout and gunicorn timeout are set this small here
@@ -165,15 +167,7 @@ def test_an_idle_watch_outlives_every_bridge_timeout(bridge, upstream_url):
 
 @pytest.fixture(scope="module")
 def kubectl(bridge, tmp_path_factory):
-    empty = tmp_path_factory.mktemp("kube") / "config"
-    empty.write_text("apiVersion: v1\nkind: Config\n")
-    base = ["kubectl", "--server", bridge.url, "--kubeconfig", str(empty), "--request-timeout=20s"]
-
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([*base, *args], input=stdin, capture_output=True, text=True, timeout=60)
-
-    run.base = base  # type: ignore[attr-defined]
-    return run
+    return Kubectl(bridge.url, tmp_path_factory.mktemp("kube"), check=False)
 
 
 def test_kubectl_create_get_delete(kubectl):
@@ -234,16 +228,14 @@ def test_request_log_line_names_the_request_id(bridge):
 
 
 def test_metrics_add_up_across_workers(bridge):
-    from tests.v2.test_app_basics import _sample
-
     labels = {"dialect": "v2", "route": "ray", "method": "GET", "code": "200"}
     name = "kuberay_bridge_requests_total"
-    before = _sample(requests.get(bridge.url + "/metrics", timeout=10).text, name, **labels)
+    before = sample(requests.get(bridge.url + "/metrics", timeout=10).text, name, **labels)
     for _ in range(10):
         requests.get(bridge.url + RAYCLUSTERS.format(ns="default"), timeout=10).raise_for_status()
 
     def counted() -> bool:
         text = requests.get(bridge.url + "/metrics", timeout=10).text
-        return _sample(text, name, **labels) - before == 10
+        return sample(text, name, **labels) - before == 10
 
     assert wait_until(counted, deadline_seconds=10)

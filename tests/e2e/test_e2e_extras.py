@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.conftest import FakeDashboard, create_service
+from tests.support.fake_dashboard import FakeDashboard, create_service
+from tests.support.kubeconfig import write_kubeconfig
 from v2proxy.templates import template_to_configmap
 
 NS = "default"
@@ -228,8 +229,6 @@ def test_no_credential_reaches_the_dashboard(
 ):
     """The bridge calls the API with its own token (kubeconfig), the caller sends its own:
     the dashboard behind the service proxy sees neither, in any auth mode."""
-    from tests.v2.test_upstream_modes import write_kubeconfig
-
     kubeconfig = write_kubeconfig(tmp_path / "kc", cluster.url, {"token": "bridge-own-token"})
     tokens = tmp_path / "tokens"
     tokens.write_text("caller-token\n")

@@ -20,7 +20,7 @@ import requests
 from kubernetes import client as k8s
 from kubernetes import dynamic
 
-from tests.conftest import Kubectl
+from tests.support.kubectl import Kubectl
 
 _names = itertools.count(1)
 SERVED = {("events", "v1"), ("events", "events.k8s.io/v1"), ("rayclusters", "ray.io/v1"),

@@ -14,8 +14,8 @@ import pytest
 import requests
 from kubernetes import client as kube
 
-from tests.conftest import free_port
-from tests.e2e.conftest import BridgeProcess, wait_until
+from tests.support.bridge_process import BridgeProcess
+from tests.support.waiting import free_port, wait_until
 
 RAYCLUSTERS = "/apis/ray.io/v1/namespaces/default/rayclusters"
 LOOP = "request loop"

@@ -13,13 +13,10 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.e2e.conftest import wait_until
-from tests.v2.conftest import LiveServer, json_answer, running_fake_upstream
-from tests.v2.test_path_allowlist import (
-    ALLOWED,
-    REFUSED_BEHIND_GUNICORN,
-    _kuberay_services,
-)
+from tests.support.allowlist_cases import ALLOWED, REFUSED_BEHIND_GUNICORN
+from tests.support.fake_upstream import json_answer, kuberay_services, running_fake_upstream
+from tests.support.live_server import LiveServer
+from tests.support.waiting import wait_until
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
@@ -67,7 +64,7 @@ def test_refused_paths_never_reach_the_upstream(raw, upstream):
 def test_allowed_paths_arrive_canonical_and_verbatim(raw, upstream):
     wrong = {}
     for path, expected in ALLOWED:
-        upstream.reset(_kuberay_services)
+        upstream.reset(kuberay_services)
         status, _ = raw(path)
         forwarded = [c.raw_uri for c in upstream.calls if not c.path.endswith("/services")]
         if status != 200 or forwarded != [expected or path]:

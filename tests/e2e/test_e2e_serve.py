@@ -12,9 +12,9 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import free_port
-from tests.e2e.conftest import BridgeProcess, pid_alive, wait_until
-from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+from tests.support.bridge_process import BridgeProcess
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.waiting import free_port, pid_alive, wait_until
 
 NS_RC = RAYCLUSTERS.format(ns="default")
 

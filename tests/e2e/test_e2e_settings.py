@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
-from tests.e2e.conftest import COMMAND
-from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+from tests.support.bridge_process import COMMAND
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.waiting import free_port
 
 pytestmark = pytest.mark.timeout(600)  # the refusals fixture runs ~40 serve processes, 3 at a time
 

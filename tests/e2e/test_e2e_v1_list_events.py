@@ -15,7 +15,8 @@ import requests
 from werkzeug.wrappers import Response
 
 from bridge.embedded import start
-from tests.v2.conftest import Call, FakeUpstream, raycluster, running_fake_upstream
+from tests.support.factories import raycluster
+from tests.support.fake_upstream import Call, FakeUpstream, running_fake_upstream
 
 MANAGED = {"app.kubernetes.io/managed-by": "kuberay-apiserver"}
 # In list-all order: BUSY's 20 clusters, QUIET's 2, then GROW's (the first test's own).

@@ -13,7 +13,7 @@ import pytest
 import requests
 from kubernetes import client as k8s
 
-from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
 
 CLIENT_TIMEOUT = 5  # seconds; an answer is immediate, a hung response fails fast
 ODD_FIELD = "café€"

@@ -16,13 +16,9 @@ import requests
 from kubernetes import client as k8s
 from kubernetes import watch as k8s_watch
 
-from tests.e2e.conftest import (
-    RawWatches,
-    lines_not_json,
-    raise_open_files_limit,
-    wait_until,
-)
-from tests.v2.conftest import RAYCLUSTERS, raycluster, unique
+from tests.support.bridge_process import RawWatches, lines_not_json, raise_open_files_limit
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.waiting import wait_until
 
 GROUP, VERSION, PLURAL = "ray.io", "v1", "rayclusters"
 WATCHES = 2000

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.embedded.conftest import Api
+from tests.support.sessions import Api
 
 WRITERS = 8
 EACH = 15

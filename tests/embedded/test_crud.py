@@ -7,7 +7,8 @@ import re
 
 import yaml
 
-from tests.embedded.conftest import RAY, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster, rayjob
 
 
 def test_create_sets_server_metadata_and_get_returns_it(api, namespace):
@@ -36,7 +37,7 @@ def test_resource_versions_increase_across_kinds(api, namespace):
 
 def test_create_twice_is_already_exists(api, namespace):
     path = f"{RAY}/namespaces/{namespace}/rayjobs"
-    job = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "j"}, "spec": {"entrypoint": "python x.py"}}
+    job = rayjob("j")
     assert api.post(path, json=job).status_code == 201
     assert_status(api.post(path, json=job), 409, "AlreadyExists",
                   {"name": "j", "group": "ray.io", "kind": "rayjobs"},

@@ -6,7 +6,7 @@ import pytest
 from kubernetes import client, dynamic
 
 from bridge.embedded.discovery import AGGREGATED_V2, discovery
-from tests.embedded.conftest import raycluster
+from tests.support.factories import raycluster
 
 KUBECTL_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                   "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"

@@ -7,7 +7,9 @@ import socket
 
 import requests
 
-from tests.embedded.conftest import RAY, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster
+from tests.support.sessions import Api
 
 
 def test_unknown_path_is_not_found(api):
@@ -142,7 +144,6 @@ def test_update_with_another_uid_is_conflict(api, namespace):
 
 def test_internal_failure_is_a_status_not_a_page(monkeypatch):
     from bridge.embedded import start
-    from tests.embedded.conftest import Api
 
     with start() as server, Api(server.url) as api:
         def broken(*args, **kwargs):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.embedded.conftest import RAY, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import Kubectl
-from tests.embedded.conftest import raycluster
+from tests.support.factories import raycluster
+from tests.support.kubectl import Kubectl
 
 
 @pytest.fixture

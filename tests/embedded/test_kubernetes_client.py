@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from tests.embedded.conftest import raycluster
+from tests.support.factories import raycluster
 
 
 @pytest.fixture

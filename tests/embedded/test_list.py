@@ -7,7 +7,9 @@ import base64
 import pytest
 
 from bridge.embedded import start
-from tests.embedded.conftest import RAY, Api, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster
+from tests.support.sessions import Api
 
 
 @pytest.fixture

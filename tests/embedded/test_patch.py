@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bridge.kube.patch import merge_patch
-from tests.embedded.conftest import RAY, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import free_port
-from tests.embedded.conftest import RAY, raycluster
-
-CLI = shutil.which("kuberay-bridge", path=os.path.dirname(sys.executable)) or "kuberay-bridge"
+from tests.support.bridge_process import CLI
+from tests.support.factories import RAY, raycluster
+from tests.support.waiting import free_port
 
 
 class Cli:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.embedded.conftest import assert_status
+from tests.support.asserts import assert_status
 
 PROTOBUF = {"Content-Type": "application/vnd.kubernetes.protobuf",
             "Accept": "application/vnd.kubernetes.protobuf,application/json"}

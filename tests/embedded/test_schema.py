@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import copy
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from bridge.embedded.errors import ApiError
 from bridge.embedded.resources import lookup
 from bridge.embedded.schema import SchemaRegistry
+from tests.support.factories import rayjob
+from tests.support.repo import CRD_DIR
 
-CRD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "kuberay" / "crds"
 RAYCLUSTERS = lookup("ray.io", "v1", "rayclusters")
 RAYJOBS = lookup("ray.io", "v1", "rayjobs")
 CONFIGMAPS = lookup("", "v1", "configmaps")
@@ -23,7 +23,7 @@ def registry() -> SchemaRegistry:
     return SchemaRegistry(str(CRD_DIR))
 
 
-def raycluster() -> dict:
+def complete_raycluster() -> dict:
     """A complete RayCluster that sets every field the CRD defaults."""
     container = {"name": "ray-worker", "image": "rayproject/ray:2.9.0",
                  "ports": [{"containerPort": 8265, "name": "dashboard", "protocol": "TCP"}],
@@ -56,14 +56,14 @@ def invalid(registry: SchemaRegistry, obj: dict, **kwargs) -> ApiError:
 # -- pruning --------------------------------------------------------------------------------
 
 def test_valid_object_is_admitted_unchanged_without_warnings(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     admitted, warnings = registry.admit(RAYCLUSTERS, obj)
-    assert admitted == raycluster()
+    assert admitted == complete_raycluster()
     assert warnings == []
 
 
 def test_unknown_fields_are_pruned_with_kubernetes_warnings(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["foo"] = "bar"
     obj["spec"]["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]["colour"] = "blue"
     obj["spec"]["headGroupSpec"]["template"]["metadata"]["generateName"] = "head-"
@@ -77,12 +77,12 @@ def test_unknown_fields_are_pruned_with_kubernetes_warnings(registry):
         'unknown field "spec.headGroupSpec.template.metadata.generateName"',
         'unknown field "spec.workerGroupSpecs[0].template.spec.containers[0].colour"',
     ]
-    assert admitted == raycluster()
+    assert admitted == complete_raycluster()
     assert obj["spec"]["foo"] == "bar", "the caller's object is not modified"
 
 
 def test_root_type_and_object_meta_are_kept(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["metadata"].update({"annotations": {"a": "b"}, "finalizers": ["x/y"], "uid": "u",
                             "resourceVersion": "3", "generation": 2,
                             "creationTimestamp": "2026-11-21T00:00:00Z",
@@ -95,7 +95,7 @@ def test_root_type_and_object_meta_are_kept(registry):
 
 
 def test_ray_start_params_is_a_map_of_strings(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["headGroupSpec"]["rayStartParams"] = {"num-cpus": "0", "any-key-at-all": "x"}
     admitted, warnings = registry.admit(RAYCLUSTERS, obj)
     assert warnings == []
@@ -112,7 +112,7 @@ def test_ray_start_params_is_a_map_of_strings(registry):
 
 
 def test_strict_validation_refuses_unknown_fields(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["foo"] = 1
     obj["spec"]["workerGroupSpecs"][0]["bar"] = 2
     error = invalid(registry, obj, field_validation="Strict")
@@ -124,7 +124,7 @@ def test_strict_validation_refuses_unknown_fields(registry):
 
 
 def test_ignore_prunes_silently(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["foo"] = 1
     admitted, warnings = registry.admit(RAYCLUSTERS, obj, field_validation="Ignore")
     assert warnings == []
@@ -132,7 +132,7 @@ def test_ignore_prunes_silently(registry):
 
 
 def test_unknown_directive_is_a_bad_request(registry):
-    error = invalid(registry, raycluster(), field_validation="Loose")
+    error = invalid(registry, complete_raycluster(), field_validation="Loose")
     assert (error.code, error.reason) == (400, "BadRequest")
     assert error.message == ('fieldValidation: Unsupported value: "Loose": supported values: '
                              '"Ignore", "Strict", "Warn"')
@@ -141,7 +141,7 @@ def test_unknown_directive_is_a_bad_request(registry):
 # -- defaulting ----------------------------------------------------------------------------
 
 def test_declared_defaults_are_filled_in(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     group = obj["spec"]["workerGroupSpecs"][0]
     for key in ("replicas", "minReplicas", "maxReplicas", "numOfHosts", "priority"):
         del group[key]
@@ -156,7 +156,7 @@ def test_declared_defaults_are_filled_in(registry):
 
 
 def test_nulls_become_defaults_or_disappear(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["workerGroupSpecs"][0]["replicas"] = None  # has a default
     obj["spec"]["suspend"] = None  # has none, and is not nullable
     admitted, _ = registry.admit(RAYCLUSTERS, obj)
@@ -166,7 +166,7 @@ def test_nulls_become_defaults_or_disappear(registry):
 
 def test_defaults_can_be_switched_off():
     plain = SchemaRegistry(str(CRD_DIR), apply_defaults=False)
-    obj = raycluster()
+    obj = complete_raycluster()
     del obj["spec"]["workerGroupSpecs"][0]["numOfHosts"]
     admitted, _ = plain.admit(RAYCLUSTERS, obj)
     assert "numOfHosts" not in admitted["spec"]["workerGroupSpecs"][0]
@@ -175,7 +175,7 @@ def test_defaults_can_be_switched_off():
 # -- validation ----------------------------------------------------------------------------
 
 def test_missing_required_field(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     del obj["spec"]["headGroupSpec"]
     error = invalid(registry, obj)
     assert (error.code, error.reason) == (422, "Invalid")
@@ -186,7 +186,7 @@ def test_missing_required_field(registry):
 
 
 def test_wrong_type(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["workerGroupSpecs"][0]["replicas"] = "two"
     error = invalid(registry, obj)
     assert error.message == (
@@ -196,7 +196,7 @@ def test_wrong_type(registry):
 
 
 def test_invalid_enum(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["spec"]["autoscalerOptions"] = {"upscalingMode": "Eager"}
     error = invalid(registry, obj)
     assert error.details["causes"] == [{
@@ -207,7 +207,7 @@ def test_invalid_enum(registry):
 
 
 def test_int_or_string_and_its_pattern(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     limits = obj["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
     limits["cpu"] = True
     limits["memory"] = "lots"
@@ -221,7 +221,7 @@ def test_int_or_string_and_its_pattern(registry):
 
 
 def test_several_errors_are_listed_in_brackets(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     del obj["spec"]["headGroupSpec"]
     obj["spec"]["rayVersion"] = 2
     error = invalid(registry, obj)
@@ -238,7 +238,7 @@ def condition(**fields) -> dict:
 
 
 def test_status_is_validated_only_on_status_writes(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["status"] = {"conditions": [condition(status="Maybe", observedGeneration=-1, reason="")]}
 
     admitted, _ = registry.admit(RAYCLUSTERS, obj)  # main resource: status is not its business
@@ -261,7 +261,7 @@ def test_status_is_validated_only_on_status_writes(registry):
 
 
 def test_status_formats_and_lengths(registry):
-    obj = raycluster()
+    obj = complete_raycluster()
     obj["status"] = {"conditions": [condition(lastTransitionTime="yesterday", type="x" * 317)]}
     with pytest.raises(ApiError) as raised:
         registry.admit(RAYCLUSTERS, obj, subresource="status")
@@ -279,8 +279,7 @@ def test_status_formats_and_lengths(registry):
 
 
 def test_other_custom_resources_use_their_own_schema(registry):
-    job = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "j"},
-           "spec": {"entrypoint": "python x.py", "entrypointNumCpus": 1}}
+    job = rayjob("j", entrypointNumCpus=1)
     admitted, _ = registry.admit(RAYJOBS, job)
     assert admitted["spec"]["submissionMode"] == "K8sJobMode"  # RayJob's own default
     job["spec"]["entrypointNumCpus"] = "two"

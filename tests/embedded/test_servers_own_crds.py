@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from bridge.embedded import start
-from tests.conftest import Kubectl
-from tests.embedded.conftest import RAY, Api, raycluster
+from tests.support.factories import RAY, raycluster
+from tests.support.kubectl import Kubectl
+from tests.support.sessions import Api
 
 NAMESPACE = "default"
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from bridge.embedded.errors import ApiError
 from bridge.embedded.svcproxy import resolve, split_target
-from tests.conftest import free_port
+from tests.support.waiting import free_port
 
 
 class FakeDashboard:

@@ -8,8 +8,8 @@ import subprocess
 import requests
 
 from bridge import embedded
-from tests.conftest import free_port
-from tests.embedded.test_persistence import CLI
+from tests.support.bridge_process import CLI
+from tests.support.waiting import free_port
 
 
 def names(url: str) -> list[str]:

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.embedded.conftest import RAY, assert_status, raycluster
+from tests.support.asserts import assert_status
+from tests.support.factories import RAY, raycluster
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from bridge.embedded import start
-from tests.embedded.conftest import RAY, Api, raycluster
+from tests.support.factories import RAY, raycluster
+from tests.support.sessions import Api
 
 
 def _events(api: Api, path: str, **params) -> Iterator[dict]:

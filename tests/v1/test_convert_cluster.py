@@ -8,12 +8,13 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.support import factories
+from tests.support.repo import CRD_DIR, SHARED_DIR
 from v1compat.convert import (
     MANAGED_BY_SELECTOR,
     cluster_to_raycluster,
@@ -24,8 +25,6 @@ from v1compat.convert import (
 )
 from v1compat.errors import Code, V1Error
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-EXAMPLES = SHARED / "kuberay" / "examples"
 NOW = datetime(2025, 1, 1, 0, 0, 0, 123456, tzinfo=UTC)
 NOW_TEXT = "2025-01-01 00:00:00.123456 +0000 UTC"
 DEFAULT_TEMPLATE = {
@@ -75,7 +74,7 @@ def to_message(value: Any, key: str = "") -> Any:
 
 
 def example(name: str) -> dict[str, Any]:
-    return to_message(json.loads((EXAMPLES / name).read_text()))
+    return to_message(factories.example(name))
 
 
 def build(cluster: dict[str, Any], templates: dict[str, dict[str, Any]] = TEMPLATES) -> dict[str, Any]:
@@ -132,7 +131,7 @@ def stored(cr: dict[str, Any], **status: Any) -> dict[str, Any]:
 @cache
 def raycluster_schema() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    crd = yaml.load((SHARED / "kuberay" / "crds" / "ray.io_rayclusters.yaml").read_text(), Loader=loader)
+    crd = yaml.load((CRD_DIR / "ray.io_rayclusters.yaml").read_text(), Loader=loader)
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     return version["schema"]["openAPIV3Schema"]
 
@@ -194,7 +193,7 @@ def schema_violations(value: Any, schema: dict[str, Any], path: str) -> list[str
 
 def spec_example() -> tuple[dict[str, Any], dict[str, Any]]:
     """The request and the CR printed in §5.10 of the contract, read from the spec itself."""
-    text = (SHARED / "spec" / "v1-contract.md").read_text()
+    text = (SHARED_DIR / "spec" / "v1-contract.md").read_text()
     section = text[text.index("### 5.10") : text.index("## 6.")]
     request, written = re.findall(r"```json\n(.*?)\n```", section, re.S)
     return json.loads(request), json.loads(written)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.factories import example
 from v1compat.convert import (
     configmap_from_template,
     template_from_configmap,
@@ -21,11 +20,9 @@ from v1compat.convert.templates import (
 )
 from v1compat.errors import Code, V1Error
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kuberay" / "examples"
-
 
 def test_example_template_is_stored_in_the_go_format() -> None:
-    template = json.loads((EXAMPLES / "compute_template.json").read_text())
+    template = example("compute_template.json")
     assert configmap_from_template(template, "default") == {
         "apiVersion": "v1",
         "kind": "ConfigMap",

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.v1.conftest import cluster_body, create_template, example, v1_error
+from tests.support.asserts import v1_error
+from tests.support.factories import cluster_body, create_template, example
 
 CL = "/apis/v1/namespaces/{ns}/clusters"
 RAY = "/apis/ray.io/v1/namespaces/{ns}/rayclusters"

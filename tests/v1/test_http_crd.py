@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from tests.v1.conftest import create_template
+from tests.support.factories import create_template
 from v1compat.convert import cluster_to_raycluster, template_from_configmap
 from v1compat.schemas import ClusterSchema, InputReport, read_message
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.v1.conftest import create_template, template_body, v1_error
+from tests.support.asserts import v1_error
+from tests.support.factories import create_template, template_body
 
 CT = "/apis/v1/namespaces/{ns}/compute_templates"
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bridge.core.config import BridgeConfig
-from tests.v1.conftest import cluster_body, create_template, template_body, v1_error
+from tests.support.asserts import v1_error
+from tests.support.factories import cluster_body, create_template, template_body
 
 CT = "/apis/v1/namespaces/{ns}/compute_templates"
 

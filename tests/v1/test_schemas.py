@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.v1.conftest import example
+from tests.support.factories import example
 from v1compat.schemas import (
     BodyError,
     ClusterSchema,

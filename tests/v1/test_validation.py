@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests.v1.conftest import cluster_body
+from tests.support.factories import cluster_body
 from v1compat.errors import V1Error
 from v1compat.schemas import ClusterSchema, InputReport, read_message
 from v1compat.validation import (

@@ -11,8 +11,10 @@ from flask import Response
 
 from bridge.core.errors import register_error_renderer
 from bridge.core.logs import JSONFormatter
-from tests.conftest import free_port
-from tests.v2.conftest import make_app
+from tests.support.fake_upstream import failing
+from tests.support.live_server import make_app
+from tests.support.metrics import sample
+from tests.support.waiting import free_port
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
@@ -185,19 +187,7 @@ def test_no_cors_headers_by_default(upstream):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
-def _sample(text: str, name: str, **labels: str) -> float:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return sample.value
-    return 0.0
-
-
 def test_metrics_count_requests_by_route_and_retries(upstream):
-    from tests.v2.test_retries import failing
-
     client = make_app(upstream.url, retry_backoff=0.01).test_client()
     labels = {"dialect": "v2", "route": "ray", "method": "GET", "code": "200"}
     before = client.get("/metrics").get_data(as_text=True)
@@ -208,9 +198,9 @@ def test_metrics_count_requests_by_route_and_retries(upstream):
     assert after.mimetype == "text/plain"
     text = after.get_data(as_text=True)
     requests_total = "kuberay_bridge_requests_total"
-    assert _sample(text, requests_total, **labels) - _sample(before, requests_total, **labels) == 2
+    assert sample(text, requests_total, **labels) - sample(before, requests_total, **labels) == 2
     retries = "kuberay_bridge_upstream_retries_total"
-    assert _sample(text, retries, route="ray") - _sample(before, retries, route="ray") == 2
+    assert sample(text, retries, route="ray") - sample(before, retries, route="ray") == 2
 
 
 def test_options_names_the_methods_of_the_route_and_is_never_forwarded(upstream):

@@ -9,7 +9,7 @@ import pytest
 from bridge.app import create_app
 from bridge.core.config import BridgeConfig
 from bridge.core.upstream import Upstream
-from tests.v2.conftest import json_answer
+from tests.support.fake_upstream import json_answer
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 BRIDGE_TOKEN = "Bearer the-bridges-own-token"

@@ -4,21 +4,16 @@ API directly, not through the bridge."""
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 import requests
 import yaml
 
+from tests.support.factories import rayjob, unique
 from v2proxy.templates import template_to_configmap
 
 NS = "default"
-_names = itertools.count(1)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{next(_names)}"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +58,7 @@ def gpu_template(kube) -> str:
     return name
 
 
-def raycluster(name: str, head_template: str | None, worker_template: str | None) -> dict:
+def templated_raycluster(name: str, head_template: str | None, worker_template: str | None) -> dict:
     head: dict = {
         "rayStartParams": {},
         "template": {
@@ -120,7 +115,7 @@ def assert_expanded(cluster_spec: dict, template: str) -> None:
 @pytest.mark.parametrize("content_type", ["application/yaml", "text/yaml"])
 def test_yaml_create_expands_templates(bridge, kube, gpu_template, content_type):
     name = unique("yaml")
-    body = yaml.safe_dump(raycluster(name, gpu_template, gpu_template))
+    body = yaml.safe_dump(templated_raycluster(name, gpu_template, gpu_template))
     answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data=body, content_type=content_type)
     assert answer.status_code == 201, answer.get_data(as_text=True)
     created = stored(kube, "rayclusters", name)
@@ -130,7 +125,7 @@ def test_yaml_create_expands_templates(bridge, kube, gpu_template, content_type)
 
 def test_json_create_without_content_type_expands_templates(bridge, kube, gpu_template):
     name = unique("bare")
-    body = json.dumps(raycluster(name, gpu_template, gpu_template)).encode()
+    body = json.dumps(templated_raycluster(name, gpu_template, gpu_template)).encode()
     answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data=body)
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert_expanded(stored(kube, "rayclusters", name).json()["spec"], gpu_template)
@@ -141,7 +136,7 @@ def test_strict_field_validation_accepts_a_template(bridge, kube, gpu_template):
     name = unique("strict")
     answer = bridge.post(
         f"/apis/ray.io/v1/namespaces/{NS}/rayclusters?fieldValidation=Strict",
-        json=raycluster(name, gpu_template, gpu_template),
+        json=templated_raycluster(name, gpu_template, gpu_template),
     )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert "computeTemplate" not in answer.headers.get("Warning", "")
@@ -149,7 +144,7 @@ def test_strict_field_validation_accepts_a_template(bridge, kube, gpu_template):
 
 def test_yaml_without_template_in_any_yaml_type_is_created(bridge, kube):
     name = unique("plain-yaml")
-    body = yaml.safe_dump(raycluster(name, None, None))
+    body = yaml.safe_dump(templated_raycluster(name, None, None))
     answer = bridge.post(
         f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", data=body, content_type="application/x-yaml"
     )
@@ -159,13 +154,8 @@ def test_yaml_without_template_in_any_yaml_type_is_created(bridge, kube):
 
 def test_rayjob_create_expands_templates(bridge, kube, gpu_template):
     name = unique("job")
-    cluster = raycluster("unused", gpu_template, gpu_template)
-    job = {
-        "apiVersion": "ray.io/v1",
-        "kind": "RayJob",
-        "metadata": {"name": name},
-        "spec": {"entrypoint": "python -c 'print(1)'", "rayClusterSpec": cluster["spec"]},
-    }
+    cluster = templated_raycluster("unused", gpu_template, gpu_template)
+    job = rayjob(name, "python -c 'print(1)'", rayClusterSpec=cluster["spec"])
     answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayjobs", json=job)
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert_expanded(stored(kube, "rayjobs", name).json()["spec"]["rayClusterSpec"], gpu_template)
@@ -175,7 +165,7 @@ def test_missing_template_is_422_and_nothing_is_created(bridge, kube, gpu_templa
     name = unique("missing")
     answer = bridge.post(
         f"/apis/ray.io/v1/namespaces/{NS}/rayclusters",
-        data=yaml.safe_dump(raycluster(name, gpu_template, "no-such-template")),
+        data=yaml.safe_dump(templated_raycluster(name, gpu_template, "no-such-template")),
         content_type="application/yaml",
     )
     assert answer.status_code == 422
@@ -196,7 +186,7 @@ def test_configmap_without_template_label_is_not_a_template(bridge, kube):
     }
     assert k8s(kube, "POST", f"/api/v1/namespaces/{NS}/configmaps", json=configmap).status_code == 201
     name = unique("unlabelled")
-    answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, plain, None))
+    answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, plain, None))
     assert answer.status_code == 422
     assert f'"{plain}"' in answer.get_json()["message"]
     assert stored(kube, "rayclusters", name).status_code == 404
@@ -215,10 +205,10 @@ def test_invalid_yaml_is_400_status(bridge):
 def test_put_expands_templates(bridge, kube, gpu_template):
     name = unique("put")
     created = k8s(
-        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None)
+        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, None, None)
     )
     assert created.status_code == 201, created.text
-    update = raycluster(name, gpu_template, gpu_template)
+    update = templated_raycluster(name, gpu_template, gpu_template)
     update["metadata"]["resourceVersion"] = created.json()["metadata"]["resourceVersion"]
     answer = bridge.put(
         f"/apis/ray.io/v1/namespaces/{NS}/rayclusters/{name}",
@@ -232,7 +222,7 @@ def test_put_expands_templates(bridge, kube, gpu_template):
 def test_put_status_is_not_touched(bridge, kube):
     name = unique("status")
     created = k8s(
-        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=raycluster(name, None, None)
+        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, None, None)
     )
     assert created.status_code == 201, created.text
     update = created.json()

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from tests.conftest import free_port
-from tests.v2.conftest import RAYCLUSTERS, make_app, raycluster, unique
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.live_server import make_app
+from tests.support.waiting import free_port
 from v2proxy.client import V2Client
 
 NS_RC = RAYCLUSTERS.format(ns="default")

@@ -13,7 +13,8 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.v2.conftest import json_answer, make_app
+from tests.support.fake_upstream import json_answer
+from tests.support.live_server import make_app
 from v2proxy.discovery import (
     aggregated_discovery,
     api_group,

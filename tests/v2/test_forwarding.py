@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.v2.conftest import make_app
+from tests.support.live_server import make_app
 from v2proxy.forwarder import is_stream
 from v2proxy.messages import ProxyRequest
 

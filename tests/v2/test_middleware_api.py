@@ -11,7 +11,8 @@ import requests
 import yaml
 
 from bridge.core.config import BridgeConfig
-from tests.v2.conftest import RAYCLUSTERS, make_app, raycluster, unique
+from tests.support.factories import RAYCLUSTERS, raycluster, unique
+from tests.support.live_server import make_app
 from v2proxy.client import V2Client
 from v2proxy.messages import Handler, ProxyRequest, ProxyResponse
 from v2proxy.middleware import MiddlewareError

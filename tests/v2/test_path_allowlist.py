@@ -5,122 +5,18 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.v2.conftest import LiveServer, json_answer, make_app
-
-REFUSED = [
-    "/apis/ray.io/v1/../../api/v1/secrets",
-    "/apis/ray.io/v1/%2e%2e/%2e%2e/api/v1/namespaces/default/secrets",
-    "/apis/ray.io/v1/%2E%2e/%2e%2E/api/v1/namespaces/default/secrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters%2F..%2F..%2Fsecrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters%2f..%2f..%2fsecrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters%5C..%5C..%5Csecrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/..\\..\\secrets",
-    "/apis/ray.io/v1/./namespaces/default/rayclusters",
-    "/apis/ray.io/v1/%2e/namespaces/default/rayclusters",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/..",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/x/../../../../../api/v1/secrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/%2e%2e?labelSelector=a",
-    "/api/v1/namespaces/default/services/x/proxy/../../../secrets",
-    "/api/v1/namespaces/default/services/x/proxy/%2e%2e/%2e%2e/%2e%2e/secrets",
-    "/api/v1/namespaces/default/services/x/proxy/a/..%2f..%2f..%2fsecrets",
-    "/api/v1/namespaces/default/services/x:8265/proxy/%2E%2E/",
-    "/api/v1/namespaces/default/services/x/proxy%2F..%2F..%2Fsecrets",
-    "/api/v1/namespaces/default/secrets",
-    "/api/v1/namespaces/default/secrets/token",
-    "/api/v1/pods",
-    "/api/v1/namespaces/default/pods/x/proxy/",
-    "/api/v1/proxy/namespaces/default/services/x/",
-    "/api/v1/namespaces/default/configmaps",  # internal: V2Client only
-    "/api/v1/namespaces",  # internal: V2Client only
-    "/apis/apps/v1/deployments",
-    "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-    "/APIS/ray.io/v1/rayclusters",
-    "/Apis/ray.io/v1/rayclusters",
-    "/apis/RAY.IO/v1/rayclusters",
-    "/apis//ray.io/v1/rayclusters",
-    "/apis/ray.io/v1//namespaces/default/rayclusters",
-    "/apis/ray.io/v1beta1/rayclusters",
-    "/apis/ray.io/v2/rayclusters",
-    "/apis/events.k8s.io/v1/namespaces/default/events/../../../../api/v1/secrets",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/%00",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/a%0d%0aX-Injected:%201",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/%c0%ae%c0%ae",
-    "/apis/ray.io/v1/namespaces/default/rayclusters/%2",
-    "/version/../api/v1/namespaces/default/secrets",
-    "http://kubernetes.default/api/v1/namespaces/default/secrets",
-    "/",
-    "/openapi/v2",
-    "/openapi/v3/apis/apps/v1",
-    "/openapi/v3/api/v1",
-    "/openapi/v3/apis/events.k8s.io/v1",
-    "/api/v1/namespaces/default/events/x/status",
-    "/api/v1/watch/events",
-]
-
-# (path sent by the client, raw path + query the upstream must receive)
-# Python's http.server (behind the werkzeug server used here) folds a leading "//" into "/"
-# before the app sees it; gunicorn does not, so tests/e2e runs this matrix plus these.
-REFUSED_BEHIND_GUNICORN = REFUSED + ["//apis/ray.io/v1/rayclusters", "//api/v1/namespaces/default/secrets"]
-
-ALLOWED = [
-    ("/apis/ray.io/v1/namespaces/x/rayclusters?watch=true", None),
-    ("/apis/ray.io/v1/rayclusters", None),
-    ("/apis/ray.io/v1/namespaces/x/rayclusters/a/status", None),
-    (
-        "/apis/ray.io/v1/namespaces/x/rayclusters?labelSelector=app%3Dray%2Ctier+in+%28a%2Cb%29&limit=2",
-        None,
-    ),
-    ("/apis/ray.io/v1/", None),
-    ("/version", None),
-    ("/api", None),
-    ("/apis", None),
-    ("/apis/ray.io", None),
-    ("/apis/ray.io/v1", None),
-    ("/api/v1", None),
-    ("/apis/events.k8s.io", None),
-    ("/apis/events.k8s.io/v1", None),
-    (
-        "/apis/events.k8s.io/v1/events",
-        "/apis/events.k8s.io/v1/events?fieldSelector=regarding.apiVersion%3Dray.io%2Fv1",
-    ),
-    (
-        "/api/v1/events?watch=1",
-        "/api/v1/events?watch=1&fieldSelector=involvedObject.apiVersion%3Dray.io%2Fv1",
-    ),
-    ("/openapi/v3", None),
-    ("/openapi/v3/apis/ray.io/v1?hash=ABCDEF0123", None),
-    ("/apis/ray.io/v1/namespaces/x/rayclusters/%61bc", "/apis/ray.io/v1/namespaces/x/rayclusters/abc"),
-    (
-        "/apis/ray.io/v1/namespaces/x/rayclusters/%252e%252e",
-        "/apis/ray.io/v1/namespaces/x/rayclusters/%252e%252e",
-    ),
-    ("/api/v1/namespaces/x/services/head-svc:8265/proxy/api/jobs/", None),
-    ("/api/v1/namespaces/x/services/head-svc/proxy", None),
-]
-
-
-def _kuberay_services(call, number):
-    """Answer the service guard's LIST with one KubeRay service; echo everything else."""
-    if call.path.endswith("/services"):
-        return json_answer(200, {"kind": "ServiceList", "items": [{"metadata": {"name": "head-svc"}}]})
-    return json_answer(200, {"kind": "Echo", "path": call.path})
+from tests.support.allowlist_cases import ALLOWED, REFUSED
+from tests.support.fake_upstream import kuberay_services
+from tests.support.live_server import make_app, serving
 
 
 @pytest.fixture(scope="module")
 def live(fake_upstream):
-    server = make_server("127.0.0.1", 0, make_app(fake_upstream.url), threaded=True)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", "127.0.0.1", server.server_port)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_app(fake_upstream.url)) as server:
+        yield server
 
 
 @pytest.mark.parametrize("path", REFUSED)
@@ -137,7 +33,7 @@ def test_refused_paths_never_reach_the_upstream(live, upstream, path):
 
 @pytest.mark.parametrize("path,expected", ALLOWED)
 def test_allowed_paths_arrive_canonical_and_verbatim(live, upstream, path, expected):
-    upstream.reset(_kuberay_services)
+    upstream.reset(kuberay_services)
     status, _ = live.raw(path)
     assert status == 200
     forwarded = [call for call in upstream.calls if not call.path.endswith("/services")]

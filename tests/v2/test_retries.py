@@ -11,27 +11,13 @@ import time
 import pytest
 from werkzeug.wrappers import Response
 
-from tests.conftest import free_port
-from tests.v2.conftest import json_answer, make_app
+from tests.support.fake_upstream import failing, json_answer
+from tests.support.live_server import make_app
+from tests.support.waiting import free_port
 from v2proxy.retry import RetryPolicy, is_idempotent, next_delay, retry_after_seconds
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 FAST = {"retry_backoff": 0.01, "retry_max": 3, "retry_budget": 10.0}
-
-
-def failing(times: int, status: int = 503, headers: dict | None = None):
-    """The first ``times`` calls answer ``status`` with a Status body; then 200."""
-
-    def script(call, number):
-        if number <= times:
-            return json_answer(
-                status,
-                {"kind": "Status", "code": status, "message": f"attempt {number} failed"},
-                headers,
-            )
-        return json_answer(200, {"kind": "RayCluster", "attempt": number})
-
-    return script
 
 
 def client(upstream_url: str, **settings):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.datastructures import Headers
 
-from tests.conftest import FakeDashboard, create_service
+from tests.support.fake_dashboard import FakeDashboard, create_service
 from v2proxy.messages import ProxyRequest, ProxyResponse
 from v2proxy.service_guard import kuberay_services_only, split_service_id
 

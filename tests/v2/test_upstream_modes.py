@@ -7,33 +7,16 @@ from __future__ import annotations
 import datetime
 import stat
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
 
 from bridge.app import create_app
 from bridge.core.config import BridgeConfig
 from bridge.core.upstream import choose_upstream, connect_upstream
 from bridge.supervisor import start_in_process
+from tests.support.kubeconfig import write_kubeconfig
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
-
-
-def write_kubeconfig(path: Path, server: str, user: dict) -> Path:
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "c", "cluster": {"server": server}}],
-                "users": [{"name": "u", "user": user}],
-                "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
-                "current-context": "ctx",
-            }
-        )
-    )
-    return path
 
 
 @pytest.mark.parametrize(

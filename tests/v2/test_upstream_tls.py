@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from bridge.app import create_app
 from bridge.core.config import BridgeConfig
-from tests.v2.conftest import FakeUpstream
+from tests.support.fake_upstream import FakeUpstream
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
