@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from kubernetes import client
 
 from tests.support.sessions import Api
 
@@ -26,3 +27,12 @@ def namespace(api: Api) -> Iterator[str]:
     assert api.post("/api/v1/namespaces", json={"metadata": {"name": name}}).status_code == 201
     yield name
     api.delete(f"/api/v1/namespaces/{name}")
+
+
+@pytest.fixture
+def api_client(embedded) -> Iterator[client.ApiClient]:
+    """The official ``kubernetes`` client pointed at the session's embedded API."""
+    configuration = client.Configuration()
+    configuration.host = embedded.url
+    with client.ApiClient(configuration) as api_client:
+        yield api_client

@@ -128,14 +128,6 @@ def test_openapi_v3_publishes_loaded_crd_schemas(api):
 
 # -- real clients ---------------------------------------------------------------------------
 
-@pytest.fixture
-def api_client(embedded):
-    configuration = client.Configuration()
-    configuration.host = embedded.url
-    with client.ApiClient(configuration) as api_client:
-        yield api_client
-
-
 def test_kubernetes_client_reads_versions_and_groups(api_client):
     assert client.VersionApi(api_client).get_code().git_version == "v1.32.0"
     assert client.CoreApi(api_client).get_api_versions().versions == ["v1"]

@@ -11,14 +11,6 @@ from kubernetes.client.rest import ApiException
 from tests.support.factories import raycluster
 
 
-@pytest.fixture
-def api_client(embedded):
-    configuration = client.Configuration()
-    configuration.host = embedded.url
-    with client.ApiClient(configuration) as api_client:
-        yield api_client
-
-
 def test_custom_objects_crud(api_client, namespace):
     custom = client.CustomObjectsApi(api_client)
     args = ("ray.io", "v1", namespace, "rayclusters")
