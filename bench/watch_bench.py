@@ -33,8 +33,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 # The e2e tests' raw watch client: one copy of it, run from a checkout with the test extras.
-from tests.conftest import free_port  # noqa: E402
-from tests.e2e.conftest import RawWatches, raise_open_files_limit  # noqa: E402
+from tests.support.bridge_process import RawWatches, raise_open_files_limit  # noqa: E402
+from tests.support.waiting import free_port  # noqa: E402
 
 RAY = "/apis/ray.io/v1/namespaces/default/rayclusters"
 

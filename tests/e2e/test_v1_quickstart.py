@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.support.repo import REPO_ROOT
+from tests.support.waiting import free_port
 
 CREATE_TEMPLATE = """curl --silent -X 'POST' \\
     'http://localhost:31888/apis/v1/namespaces/ray-system/compute_templates' \\
@@ -53,7 +54,7 @@ def bridge_port(cluster, tmp_path_factory) -> Iterator[int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "bridge", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--upstream", cluster.url, "--workers", "1", "--log-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+        stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
         env={**os.environ, "BRIDGE_CONFIG": ""},
     )
     try:

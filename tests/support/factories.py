@@ -1,0 +1,87 @@
+"""Request bodies the tests send: the smallest RayCluster the CRD accepts, v1 compute template
+and cluster requests, and the KubeRay repository's v1 examples."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+from tests.support.repo import EXAMPLES
+
+RAY = "/apis/ray.io/v1"
+RAYCLUSTERS = "/apis/ray.io/v1/namespaces/{ns}/rayclusters"
+_names = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """A name no other test of this run (or a recent one against the same cluster) uses."""
+    return f"{prefix}-{next(_names)}-{int(time.time() * 1000) % 100000}"
+
+
+def raycluster(name: str, labels: dict[str, str] | None = None, **spec: Any) -> dict:
+    """The smallest RayCluster the CRD schema accepts: one head, no workers; ``labels`` (when
+    given) go into its metadata, ``spec`` adds fields."""
+    head = {"rayStartParams": {},
+            "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}
+    metadata: dict[str, Any] = {"name": name}
+    if labels is not None:
+        metadata["labels"] = dict(labels)
+    return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": metadata,
+            "spec": {"rayVersion": "2.9.0", "headGroupSpec": head, **spec}}
+
+
+def rayjob(name: str, entrypoint: str = "python x.py", **spec: Any) -> dict:
+    """A RayJob the CRD schema accepts: an entrypoint; ``spec`` adds fields."""
+    return {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": name},
+            "spec": {"entrypoint": entrypoint, **spec}}
+
+
+def example(name: str) -> dict:
+    """A request body from the KubeRay repository (apiserver/docs/api-example)."""
+    return json.loads((EXAMPLES / name).read_text())
+
+
+def template_body(namespace: str, name: str = "default-template", **fields: Any) -> dict:
+    """A v1 compute template request: 2 CPUs, 4 GiB, plus ``fields``."""
+    return {"name": name, "namespace": namespace, "cpu": 2, "memory": 4, **fields}
+
+
+def cluster_body(namespace: str, name: str = "test-cluster", template: str = "default-template") -> dict:
+    """spec §5.10's request: NodePort head, one worker group with minReplicas 0."""
+    return {
+        "name": name,
+        "namespace": namespace,
+        "user": "3cpo",
+        "version": "2.46.0",
+        "environment": "DEV",
+        "clusterSpec": {
+            "headGroupSpec": {
+                "computeTemplate": template,
+                "image": "rayproject/ray:2.46.0",
+                "serviceType": "NodePort",
+                "rayStartParams": {"dashboard-host": "0.0.0.0"},
+            },
+            "workerGroupSpec": [
+                {
+                    "groupName": "small-wg",
+                    "computeTemplate": template,
+                    "replicas": 1,
+                    "minReplicas": 0,
+                    "maxReplicas": 5,
+                    "rayStartParams": {"node-ip-address": "$MY_POD_IP"},
+                }
+            ],
+        },
+    }
+
+
+def create_template(bridge, namespace: str, name: str = "default-template", **fields: Any) -> dict:
+    """A compute template created through v1 (``bridge`` is the app's Flask test client)."""
+    answer = bridge.post(
+        f"/apis/v1/namespaces/{namespace}/compute_templates",
+        json=template_body(namespace, name, **fields),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_json()
