@@ -19,14 +19,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, g, request
-from werkzeug.routing import BaseConverter
+from flask import Blueprint, Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, Rule
 
 from bridge.core.errors import register_error_renderer
 from bridge.core.logs import name_route
 from bridge.kube.warnings import warning_299
 from v1compat import clusters_api, templates_api
-from v1compat.deprecation import V1_PREFIX, deprecation_headers, is_v1_path
+from v1compat.deprecation import (
+    V1_PREFIX,
+    Successor,
+    SuccessorOf,
+    configmaps,
+    dashboard,
+    deprecation_headers,
+    is_v1_path,
+    ray,
+    ray_list,
+    successor_for,
+)
 from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.schemas import (
     ClusterSchema,
@@ -121,47 +133,95 @@ def delete_cluster(namespace: str, name: str) -> Response:
 
 @dataclass(frozen=True)
 class V1Route:
+    """One v1 call: its stable ``name`` (log and metric label), the v2 call that replaces it
+    (deprecation headers), and its handler; no ``view`` means "a v1 call the bridge does not
+    serve yet": it answers 404 like an unknown path, but still names its successor."""
+
     method: str
     rule: str  # below /apis/v1; <seg:x> is one path segment, possibly empty
-    view: Callable[..., Response]
+    name: str
+    successor: SuccessorOf
+    view: Callable[..., Response] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.name.replace(".", "_")  # Flask endpoints may not hold a dot
 
 
-ROUTES: list[V1Route] = [
-    V1Route("POST",   "/namespaces/<seg:namespace>/compute_templates",             create_compute_template),
-    V1Route("GET",    "/namespaces/<seg:namespace>/compute_templates",             list_compute_templates),
-    V1Route("GET",    "/namespaces/<seg:namespace>/compute_templates/<seg:name>",  get_compute_template),
-    V1Route("DELETE", "/namespaces/<seg:namespace>/compute_templates/<seg:name>",  delete_compute_template),
-    V1Route("GET",    "/compute_templates",                                        list_all_compute_templates),
-    V1Route("POST",   "/namespaces/<seg:namespace>/clusters",                      create_cluster),
-    V1Route("GET",    "/namespaces/<seg:namespace>/clusters",                      list_clusters),
-    V1Route("GET",    "/namespaces/<seg:namespace>/clusters/<seg:name>",           get_cluster),
-    V1Route("DELETE", "/namespaces/<seg:namespace>/clusters/<seg:name>",           delete_cluster),
-    V1Route("GET",    "/clusters",                                                 list_all_clusters),
-]  # fmt: skip
+NS = "/namespaces/<seg:namespace>"
+SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
+
+ROUTES: tuple[V1Route, ...] = (
+    V1Route("POST",   NS + "/compute_templates",             "templates.create",   configmaps("POST"),   create_compute_template),
+    V1Route("GET",    NS + "/compute_templates",             "templates.list",     configmaps("GET"),    list_compute_templates),
+    V1Route("GET",    NS + "/compute_templates/<seg:name>",  "templates.get",      configmaps("GET"),    get_compute_template),
+    V1Route("DELETE", NS + "/compute_templates/<seg:name>",  "templates.delete",   configmaps("DELETE"), delete_compute_template),
+    V1Route("GET",    "/compute_templates",                  "templates.list_all", configmaps("GET"),    list_all_compute_templates),
+    V1Route("POST",   NS + "/clusters",                      "clusters.create",    ray("POST", "rayclusters"),   create_cluster),
+    V1Route("GET",    NS + "/clusters",                      "clusters.list",      ray_list("rayclusters"),      list_clusters),
+    V1Route("GET",    NS + "/clusters/<seg:name>",           "clusters.get",       ray("GET", "rayclusters"),    get_cluster),
+    V1Route("DELETE", NS + "/clusters/<seg:name>",           "clusters.delete",    ray("DELETE", "rayclusters"), delete_cluster),
+    V1Route("GET",    "/clusters",                           "clusters.list_all",  ray_list("rayclusters"),      list_all_clusters),
+    V1Route("POST",   NS + "/jobs",                          "jobs.create",        ray("POST", "rayjobs")),
+    V1Route("GET",    NS + "/jobs",                          "jobs.list",          ray_list("rayjobs")),
+    V1Route("GET",    NS + "/jobs/<seg:name>",               "jobs.get",           ray("GET", "rayjobs")),
+    V1Route("DELETE", NS + "/jobs/<seg:name>",               "jobs.delete",        ray("DELETE", "rayjobs")),
+    V1Route("GET",    "/jobs",                               "jobs.list_all",      ray_list("rayjobs")),
+    V1Route("POST",   NS + "/services",                      "services.create",    ray("POST", "rayservices")),
+    V1Route("GET",    NS + "/services",                      "services.list",      ray_list("rayservices")),
+    V1Route("GET",    NS + "/services/<seg:name>",           "services.get",       ray("GET", "rayservices")),
+    V1Route("PUT",    NS + "/services/<seg:name>",           "services.update",    ray("PUT", "rayservices")),
+    V1Route("DELETE", NS + "/services/<seg:name>",           "services.delete",    ray("DELETE", "rayservices")),
+    V1Route("GET",    "/services",                           "services.list_all",  ray_list("rayservices")),
+    V1Route("POST",   SUBMISSIONS,                           "submissions.create", dashboard("POST")),
+    V1Route("GET",    SUBMISSIONS,                           "submissions.list",   dashboard("GET")),
+    V1Route("GET",    SUBMISSIONS + "/log/<seg:submission>", "submissions.logs",   dashboard("GET", "{submission}/logs")),
+    V1Route("GET",    SUBMISSIONS + "/<seg:submission>",     "submissions.get",    dashboard("GET", "{submission}")),
+    V1Route("POST",   SUBMISSIONS + "/<seg:submission>",     "submissions.stop",   dashboard("POST", "{submission}/stop")),
+    V1Route("DELETE", SUBMISSIONS + "/<seg:submission>",     "submissions.delete", dashboard("DELETE", "{submission}")),
+)  # fmt: skip
+
+# Every row, served or not, for finding the row of a request (deprecation headers, route name).
+_TABLE = Map(
+    [Rule(V1_PREFIX + row.rule, endpoint=row, methods=[row.method]) for row in ROUTES],
+    converters={"seg": SegmentConverter},
+    merge_slashes=False,
+)
 
 
-def register_routes(bp: Blueprint, routes: list[V1Route]) -> None:
-    for route in routes:
-        bp.add_url_rule(
-            route.rule,
-            endpoint=f"{route.method.lower()}_{route.view.__name__}",
-            view_func=route.view,
-            methods=[route.method],
+def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None:
+    """The table row of ``method path`` (HEAD is GET) and its path values, or None."""
+    try:
+        return _TABLE.bind("bridge").match(path, method.upper())
+    except HTTPException:
+        return None
+
+
+def v2_successor(method: str, path: str) -> Successor | None:
+    """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
+    matched = match_route(method, path)
+    return successor_for(matched[0].successor, matched[1]) if matched else None
+
+
+for _row in ROUTES:
+    if _row.view is not None:
+        blueprint.add_url_rule(
+            _row.rule,
+            endpoint=_row.endpoint,
+            view_func=_row.view,
+            methods=[_row.method],
             provide_automatic_options=False,
             merge_slashes=False,
         )
 
 
-@blueprint.record_once
-def _install(state: Any) -> None:
-    app = state.app
-    app.url_map.converters.setdefault("seg", SegmentConverter)
+def init_app(app: Flask) -> None:
+    """Mount the v1 surface: its routes, and what it does for the whole ``/apis/v1`` prefix
+    (also for requests no v1 route takes): errors in the v1 form and deprecation headers."""
+    app.url_map.converters.setdefault("seg", SegmentConverter)  # before the rules are bound
+    app.register_blueprint(blueprint)
     register_error_renderer(app, V1_PREFIX, render_http_error)
-
-
-# The converter must be known before the rules are added to the app's map; registering it on
-# the blueprint's first registration (above) happens before its deferred rules are bound.
-register_routes(blueprint, ROUTES)
+    app.after_request(_add_v1_headers)
 
 
 # --- errors and headers for the whole /apis/v1 prefix ---------------------------------------
@@ -204,14 +264,15 @@ _HTTP_TO_CODE = {
 }
 
 
-@blueprint.after_app_request
 def _add_v1_headers(response: Response) -> Response:
     if not is_v1_path(request.path):
         return response
+    matched = match_route(request.method, request.path)
     if getattr(g, "dialect", None) is None:
-        name_route("v1", request.url_rule.rule if request.url_rule else None)
+        name_route("v1", matched[0].name if matched else None)
     for text in g.pop("v1_input_warnings", None) or []:
         response.headers.add("Warning", warning_299(text))
-    for name, value in deprecation_headers(current_config(), request.method, request.path):
+    successor = successor_for(matched[0].successor, matched[1]) if matched else None
+    for name, value in deprecation_headers(current_config(), successor):
         response.headers.add(name, value)
     return response
