@@ -37,12 +37,12 @@ from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
 from v1compat import routes as v1_routes
 from v1compat.routes import render_http_error as render_v1_error
+from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
 from v2proxy.messages import Middleware, ProxyRequest
 from v2proxy.middleware import load_middlewares
 from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
-from v2proxy import routes as v2_routes
 from v2proxy.routes import ROUTES
 
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -15,13 +15,21 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from v1compat import convert, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import Code, V1Error, already_exists, not_found
+from v1compat.errors import (
+    Code,
+    V1Error,
+    already_exists,
+    invalid_input_with_details,
+    not_found,
+)
 from v1compat.templates_api import V2Calls
 from v1compat.validation import (
     require_cluster_name,
@@ -29,8 +37,10 @@ from v1compat.validation import (
     validate_create_cluster,
 )
 from v1compat.wire import k8s_message, upstream_error, write_failure
+from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create Cluster failed."
+BUILD_FAILED = "Failed to create a Ray cluster"
 GET_FAILED = "Get cluster failed."
 DELETE_LOOKUP_FAILED = "Get cluster failure"
 LIST_FAILED = "List clusters failed."
@@ -94,7 +104,7 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
     templates = _resolve_templates(client, namespace, cluster)
-    raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)  # 400 on bad input
+    raycluster = build_raycluster(cluster, namespace, templates)
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
         raise already_exists(f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED)
@@ -106,6 +116,28 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
             CREATE_FAILED,
         )
     return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
+
+
+def build_raycluster(
+    cluster: dict[str, Any],
+    namespace: str,
+    templates: dict[str, dict[str, Any]],
+    clock: Callable[[], int] = time.time_ns,
+) -> dict[str, Any]:
+    """The RayCluster for a validated v1 Cluster, stamped with ``clock()`` (nanoseconds since
+    the epoch: Go's ``time.Now().String()`` shows them); a conversion error becomes the Go
+    server's 400 ``Failed to create a Ray cluster`` with its cause, a template missing from
+    ``templates`` its 404 ``Compute template ... not found in namespace ...``."""
+    seconds, nanosecond = divmod(clock(), 1_000_000_000)
+    now = datetime.fromtimestamp(seconds, UTC)
+    try:
+        return convert.cluster_to_raycluster(cluster, namespace, templates, now=now, now_nanosecond=nanosecond)
+    except convert.MissingTemplateError as error:
+        raise V1Error(
+            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
+        ) from None
+    except convert.ConversionError as error:
+        raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
 def _resolve_templates(
@@ -123,7 +155,7 @@ def _resolve_templates(
         configmap = templates_api.fetch_template(
             client, namespace, template_name, CREATE_FAILED, populate, lookup
         )
-        templates[template_name] = convert.template_from_configmap(configmap)
+        templates[template_name] = configmap_to_template(configmap)
     return templates
 
 

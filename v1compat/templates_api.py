@@ -16,15 +16,20 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from v1compat import convert
 from v1compat.errors import already_exists, not_found
 from v1compat.validation import (
     require_namespace,
     require_template_name,
     validate_create_template,
+    validate_template_memory,
 )
 from v1compat.wire import k8s_message, upstream_error, write_failure
-from v2proxy.templates import TEMPLATE_LABEL_SELECTOR, is_compute_template
+from v2proxy.templates import (
+    TEMPLATE_LABEL_SELECTOR,
+    configmap_to_template,
+    is_compute_template,
+    template_to_configmap,
+)
 
 CREATE_FAILED = "Create compute template failed."
 GET_FAILED = "Get compute template failed."
@@ -61,8 +66,8 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             f"Compute template with name {name} already exists in namespace {namespace}",
             CREATE_FAILED,
         )
-    convert.validate_template_memory(template)
-    configmap = convert.configmap_from_template(template, namespace)
+    validate_template_memory(template, CREATE_FAILED)
+    configmap = template_to_configmap(template, namespace)
     created = client.create(configmaps_path(namespace), configmap)
     if created.status == 409:
         raise already_exists(
@@ -76,12 +81,12 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             f"Failed to create a compute runtime for ({namespace}/{name})",
             CREATE_FAILED,
         )
-    return convert.template_from_configmap(created.body)
+    return configmap_to_template(created.body)
 
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_template_name(namespace, name)
-    return convert.template_from_configmap(fetch_template(client, namespace, name, GET_FAILED))
+    return configmap_to_template(fetch_template(client, namespace, name, GET_FAILED))
 
 
 def fetch_template(client: V2Calls, namespace: str, name: str, *context: str) -> dict[str, Any]:
@@ -123,7 +128,7 @@ def _list(client: V2Calls, path: str, *context: str) -> list[dict[str, Any]]:
     result = client.list(path, query=[("labelSelector", TEMPLATE_LABEL_SELECTOR)])
     if not result.ok:
         raise upstream_error(result.status, result.body, *context)
-    return [convert.template_from_configmap(item) for item in result.body.get("items") or []]
+    return [configmap_to_template(item) for item in result.body.get("items") or []]
 
 
 def delete(client: V2Calls, namespace: str, name: str) -> None:
