@@ -138,7 +138,9 @@ def build_raycluster(
     seconds, nanosecond = divmod(clock(), 1_000_000_000)
     now = datetime.fromtimestamp(seconds, UTC)
     try:
-        return convert.cluster_to_raycluster(cluster, namespace, templates, now=now, now_nanosecond=nanosecond)
+        return convert.cluster_to_raycluster(
+            cluster, namespace, templates, now=now, now_nanosecond=nanosecond
+        )
     except convert.MissingTemplateError as error:
         raise V1Error(
             Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
@@ -159,7 +161,8 @@ def _resolve_templates(
             f"Cannot get compute template for name '{template_name}' in namespace "
             f"'{namespace}', error"
         )
-        configmap = managed.fetch(client, TEMPLATES, namespace, template_name, CREATE_FAILED, populate, lookup)
+        context = (CREATE_FAILED, populate, lookup)
+        configmap = managed.fetch(client, TEMPLATES, namespace, template_name, *context)
         templates[template_name] = configmap_to_template(configmap)
     return templates
 

@@ -58,13 +58,13 @@ class Successor:
 
 
 SuccessorOf = Callable[..., Successor]
-"""Builds the successor of one v1 route from the route's (URI-quoted) path values."""
+"""Builds the successor of one v1 route from its method and its (URI-quoted) path values."""
 
 
-def ray(method: str, plural: str) -> SuccessorOf:
+def ray(plural: str) -> SuccessorOf:
     """The same call on the ray.io CR: ``POST .../namespaces/ns/rayclusters``, ``GET .../c``."""
 
-    def build(namespace: str | None = None, name: str | None = None) -> Successor:
+    def build(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
         path = _RAY + (f"/namespaces/{namespace}" if namespace is not None else "") + f"/{plural}"
         return Successor(method, path + (f"/{name}" if name is not None else ""))
 
@@ -75,43 +75,39 @@ def ray_list(plural: str) -> SuccessorOf:
     """A v1 list shows only what the v1 API manages; the v2 list that returns the same set
     carries the managed-by selector (the client adds its own ``limit``/``continue``)."""
 
-    def build(namespace: str | None = None) -> Successor:
-        listed = ray("GET", plural)(namespace)
-        return Successor("GET", listed.path + _MANAGED_ONLY)
+    def build(method: str, namespace: str | None = None) -> Successor:
+        listed = ray(plural)(method, namespace)
+        return Successor(method, listed.path + _MANAGED_ONLY)
 
     return build
 
 
-def configmaps(method: str) -> SuccessorOf:
+def configmaps(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
     """Compute templates are ConfigMaps on the Kubernetes API (not served by the bridge)."""
-
-    def build(namespace: str | None = None, name: str | None = None) -> Successor:
-        path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
-        path += "/configmaps" + (f"/{name}" if name is not None else "")
-        return Successor(method, path, served_by_bridge=False, guide_section="compute-templates")
-
-    return build
+    path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
+    path += "/configmaps" + (f"/{name}" if name is not None else "")
+    return Successor(method, path, served_by_bridge=False, guide_section="compute-templates")
 
 
-def dashboard(method: str, rest: str = "") -> SuccessorOf:
+def dashboard(rest: str = "") -> SuccessorOf:
     """Job submissions go to the Ray dashboard's job API through the head service proxy;
     ``rest`` is formatted with the path values (``"{submission}/logs"``)."""
 
-    def build(namespace: str, cluster: str, **values: str) -> Successor:
+    def build(method: str, namespace: str, cluster: str, **values: str) -> Successor:
         service = f"/api/v1/namespaces/{namespace}/services/{cluster}-head-svc:8265/proxy"
         return Successor(method, f"{service}/api/jobs/{rest.format(**values)}")
 
     return build
 
 
-def successor_for(build: SuccessorOf, values: dict[str, str]) -> Successor | None:
+def successor_for(method: str, build: SuccessorOf, values: dict[str, str]) -> Successor | None:
     """The successor of a matched v1 route, or None when a path value is empty (no v1 call:
     the Go server answered "name is empty" or 404 there)."""
     if not all(values.values()):
         return None
     # The path arrives decoded; the successor is a URI again (a name holding a euro sign
     # or ">" would otherwise break the Link header or make the response unsendable).
-    return build(**{key: quote(value, safe=_PCHAR) for key, value in values.items()})
+    return build(method, **{key: quote(value, safe=_PCHAR) for key, value in values.items()})
 
 
 def is_v1_path(path: str) -> bool:

@@ -78,25 +78,25 @@ def _load(schema: Any) -> dict[str, Any]:
 # --- handlers: compute templates ------------------------------------------------------------
 
 
-def create_compute_template(namespace: str) -> Response:
+def create_template(namespace: str) -> Response:
     template = _load(TEMPLATE)
     return v1_json(TEMPLATE.dump(templates_api.create(v2_client(), namespace, template)))
 
 
-def get_compute_template(namespace: str, name: str) -> Response:
+def get_template(namespace: str, name: str) -> Response:
     return v1_json(TEMPLATE.dump(templates_api.get(v2_client(), namespace, name)))
 
 
-def list_compute_templates(namespace: str) -> Response:
+def list_templates(namespace: str) -> Response:
     templates = templates_api.list_in_namespace(v2_client(), namespace)
     return v1_json(TEMPLATES.dump({"compute_templates": templates}))
 
 
-def list_all_compute_templates() -> Response:
+def list_all_templates() -> Response:
     return v1_json(TEMPLATES.dump({"compute_templates": templates_api.list_all(v2_client())}))
 
 
-def delete_compute_template(namespace: str, name: str) -> Response:
+def delete_template(namespace: str, name: str) -> Response:
     templates_api.delete(v2_client(), namespace, name)
     return v1_json({})
 
@@ -152,33 +152,33 @@ NS = "/namespaces/<seg:namespace>"
 SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
 
 ROUTES: tuple[V1Route, ...] = (
-    V1Route("POST",   NS + "/compute_templates",             "templates.create",   configmaps("POST"),   create_compute_template),
-    V1Route("GET",    NS + "/compute_templates",             "templates.list",     configmaps("GET"),    list_compute_templates),
-    V1Route("GET",    NS + "/compute_templates/<seg:name>",  "templates.get",      configmaps("GET"),    get_compute_template),
-    V1Route("DELETE", NS + "/compute_templates/<seg:name>",  "templates.delete",   configmaps("DELETE"), delete_compute_template),
-    V1Route("GET",    "/compute_templates",                  "templates.list_all", configmaps("GET"),    list_all_compute_templates),
-    V1Route("POST",   NS + "/clusters",                      "clusters.create",    ray("POST", "rayclusters"),   create_cluster),
-    V1Route("GET",    NS + "/clusters",                      "clusters.list",      ray_list("rayclusters"),      list_clusters),
-    V1Route("GET",    NS + "/clusters/<seg:name>",           "clusters.get",       ray("GET", "rayclusters"),    get_cluster),
-    V1Route("DELETE", NS + "/clusters/<seg:name>",           "clusters.delete",    ray("DELETE", "rayclusters"), delete_cluster),
-    V1Route("GET",    "/clusters",                           "clusters.list_all",  ray_list("rayclusters"),      list_all_clusters),
-    V1Route("POST",   NS + "/jobs",                          "jobs.create",        ray("POST", "rayjobs")),
-    V1Route("GET",    NS + "/jobs",                          "jobs.list",          ray_list("rayjobs")),
-    V1Route("GET",    NS + "/jobs/<seg:name>",               "jobs.get",           ray("GET", "rayjobs")),
-    V1Route("DELETE", NS + "/jobs/<seg:name>",               "jobs.delete",        ray("DELETE", "rayjobs")),
-    V1Route("GET",    "/jobs",                               "jobs.list_all",      ray_list("rayjobs")),
-    V1Route("POST",   NS + "/services",                      "services.create",    ray("POST", "rayservices")),
-    V1Route("GET",    NS + "/services",                      "services.list",      ray_list("rayservices")),
-    V1Route("GET",    NS + "/services/<seg:name>",           "services.get",       ray("GET", "rayservices")),
-    V1Route("PUT",    NS + "/services/<seg:name>",           "services.update",    ray("PUT", "rayservices")),
-    V1Route("DELETE", NS + "/services/<seg:name>",           "services.delete",    ray("DELETE", "rayservices")),
-    V1Route("GET",    "/services",                           "services.list_all",  ray_list("rayservices")),
-    V1Route("POST",   SUBMISSIONS,                           "submissions.create", dashboard("POST")),
-    V1Route("GET",    SUBMISSIONS,                           "submissions.list",   dashboard("GET")),
-    V1Route("GET",    SUBMISSIONS + "/log/<seg:submission>", "submissions.logs",   dashboard("GET", "{submission}/logs")),
-    V1Route("GET",    SUBMISSIONS + "/<seg:submission>",     "submissions.get",    dashboard("GET", "{submission}")),
-    V1Route("POST",   SUBMISSIONS + "/<seg:submission>",     "submissions.stop",   dashboard("POST", "{submission}/stop")),
-    V1Route("DELETE", SUBMISSIONS + "/<seg:submission>",     "submissions.delete", dashboard("DELETE", "{submission}")),
+    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template),
+    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates),
+    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template),
+    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template),
+    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates),
+    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster),
+    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters),
+    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster),
+    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster),
+    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters),
+    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs")),
+    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs")),
+    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs")),
+    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs")),
+    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs")),
+    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices")),
+    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices")),
+    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices")),
+    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices")),
+    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices")),
+    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices")),
+    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard()),
+    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard()),
+    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs")),
+    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}")),
+    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop")),
+    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}")),
 )  # fmt: skip
 
 # Every row, served or not, for finding the row of a request (deprecation headers, route name).
@@ -200,7 +200,7 @@ def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None
 def v2_successor(method: str, path: str) -> Successor | None:
     """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
     matched = match_route(method, path)
-    return successor_for(matched[0].successor, matched[1]) if matched else None
+    return successor_for(matched[0].method, matched[0].successor, matched[1]) if matched else None
 
 
 for _row in ROUTES:
@@ -272,7 +272,7 @@ def _add_v1_headers(response: Response) -> Response:
         name_route("v1", matched[0].name if matched else None)
     for text in g.pop("v1_input_warnings", None) or []:
         response.headers.add("Warning", warning_299(text))
-    successor = successor_for(matched[0].successor, matched[1]) if matched else None
+    successor = successor_for(matched[0].method, matched[0].successor, matched[1]) if matched else None
     for name, value in deprecation_headers(current_config(), successor):
         response.headers.add(name, value)
     return response

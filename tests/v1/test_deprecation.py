@@ -81,13 +81,15 @@ def test_headers_name_the_successor_the_guide_and_the_dates():
 
 
 def test_templates_link_to_the_guide_section_and_say_where_the_configmap_lives():
-    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), v2_successor("GET", "/apis/v1/compute_templates")))
+    successor = v2_successor("GET", "/apis/v1/compute_templates")
+    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), successor))
     assert headers["Link"].startswith(f'<{GUIDE}#compute-templates>; rel="successor-version"')
     assert "use GET /api/v1/configmaps on the Kubernetes API" in headers["Warning"]
 
 
 def test_no_sunset_header_unless_a_date_is_configured():
-    names = [name for name, _ in deprecation_headers(BridgeConfig(), v2_successor("GET", "/apis/v1/clusters"))]
+    successor = v2_successor("GET", "/apis/v1/clusters")
+    names = [name for name, _ in deprecation_headers(BridgeConfig(), successor)]
     assert names == ["Deprecation", "Link", "Warning"]
 
 

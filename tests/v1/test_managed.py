@@ -10,6 +10,7 @@ import pytest
 
 from v1compat import managed
 from v1compat.clusters_api import CLUSTERS
+from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error
 from v1compat.managed import ManagedKind
 from v1compat.templates_api import TEMPLATES
@@ -108,7 +109,8 @@ def test_list_puts_the_managed_selector_first_and_returns_the_next_page():
     client = FakeV2({"list": Answer(200, body)})
     items, token = managed.list_items(client, JOBS, None, "List failed.", query=[("limit", "1")])
     assert (items, token) == ([OWNED], "next")
-    assert client.calls == [("list", "/apis/ray.io/v1/rayjobs", [("labelSelector", "owner=v1"), ("limit", "1")])]
+    query = [("labelSelector", "owner=v1"), ("limit", "1")]
+    assert client.calls == [("list", "/apis/ray.io/v1/rayjobs", query)]
 
 
 def test_list_failure_is_wrapped_in_the_callers_context():
@@ -153,7 +155,7 @@ def test_delete_failure_is_gos_internal_error_with_the_kinds_text():
 @pytest.mark.parametrize(
     ("kind", "collection", "selector"),
     [
-        (CLUSTERS, "/apis/ray.io/v1/namespaces/ns/rayclusters", "app.kubernetes.io/managed-by=kuberay-apiserver"),
+        (CLUSTERS, "/apis/ray.io/v1/namespaces/ns/rayclusters", MANAGED_BY_SELECTOR),
         (TEMPLATES, "/api/v1/namespaces/ns/configmaps", "ray.io/config-type=compute-template"),
     ],
 )

@@ -3,8 +3,9 @@
 The ConfigMap format lives in ``v2proxy.templates`` (both dialects read the same ConfigMaps;
 ``configmap_to_template`` / ``template_to_configmap`` are Go's ``FromKubeToAPIComputeTemplate`` /
 ``NewComputeTemplate``); this module adds the v1 view: the container resources and tolerations
-the Go pod builders derive from a template (``buildHeadPodTemplate`` / ``buildWorkerPodTemplate``,
-``addResourceToContainer``, ``convertTolerationOperator``, ``convertTaintEffect`` in apiserver/pkg/util/cluster.go).
+the Go pod builders derive from a template (``buildHeadPodTemplate``,
+``buildWorkerPodTemplate``, ``addResourceToContainer``, ``convertTolerationOperator``,
+``convertTaintEffect`` in apiserver/pkg/util/cluster.go).
 """
 
 from __future__ import annotations
