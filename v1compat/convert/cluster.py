@@ -18,7 +18,6 @@ from v1compat.convert.autoscaler import autoscaler_options, autoscaler_options_f
 from v1compat.convert.constants import (
     APP_NAME,
     APP_NAME_LABEL,
-    CLUSTER_ENVIRONMENTS,
     CLUSTER_NAME_LABEL,
     CREATION_TIMESTAMP_ANNOTATION,
     ENABLE_SERVE_SERVICE_ANNOTATION,
@@ -36,7 +35,7 @@ from v1compat.convert.pods import (
     worker_group_from_crd,
     worker_group_spec,
 )
-from v1compat.convert.proto import enum_name, rfc3339_seconds
+from v1compat.convert.proto import CLUSTER_ENVIRONMENTS, enum_name, rfc3339_seconds
 
 
 class MissingTemplateError(ConversionError):
