@@ -1,6 +1,8 @@
 """The legacy KubeRay APIServer v1 HTTP surface: one blueprint, one route table.
 
-Every route below ``/apis/v1`` is listed in ``ROUTES``; handlers stay thin (load the body,
+Every v1 call is a row of ``ROUTES``: its name (the log and metric label), its v2 successor
+(the deprecation headers) and its handler; a row without one is a v1 call the bridge does not
+serve yet (404 like an unknown path, with its successor). Handlers stay thin (load the body,
 call the orchestration module, dump the answer). Path rules follow the Go server (spec
 §3.6): an empty *last* segment reaches the handler (``GET .../clusters/`` -> 400 "name is
 empty"), an empty segment elsewhere (``/namespaces//clusters``) is 404 Not Found, an unknown
@@ -147,6 +149,10 @@ class V1Route:
     def endpoint(self) -> str:
         return self.name.replace(".", "_")  # Flask endpoints may not hold a dot
 
+    def successor_at(self, values: dict[str, str]) -> Successor | None:
+        """The v2 call replacing this call with these path values (None if one is empty)."""
+        return successor_for(self.method, self.successor, values)
+
 
 NS = "/namespaces/<seg:namespace>"
 SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
@@ -200,19 +206,25 @@ def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None
 def v2_successor(method: str, path: str) -> Successor | None:
     """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
     matched = match_route(method, path)
-    return successor_for(matched[0].method, matched[0].successor, matched[1]) if matched else None
+    return matched[0].successor_at(matched[1]) if matched else None
 
 
-for _row in ROUTES:
-    if _row.view is not None:
-        blueprint.add_url_rule(
-            _row.rule,
-            endpoint=_row.endpoint,
-            view_func=_row.view,
-            methods=[_row.method],
-            provide_automatic_options=False,
-            merge_slashes=False,
-        )
+def _add_served_rules(bp: Blueprint, routes: tuple[V1Route, ...]) -> None:
+    for row in routes:
+        if row.view is not None:
+            bp.add_url_rule(
+                row.rule,
+                endpoint=row.endpoint,
+                view_func=row.view,
+                methods=[row.method],
+                provide_automatic_options=False,
+                merge_slashes=False,
+            )
+
+
+# At import, once: a blueprint takes no rules after its first registration, and every
+# create_app registers it again.
+_add_served_rules(blueprint, ROUTES)
 
 
 def init_app(app: Flask) -> None:
@@ -267,12 +279,11 @@ _HTTP_TO_CODE = {
 def _add_v1_headers(response: Response) -> Response:
     if not is_v1_path(request.path):
         return response
-    matched = match_route(request.method, request.path)
-    if getattr(g, "dialect", None) is None:
-        name_route("v1", matched[0].name if matched else None)
+    row, values = match_route(request.method, request.path) or (None, {})
+    name_route("v1", row.name if row else None)
     for text in g.pop("v1_input_warnings", None) or []:
         response.headers.add("Warning", warning_299(text))
-    successor = successor_for(matched[0].method, matched[0].successor, matched[1]) if matched else None
+    successor = row.successor_at(values) if row else None
     for name, value in deprecation_headers(current_config(), successor):
         response.headers.add(name, value)
     return response
