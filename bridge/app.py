@@ -35,15 +35,15 @@ from bridge.core.metrics import blueprint as metrics_blueprint
 from bridge.core.state import BridgeState, current_state
 from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
-from v1compat.routes import blueprint as v1_blueprint
+from v1compat import routes as v1_routes
 from v1compat.routes import render_http_error as render_v1_error
+from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
 from v2proxy.messages import Middleware, ProxyRequest
 from v2proxy.middleware import load_middlewares
 from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
-from v2proxy.routes import blueprint as v2_blueprint
 
 _OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
@@ -99,8 +99,8 @@ def create_app(
     app.before_request(_authenticate_caller)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
-    app.register_blueprint(v2_blueprint)
-    app.register_blueprint(v1_blueprint)
+    v2_routes.init_app(app)
+    v1_routes.init_app(app)
     app.after_request(_go_reason_phrase)
     return app
 

@@ -15,22 +15,27 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from v1compat import convert, templates_api
+from v1compat import convert, managed
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import Code, V1Error, already_exists, not_found
-from v1compat.templates_api import V2Calls
+from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
+from v1compat.managed import ManagedKind, V2Calls
+from v1compat.templates_api import TEMPLATES
 from v1compat.validation import (
     require_cluster_name,
     require_namespace,
     validate_create_cluster,
 )
-from v1compat.wire import k8s_message, upstream_error, write_failure
+from v1compat.wire import write_failure
+from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create Cluster failed."
+BUILD_FAILED = "Failed to create a Ray cluster"
 GET_FAILED = "Get cluster failed."
 DELETE_LOOKUP_FAILED = "Get cluster failure"
 LIST_FAILED = "List clusters failed."
@@ -42,6 +47,17 @@ def rayclusters_path(namespace: str | None = None, name: str | None = None) -> s
     return f"{base}/{name}" if name else base
 
 
+CLUSTERS = ManagedKind(
+    noun="Cluster",
+    path=rayclusters_path,
+    selector=MANAGED_BY_SELECTOR,
+    owns=convert.is_managed,
+    not_owned=lambda name: f"RayCluster with name {name} not managed by {MANAGED_BY}",
+    get_failed="Get Cluster failed",
+    delete_failed=lambda name: f"Failed to delete cluster {name}.",
+)
+
+
 def events_path(namespace: str) -> str:
     return f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
 
@@ -51,13 +67,14 @@ _GO_INT = re.compile(r"[+-]?[0-9]+")  # strconv.ParseInt(s, 10, 64): no spaces, 
 
 @dataclass(frozen=True)
 class PageQuery:
-    """``limit``/``continue`` of a list call, passed verbatim to the Kubernetes list."""
+    """``limit``/``continue`` of a list call, passed verbatim to the Kubernetes list (after the
+    managed-by selector ``managed.list_items`` puts first)."""
 
     limit: int = 0
     continue_token: str = ""
 
     def as_query(self) -> list[tuple[str, str]]:
-        query = [("labelSelector", MANAGED_BY_SELECTOR)]
+        query: list[tuple[str, str]] = []
         if self.limit > 0:
             query.append(("limit", str(self.limit)))
         if self.continue_token:
@@ -94,7 +111,7 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
     templates = _resolve_templates(client, namespace, cluster)
-    raycluster = convert.cluster_to_raycluster(cluster, namespace, templates)  # 400 on bad input
+    raycluster = build_raycluster(cluster, namespace, templates)
     created = client.create(rayclusters_path(namespace), raycluster)
     if created.status == 409:
         raise already_exists(f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED)
@@ -106,6 +123,30 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
             CREATE_FAILED,
         )
     return convert.raycluster_to_cluster(created.body, cluster_events(client, created.body))
+
+
+def build_raycluster(
+    cluster: dict[str, Any],
+    namespace: str,
+    templates: dict[str, dict[str, Any]],
+    clock: Callable[[], int] = time.time_ns,
+) -> dict[str, Any]:
+    """The RayCluster for a validated v1 Cluster, stamped with ``clock()`` (nanoseconds since
+    the epoch: Go's ``time.Now().String()`` shows them); a conversion error becomes the Go
+    server's 400 ``Failed to create a Ray cluster`` with its cause, a template missing from
+    ``templates`` its 404 ``Compute template ... not found in namespace ...``."""
+    seconds, nanosecond = divmod(clock(), 1_000_000_000)
+    now = datetime.fromtimestamp(seconds, UTC)
+    try:
+        return convert.cluster_to_raycluster(
+            cluster, namespace, templates, now=now, now_nanosecond=nanosecond
+        )
+    except convert.MissingTemplateError as error:
+        raise V1Error(
+            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
+        ) from None
+    except convert.ConversionError as error:
+        raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
 def _resolve_templates(
@@ -120,10 +161,9 @@ def _resolve_templates(
             f"Cannot get compute template for name '{template_name}' in namespace "
             f"'{namespace}', error"
         )
-        configmap = templates_api.fetch_template(
-            client, namespace, template_name, CREATE_FAILED, populate, lookup
-        )
-        templates[template_name] = convert.template_from_configmap(configmap)
+        context = (CREATE_FAILED, populate, lookup)
+        configmap = managed.fetch(client, TEMPLATES, namespace, template_name, *context)
+        templates[template_name] = configmap_to_template(configmap)
     return templates
 
 
@@ -132,51 +172,25 @@ def _resolve_templates(
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_cluster_name(namespace, name)
-    raycluster = fetch_managed(client, namespace, name, GET_FAILED)
+    raycluster = managed.fetch(client, CLUSTERS, namespace, name, GET_FAILED)
     return convert.raycluster_to_cluster(raycluster, cluster_events(client, raycluster))
-
-
-def fetch_managed(client: V2Calls, namespace: str, name: str, *context: str) -> dict[str, Any]:
-    """getClusterByName: the RayCluster if it exists and the v1 API manages it; 404 otherwise
-    (Go answered 500 for one that exists but lacks the managed-by label)."""
-    result = client.get(rayclusters_path(namespace, name))
-    message = f"Cluster {name} not found"
-    if result.status == 404:
-        raise not_found(message, k8s_message(result.status, result.body), *context)
-    if not result.ok:
-        raise upstream_error(result.status, result.body, *context, "Get Cluster failed")
-    if not convert.is_managed(result.body):
-        raise not_found(
-            message, f"RayCluster with name {name} not managed by {MANAGED_BY}", *context
-        )
-    return result.body
 
 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
     require_namespace(namespace)
-    return _list(
-        client,
-        rayclusters_path(namespace),
-        page,
-        LIST_FAILED,
-        f"List RayCluster failed in {namespace}",
-    )
+    return _list(client, namespace, page, LIST_FAILED, f"List RayCluster failed in {namespace}")
 
 
 def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
-    return _list(client, rayclusters_path(), page, LIST_ALL_FAILED, "List RayCluster failed in ")
+    return _list(client, None, page, LIST_ALL_FAILED, "List RayCluster failed in ")
 
 
-def _list(client: V2Calls, path: str, page: PageQuery, *context: str) -> dict[str, Any]:
-    result = client.list(path, query=page.as_query())
-    if not result.ok:
-        raise upstream_error(result.status, result.body, *context)
-    items = result.body.get("items") or []
+def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
+    items, next_page = managed.list_items(client, CLUSTERS, namespace, *context, query=page.as_query())
     clusters = [
         convert.raycluster_to_cluster(item, events)
         for item, events in zip(items, events_of_clusters(client, items))
     ]
-    next_page = (result.body.get("metadata") or {}).get("continue", "")
     return {"clusters": clusters, "continue_": next_page}
 
 
@@ -229,13 +243,4 @@ def _ray_events(client: V2Calls, namespace: str, names: set[str]) -> list[Any]:
 
 def delete(client: V2Calls, namespace: str, name: str) -> None:
     require_cluster_name(namespace, name)
-    fetch_managed(client, namespace, name, DELETE_LOOKUP_FAILED)
-    result = client.delete(rayclusters_path(namespace, name))
-    if result.status == 404:
-        raise not_found(
-            f"Cluster {name} not found",
-            k8s_message(result.status, result.body),
-            DELETE_LOOKUP_FAILED,
-        )
-    if not result.ok:
-        raise write_failure(result.status, result.body, f"Failed to delete cluster {name}.")
+    managed.delete(client, CLUSTERS, namespace, name, DELETE_LOOKUP_FAILED)

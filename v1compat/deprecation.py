@@ -8,15 +8,15 @@ an HTTP-date, only when a removal date is configured), ``Link`` with ``rel="succ
 ``Warning: 299`` header naming the v2 call, as the Kubernetes API server does for deprecated
 API versions (kubectl and client-go print those warnings).
 
-The successor table is a pure function of method and path so it can be read, tested and
-documented (MIGRATION.md) route by route.
+Each row of the v1 route table (``v1compat.routes.ROUTES``) names its successor with one of
+the builders below, so the table can be read, tested and documented (MIGRATION.md) route by
+route.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -29,7 +29,6 @@ V1_PREFIX = "/apis/v1"
 DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
 
 _RAY = "/apis/ray.io/v1"
-_SEGMENT = r"([^/]+)"
 _MANAGED_ONLY = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"
 _PCHAR = "-._~!$&'()*+,;=:@"  # RFC 3986 pchar besides unreserved letters and digits
 
@@ -58,97 +57,70 @@ class Successor:
         return text
 
 
-def _ray(kind: str) -> Callable[..., str]:
-    def build(namespace: str | None = None, name: str | None = None) -> str:
-        path = _RAY + (f"/namespaces/{namespace}" if namespace is not None else "") + f"/{kind}"
-        return path + (f"/{name}" if name is not None else "")
+SuccessorOf = Callable[..., Successor]
+"""Builds the successor of one v1 route from its method and its (URI-quoted) path values."""
+
+
+def ray(plural: str) -> SuccessorOf:
+    """The same call on the ray.io CR: ``POST .../namespaces/ns/rayclusters``, ``GET .../c``."""
+
+    def build(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
+        path = _RAY + (f"/namespaces/{namespace}" if namespace is not None else "") + f"/{plural}"
+        return Successor(method, path + (f"/{name}" if name is not None else ""))
 
     return build
 
 
-def _ray_list(kind: str) -> Callable[..., str]:
+def ray_list(plural: str) -> SuccessorOf:
     """A v1 list shows only what the v1 API manages; the v2 list that returns the same set
     carries the managed-by selector (the client adds its own ``limit``/``continue``)."""
 
-    def build(namespace: str | None = None) -> str:
-        return _ray(kind)(namespace) + _MANAGED_ONLY
+    def build(method: str, namespace: str | None = None) -> Successor:
+        listed = ray(plural)(method, namespace)
+        return Successor(method, listed.path + _MANAGED_ONLY)
 
     return build
 
 
-def _configmaps(namespace: str | None = None, name: str | None = None) -> str:
+def configmaps(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
+    """Compute templates are ConfigMaps on the Kubernetes API (not served by the bridge)."""
     path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
-    return path + "/configmaps" + (f"/{name}" if name is not None else "")
-
-
-def _dashboard(namespace: str, cluster: str, rest: str = "") -> str:
-    return f"/api/v1/namespaces/{namespace}/services/{cluster}-head-svc:8265/proxy/api/jobs/{rest}"
-
-
-def _template(method: str, path: str) -> Successor:
+    path += "/configmaps" + (f"/{name}" if name is not None else "")
     return Successor(method, path, served_by_bridge=False, guide_section="compute-templates")
 
 
-# (v1 method, v1 path pattern below /apis/v1, successor from the pattern's groups)
-_TABLE: list[tuple[str, str, Callable[..., Successor]]] = [
-    ("POST", "/namespaces/{}/compute_templates", lambda ns: _template("POST", _configmaps(ns))),
-    ("GET", "/namespaces/{}/compute_templates", lambda ns: _template("GET", _configmaps(ns))),
-    ("GET", "/namespaces/{}/compute_templates/{}", lambda ns, n: _template("GET", _configmaps(ns, n))),
-    ("DELETE", "/namespaces/{}/compute_templates/{}", lambda ns, n: _template("DELETE", _configmaps(ns, n))),
-    ("GET", "/compute_templates", lambda: _template("GET", _configmaps())),
-    ("POST", "/namespaces/{}/clusters", lambda ns: Successor("POST", _ray("rayclusters")(ns))),
-    ("GET", "/namespaces/{}/clusters", lambda ns: Successor("GET", _ray_list("rayclusters")(ns))),
-    ("GET", "/namespaces/{}/clusters/{}", lambda ns, n: Successor("GET", _ray("rayclusters")(ns, n))),
-    ("DELETE", "/namespaces/{}/clusters/{}", lambda ns, n: Successor("DELETE", _ray("rayclusters")(ns, n))),
-    ("GET", "/clusters", lambda: Successor("GET", _ray_list("rayclusters")())),
-    ("POST", "/namespaces/{}/jobs", lambda ns: Successor("POST", _ray("rayjobs")(ns))),
-    ("GET", "/namespaces/{}/jobs", lambda ns: Successor("GET", _ray_list("rayjobs")(ns))),
-    ("GET", "/namespaces/{}/jobs/{}", lambda ns, n: Successor("GET", _ray("rayjobs")(ns, n))),
-    ("DELETE", "/namespaces/{}/jobs/{}", lambda ns, n: Successor("DELETE", _ray("rayjobs")(ns, n))),
-    ("GET", "/jobs", lambda: Successor("GET", _ray_list("rayjobs")())),
-    ("POST", "/namespaces/{}/services", lambda ns: Successor("POST", _ray("rayservices")(ns))),
-    ("GET", "/namespaces/{}/services", lambda ns: Successor("GET", _ray_list("rayservices")(ns))),
-    ("GET", "/namespaces/{}/services/{}", lambda ns, n: Successor("GET", _ray("rayservices")(ns, n))),
-    ("PUT", "/namespaces/{}/services/{}", lambda ns, n: Successor("PUT", _ray("rayservices")(ns, n))),
-    ("DELETE", "/namespaces/{}/services/{}", lambda ns, n: Successor("DELETE", _ray("rayservices")(ns, n))),
-    ("GET", "/services", lambda: Successor("GET", _ray_list("rayservices")())),
-    ("POST", "/namespaces/{}/jobsubmissions/{}", lambda ns, c: Successor("POST", _dashboard(ns, c))),
-    ("GET", "/namespaces/{}/jobsubmissions/{}", lambda ns, c: Successor("GET", _dashboard(ns, c))),
-    ("GET", "/namespaces/{}/jobsubmissions/{}/log/{}", lambda ns, c, s: Successor("GET", _dashboard(ns, c, f"{s}/logs"))),
-    ("GET", "/namespaces/{}/jobsubmissions/{}/{}", lambda ns, c, s: Successor("GET", _dashboard(ns, c, s))),
-    ("POST", "/namespaces/{}/jobsubmissions/{}/{}", lambda ns, c, s: Successor("POST", _dashboard(ns, c, f"{s}/stop"))),
-    ("DELETE", "/namespaces/{}/jobsubmissions/{}/{}", lambda ns, c, s: Successor("DELETE", _dashboard(ns, c, s))),
-]  # fmt: skip
+def dashboard(rest: str = "") -> SuccessorOf:
+    """Job submissions go to the Ray dashboard's job API through the head service proxy;
+    ``rest`` is formatted with the path values (``"{submission}/logs"``)."""
 
-_COMPILED = [
-    (method, re.compile(re.escape(V1_PREFIX + pattern).replace(re.escape("{}"), _SEGMENT) + "$"), build)
-    for method, pattern, build in _TABLE
-]  # fmt: skip
+    def build(method: str, namespace: str, cluster: str, **values: str) -> Successor:
+        service = f"/api/v1/namespaces/{namespace}/services/{cluster}-head-svc:8265/proxy"
+        return Successor(method, f"{service}/api/jobs/{rest.format(**values)}")
+
+    return build
+
+
+def successor_for(method: str, build: SuccessorOf, values: dict[str, str]) -> Successor | None:
+    """The successor of a matched v1 route, or None when a path value is empty (no v1 call:
+    the Go server answered "name is empty" or 404 there)."""
+    if not all(values.values()):
+        return None
+    # The path arrives decoded; the successor is a URI again (a name holding a euro sign
+    # or ">" would otherwise break the Link header or make the response unsendable).
+    return build(method, **{key: quote(value, safe=_PCHAR) for key, value in values.items()})
 
 
 def is_v1_path(path: str) -> bool:
     return path == V1_PREFIX or path.startswith(V1_PREFIX + "/")
 
 
-def v2_successor(method: str, path: str) -> Successor | None:
-    """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
-    method = "GET" if method.upper() == "HEAD" else method.upper()
-    for entry_method, pattern, build in _COMPILED:
-        match = pattern.match(path)
-        if match and entry_method == method:
-            # The path arrives decoded; the successor is a URI again (a name holding a euro sign
-            # or ">" would otherwise break the Link header or make the response unsendable).
-            return build(*(quote(segment, safe=_PCHAR) for segment in match.groups()))
-    return None
-
-
-def deprecation_headers(config: BridgeConfig, method: str, path: str) -> list[tuple[str, str]]:
-    """Every header a v1 response carries to say it is deprecated, in a stable order."""
+def deprecation_headers(config: BridgeConfig, successor: Successor | None) -> list[tuple[str, str]]:
+    """Every header a v1 response carries to say it is deprecated, in a stable order;
+    ``successor`` is the v2 call replacing the matched v1 route (None: no known v1 call)."""
     since = config.v1_deprecated_since or DEFAULT_DEPRECATED_SINCE
     headers = [("Deprecation", f"@{_unix_seconds(since)}")]
     if config.v1_sunset:
         headers.append(("Sunset", formatdate(_unix_seconds(config.v1_sunset), usegmt=True)))
-    successor = v2_successor(method, path)
     guide = config.migration_guide_url
     links = []
     if successor is not None:

@@ -1,6 +1,8 @@
 """The legacy KubeRay APIServer v1 HTTP surface: one blueprint, one route table.
 
-Every route below ``/apis/v1`` is listed in ``ROUTES``; handlers stay thin (load the body,
+Every v1 call is a row of ``ROUTES``: its name (the log and metric label), its v2 successor
+(the deprecation headers) and its handler; a row without one is a v1 call the bridge does not
+serve yet (404 like an unknown path, with its successor). Handlers stay thin (load the body,
 call the orchestration module, dump the answer). Path rules follow the Go server (spec
 §3.6): an empty *last* segment reaches the handler (``GET .../clusters/`` -> 400 "name is
 empty"), an empty segment elsewhere (``/namespaces//clusters``) is 404 Not Found, an unknown
@@ -19,14 +21,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, g, request
-from werkzeug.routing import BaseConverter
+from flask import Blueprint, Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, Rule
 
 from bridge.core.errors import register_error_renderer
 from bridge.core.logs import name_route
 from bridge.kube.warnings import warning_299
 from v1compat import clusters_api, templates_api
-from v1compat.deprecation import V1_PREFIX, deprecation_headers, is_v1_path
+from v1compat.deprecation import (
+    V1_PREFIX,
+    Successor,
+    SuccessorOf,
+    configmaps,
+    dashboard,
+    deprecation_headers,
+    is_v1_path,
+    ray,
+    ray_list,
+    successor_for,
+)
 from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.schemas import (
     ClusterSchema,
@@ -66,25 +80,25 @@ def _load(schema: Any) -> dict[str, Any]:
 # --- handlers: compute templates ------------------------------------------------------------
 
 
-def create_compute_template(namespace: str) -> Response:
+def create_template(namespace: str) -> Response:
     template = _load(TEMPLATE)
     return v1_json(TEMPLATE.dump(templates_api.create(v2_client(), namespace, template)))
 
 
-def get_compute_template(namespace: str, name: str) -> Response:
+def get_template(namespace: str, name: str) -> Response:
     return v1_json(TEMPLATE.dump(templates_api.get(v2_client(), namespace, name)))
 
 
-def list_compute_templates(namespace: str) -> Response:
+def list_templates(namespace: str) -> Response:
     templates = templates_api.list_in_namespace(v2_client(), namespace)
     return v1_json(TEMPLATES.dump({"compute_templates": templates}))
 
 
-def list_all_compute_templates() -> Response:
+def list_all_templates() -> Response:
     return v1_json(TEMPLATES.dump({"compute_templates": templates_api.list_all(v2_client())}))
 
 
-def delete_compute_template(namespace: str, name: str) -> Response:
+def delete_template(namespace: str, name: str) -> Response:
     templates_api.delete(v2_client(), namespace, name)
     return v1_json({})
 
@@ -121,47 +135,105 @@ def delete_cluster(namespace: str, name: str) -> Response:
 
 @dataclass(frozen=True)
 class V1Route:
+    """One v1 call: its stable ``name`` (log and metric label), the v2 call that replaces it
+    (deprecation headers), and its handler; no ``view`` means "a v1 call the bridge does not
+    serve yet": it answers 404 like an unknown path, but still names its successor."""
+
     method: str
     rule: str  # below /apis/v1; <seg:x> is one path segment, possibly empty
-    view: Callable[..., Response]
+    name: str
+    successor: SuccessorOf
+    view: Callable[..., Response] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.name.replace(".", "_")  # Flask endpoints may not hold a dot
+
+    def successor_at(self, values: dict[str, str]) -> Successor | None:
+        """The v2 call replacing this call with these path values (None if one is empty)."""
+        return successor_for(self.method, self.successor, values)
 
 
-ROUTES: list[V1Route] = [
-    V1Route("POST",   "/namespaces/<seg:namespace>/compute_templates",             create_compute_template),
-    V1Route("GET",    "/namespaces/<seg:namespace>/compute_templates",             list_compute_templates),
-    V1Route("GET",    "/namespaces/<seg:namespace>/compute_templates/<seg:name>",  get_compute_template),
-    V1Route("DELETE", "/namespaces/<seg:namespace>/compute_templates/<seg:name>",  delete_compute_template),
-    V1Route("GET",    "/compute_templates",                                        list_all_compute_templates),
-    V1Route("POST",   "/namespaces/<seg:namespace>/clusters",                      create_cluster),
-    V1Route("GET",    "/namespaces/<seg:namespace>/clusters",                      list_clusters),
-    V1Route("GET",    "/namespaces/<seg:namespace>/clusters/<seg:name>",           get_cluster),
-    V1Route("DELETE", "/namespaces/<seg:namespace>/clusters/<seg:name>",           delete_cluster),
-    V1Route("GET",    "/clusters",                                                 list_all_clusters),
-]  # fmt: skip
+NS = "/namespaces/<seg:namespace>"
+SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
+
+ROUTES: tuple[V1Route, ...] = (
+    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template),
+    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates),
+    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template),
+    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template),
+    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates),
+    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster),
+    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters),
+    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster),
+    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster),
+    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters),
+    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs")),
+    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs")),
+    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs")),
+    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs")),
+    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs")),
+    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices")),
+    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices")),
+    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices")),
+    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices")),
+    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices")),
+    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices")),
+    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard()),
+    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard()),
+    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs")),
+    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}")),
+    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop")),
+    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}")),
+)  # fmt: skip
+
+# Every row, served or not, for finding the row of a request (deprecation headers, route name).
+_TABLE = Map(
+    [Rule(V1_PREFIX + row.rule, endpoint=row, methods=[row.method]) for row in ROUTES],
+    converters={"seg": SegmentConverter},
+    merge_slashes=False,
+)
 
 
-def register_routes(bp: Blueprint, routes: list[V1Route]) -> None:
-    for route in routes:
-        bp.add_url_rule(
-            route.rule,
-            endpoint=f"{route.method.lower()}_{route.view.__name__}",
-            view_func=route.view,
-            methods=[route.method],
-            provide_automatic_options=False,
-            merge_slashes=False,
-        )
+def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None:
+    """The table row of ``method path`` (HEAD is GET) and its path values, or None."""
+    try:
+        return _TABLE.bind("bridge").match(path, method.upper())
+    except HTTPException:
+        return None
 
 
-@blueprint.record_once
-def _install(state: Any) -> None:
-    app = state.app
-    app.url_map.converters.setdefault("seg", SegmentConverter)
+def v2_successor(method: str, path: str) -> Successor | None:
+    """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
+    matched = match_route(method, path)
+    return matched[0].successor_at(matched[1]) if matched else None
+
+
+def _add_served_rules(bp: Blueprint, routes: tuple[V1Route, ...]) -> None:
+    for row in routes:
+        if row.view is not None:
+            bp.add_url_rule(
+                row.rule,
+                endpoint=row.endpoint,
+                view_func=row.view,
+                methods=[row.method],
+                provide_automatic_options=False,
+                merge_slashes=False,
+            )
+
+
+# At import, once: a blueprint takes no rules after its first registration, and every
+# create_app registers it again.
+_add_served_rules(blueprint, ROUTES)
+
+
+def init_app(app: Flask) -> None:
+    """Mount the v1 surface: its routes, and what it does for the whole ``/apis/v1`` prefix
+    (also for requests no v1 route takes): errors in the v1 form and deprecation headers."""
+    app.url_map.converters.setdefault("seg", SegmentConverter)  # before the rules are bound
+    app.register_blueprint(blueprint)
     register_error_renderer(app, V1_PREFIX, render_http_error)
-
-
-# The converter must be known before the rules are added to the app's map; registering it on
-# the blueprint's first registration (above) happens before its deferred rules are bound.
-register_routes(blueprint, ROUTES)
+    app.after_request(_add_v1_headers)
 
 
 # --- errors and headers for the whole /apis/v1 prefix ---------------------------------------
@@ -204,14 +276,14 @@ _HTTP_TO_CODE = {
 }
 
 
-@blueprint.after_app_request
 def _add_v1_headers(response: Response) -> Response:
     if not is_v1_path(request.path):
         return response
-    if getattr(g, "dialect", None) is None:
-        name_route("v1", request.url_rule.rule if request.url_rule else None)
+    row, values = match_route(request.method, request.path) or (None, {})
+    name_route("v1", row.name if row else None)
     for text in g.pop("v1_input_warnings", None) or []:
         response.headers.add("Warning", warning_299(text))
-    for name, value in deprecation_headers(current_config(), request.method, request.path):
+    successor = row.successor_at(values) if row else None
+    for name, value in deprecation_headers(current_config(), successor):
         response.headers.add(name, value)
     return response

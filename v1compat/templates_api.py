@@ -14,17 +14,24 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
-from v1compat import convert
-from v1compat.errors import already_exists, not_found
+from v1compat import managed
+from v1compat.errors import already_exists
+from v1compat.managed import ManagedKind, V2Calls
 from v1compat.validation import (
     require_namespace,
     require_template_name,
     validate_create_template,
+    validate_template_memory,
 )
-from v1compat.wire import k8s_message, upstream_error, write_failure
-from v2proxy.templates import TEMPLATE_LABEL_SELECTOR, is_compute_template
+from v1compat.wire import write_failure
+from v2proxy.templates import (
+    TEMPLATE_LABEL_SELECTOR,
+    configmap_to_template,
+    is_compute_template,
+    template_to_configmap,
+)
 
 CREATE_FAILED = "Create compute template failed."
 GET_FAILED = "Get compute template failed."
@@ -32,24 +39,22 @@ DELETE_LOOKUP_FAILED = "Get compute template failure"
 LIST_ALL_FAILED = "List all compute templates from all namespaces failed."
 
 
-class Result(Protocol):
-    status: int
-    body: Any
-    ok: bool
-
-
-class V2Calls(Protocol):
-    """The part of ``v2proxy.client.V2Client`` the v1 handlers use."""
-
-    def get(self, path: str, query: Any = None) -> Result: ...
-    def list(self, path: str, query: Any = None) -> Result: ...
-    def create(self, path: str, body: Any) -> Result: ...
-    def delete(self, path: str) -> Result: ...
-
-
 def configmaps_path(namespace: str | None = None, name: str | None = None) -> str:
     base = f"/api/v1/namespaces/{namespace}/configmaps" if namespace else "/api/v1/configmaps"
     return f"{base}/{name}" if name else base
+
+
+TEMPLATES = ManagedKind(
+    noun="Compute template",
+    path=configmaps_path,
+    selector=TEMPLATE_LABEL_SELECTOR,
+    owns=is_compute_template,
+    not_owned=lambda name: (
+        f'configmaps "{name}" is not a compute template (it lacks the label {TEMPLATE_LABEL_SELECTOR})'
+    ),
+    get_failed="Get compute template failed",
+    delete_failed=lambda name: f"failed to delete compute template {name}.",
+)
 
 
 def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +66,8 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             f"Compute template with name {name} already exists in namespace {namespace}",
             CREATE_FAILED,
         )
-    convert.validate_template_memory(template)
-    configmap = convert.configmap_from_template(template, namespace)
+    validate_template_memory(template, CREATE_FAILED)
+    configmap = template_to_configmap(template, namespace)
     created = client.create(configmaps_path(namespace), configmap)
     if created.status == 409:
         raise already_exists(
@@ -76,65 +81,33 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
             f"Failed to create a compute runtime for ({namespace}/{name})",
             CREATE_FAILED,
         )
-    return convert.template_from_configmap(created.body)
+    return configmap_to_template(created.body)
 
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_template_name(namespace, name)
-    return convert.template_from_configmap(fetch_template(client, namespace, name, GET_FAILED))
-
-
-def fetch_template(client: V2Calls, namespace: str, name: str, *context: str) -> dict[str, Any]:
-    """The template ConfigMap, or the Go server's NotFound error under ``context``.
-
-    A ConfigMap without the compute-template label is not a template: 404 as well.
-    """
-    result = client.get(configmaps_path(namespace, name))
-    message = f"Compute template {name} not found"
-    if result.status == 404:
-        raise not_found(message, k8s_message(result.status, result.body), *context)
-    if not result.ok:
-        raise upstream_error(result.status, result.body, *context, "Get compute template failed")
-    if not is_compute_template(result.body):
-        raise not_found(
-            message,
-            f'configmaps "{name}" is not a compute template '
-            f"(it lacks the label {TEMPLATE_LABEL_SELECTOR})",
-            *context,
-        )
-    return result.body
+    return configmap_to_template(managed.fetch(client, TEMPLATES, namespace, name, GET_FAILED))
 
 
 def list_in_namespace(client: V2Calls, namespace: str) -> list[dict[str, Any]]:
     require_namespace(namespace)
     return _list(
         client,
-        configmaps_path(namespace),
+        namespace,
         f"List compute templates in namespace {namespace} failed.",
         "List compute templates failed",
     )
 
 
 def list_all(client: V2Calls) -> list[dict[str, Any]]:
-    return _list(client, configmaps_path(), LIST_ALL_FAILED, "List compute templates failed")
+    return _list(client, None, LIST_ALL_FAILED, "List compute templates failed")
 
 
-def _list(client: V2Calls, path: str, *context: str) -> list[dict[str, Any]]:
-    result = client.list(path, query=[("labelSelector", TEMPLATE_LABEL_SELECTOR)])
-    if not result.ok:
-        raise upstream_error(result.status, result.body, *context)
-    return [convert.template_from_configmap(item) for item in result.body.get("items") or []]
+def _list(client: V2Calls, namespace: str | None, *context: str) -> list[dict[str, Any]]:
+    items, _ = managed.list_items(client, TEMPLATES, namespace, *context)
+    return [configmap_to_template(item) for item in items]
 
 
 def delete(client: V2Calls, namespace: str, name: str) -> None:
     require_template_name(namespace, name)
-    fetch_template(client, namespace, name, DELETE_LOOKUP_FAILED)
-    result = client.delete(configmaps_path(namespace, name))
-    if result.status == 404:
-        raise not_found(
-            f"Compute template {name} not found",
-            k8s_message(result.status, result.body),
-            DELETE_LOOKUP_FAILED,
-        )
-    if not result.ok:
-        raise write_failure(result.status, result.body, f"failed to delete compute template {name}.")
+    managed.delete(client, TEMPLATES, namespace, name, DELETE_LOOKUP_FAILED)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from v1compat.errors import invalid_input
+from v1compat.convert.quantity import QuantityError, parse_quantity
+from v1compat.convert.templates import template_memory
+from v1compat.errors import invalid_input, invalid_input_with_details
 
 NAMESPACE_EMPTY = "Namespace is empty. Please specify a valid value."
 CLUSTER_NAME_EMPTY = "Cluster name is empty. Please specify a valid value."
@@ -61,6 +63,25 @@ def _create_template_problem(path_namespace: str, template: dict[str, Any]) -> s
     if not template.get("memory"):
         return "Memory amount is zero. Please specify a valid value."
     return None
+
+
+def validate_template_memory(template: dict[str, Any], *context: str) -> None:
+    """The create-time check that ``<memory><memory_unit>`` is a Kubernetes quantity.
+
+    The Go server answered a bad unit (``"GB"``) with 500 ``Failed to convert compute runtime``;
+    the error raised here is InvalidArgument under ``context``, since the request is what is wrong.
+    """
+    memory = template_memory(template)
+    try:
+        parse_quantity(memory)
+    except QuantityError as error:
+        name = template.get("name") or ""
+        namespace = template.get("namespace") or ""
+        raise invalid_input_with_details(
+            f"Failed to convert compute runtime ({namespace}/{name})",
+            f'memory "{memory}" is not a valid quantity: {error}',
+            *context,
+        ) from None
 
 
 def validate_create_cluster(path_namespace: str, cluster: dict[str, Any]) -> None:

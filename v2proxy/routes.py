@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import (
     HTTPException,
@@ -151,7 +151,12 @@ def dispatch(**_url_values: str) -> Response:
     return flask_response
 
 
-@blueprint.before_app_request
+def init_app(app: Flask) -> None:
+    """Mount the v2 surface, and let its table decide methods werkzeug knows no rule for."""
+    app.register_blueprint(blueprint)
+    app.before_request(_table_decides_unknown_methods)
+
+
 def _table_decides_unknown_methods() -> None:
     """werkzeug refuses a method no rule lists (TRACE, CONNECT, BREW) before ``dispatch``
     runs, with an ``Allow`` naming every method of the catch-all rule, also for paths

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.repo import REPO_ROOT
-from tests.support.waiting import free_port
+from tests.support.waiting import free_port, wait_until
 
 CREATE_TEMPLATE = """curl --silent -X 'POST' \\
     'http://localhost:31888/apis/v1/namespaces/ray-system/compute_templates' \\
@@ -130,3 +131,32 @@ def test_path_rules_hold_behind_gunicorn(bridge_port, ray_system):
     assert trailing.json()["message"].startswith("Cluster name is empty. Please specify a valid value.")
     wrong_method = requests.put(f"{base}/apis/v1/namespaces/ray-system/clusters/c", timeout=10)
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (501, 12)
+
+
+def _v1_requests_counted(port: int) -> dict[tuple[str, str, str], float]:
+    """``kuberay_bridge_requests_total`` of the v1 dialect, by (route, method, code)."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    counted: dict[tuple[str, str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "kuberay_bridge_requests_total" and labels.get("dialect") == "v1":
+                counted[(labels["route"], labels["method"], labels["code"])] = sample.value
+    return counted
+
+
+def test_metrics_name_each_v1_call_by_its_route_table_name(bridge_port, ray_system):
+    """The v1 route table names every call, served or not yet: the README's list command is
+    ``templates.list``, a v1 jobs list (404 here) is ``jobs.list``, an unknown path ``none``."""
+    before = _v1_requests_counted(bridge_port)
+    run(LIST_TEMPLATES, bridge_port)
+    base = f"http://127.0.0.1:{bridge_port}/apis/v1"
+    assert requests.get(f"{base}/namespaces/ray-system/jobs", timeout=10).status_code == 404
+    assert requests.get(f"{base}/no/such/thing", timeout=10).status_code == 404
+    expected = [("templates.list", "GET", "200"), ("jobs.list", "GET", "404"), ("none", "GET", "404")]
+
+    def counted() -> bool:
+        now = _v1_requests_counted(bridge_port)
+        return all(now.get(key, 0) - before.get(key, 0) >= 1 for key in expected)
+
+    assert wait_until(counted, deadline_seconds=30), _v1_requests_counted(bridge_port)

@@ -6,7 +6,7 @@ caller fetches templates, CRs and events and hands them in.
 """
 
 from v1compat.convert.cluster import (
-    CREATE_CLUSTER_FAILED,
+    MissingTemplateError,
     cluster_spec_from_raycluster_spec,
     cluster_to_raycluster,
     go_time_string,
@@ -24,22 +24,16 @@ from v1compat.convert.quantity import (
     is_quantity,
     parse_quantity,
 )
-from v1compat.convert.templates import (
-    configmap_from_template,
-    template_from_configmap,
-    validate_template_memory,
-)
 
 __all__ = [
-    "CREATE_CLUSTER_FAILED",
     "MANAGED_BY_SELECTOR",
     "ConversionError",
+    "MissingTemplateError",
     "QuantityError",
     "canonical_quantity",
     "cluster_event_from_event",
     "cluster_spec_from_raycluster_spec",
     "cluster_to_raycluster",
-    "configmap_from_template",
     "go_time_string",
     "is_managed",
     "is_quantity",
@@ -47,6 +41,4 @@ __all__ = [
     "raycluster_spec",
     "raycluster_to_cluster",
     "required_templates",
-    "template_from_configmap",
-    "validate_template_memory",
 ]

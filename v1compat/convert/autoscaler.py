@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from v1compat.convert.environment import ENV_SOURCES, env_var
+from v1compat.convert.environment import env_var
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.proto import enum_name
+from v1compat.convert.proto import ENV_VALUE_SOURCES, enum_name
 from v1compat.convert.quantity import QuantityError, canonical_quantity, read_quantity
 from v1compat.convert.volumes import mount_propagation_mode, volume_mounts
 
@@ -23,7 +23,7 @@ DEFAULT_MEMORY = "512Mi"
 
 def _env_from(value_from: dict[str, Any]) -> dict[str, Any] | None:
     """convertEnvFrom: a whole ConfigMap or Secret as environment; other sources are dropped."""
-    source = enum_name(value_from.get("source"), ENV_SOURCES)
+    source = enum_name(value_from.get("source"), ENV_VALUE_SOURCES)
     name = value_from.get("name") or ""
     reference = {"name": name} if name else {}
     if source == "CONFIGMAP":

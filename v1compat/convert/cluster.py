@@ -11,7 +11,6 @@ RayService converters reuse (Go's ``buildRayClusterSpec`` / ``PopulateRayCluster
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +18,6 @@ from v1compat.convert.autoscaler import autoscaler_options, autoscaler_options_f
 from v1compat.convert.constants import (
     APP_NAME,
     APP_NAME_LABEL,
-    CLUSTER_ENVIRONMENTS,
     CLUSTER_NAME_LABEL,
     CREATION_TIMESTAMP_ANNOTATION,
     ENABLE_SERVE_SERVICE_ANNOTATION,
@@ -37,13 +35,7 @@ from v1compat.convert.pods import (
     worker_group_from_crd,
     worker_group_spec,
 )
-from v1compat.convert.proto import enum_name, rfc3339_seconds
-from v1compat.errors import Code, V1Error, invalid_input, invalid_input_with_details
-
-CREATE_CLUSTER_FAILED = "Failed to create a Ray cluster"
-# cluster_server.go wraps every resource-manager error of CreateCluster with this.
-_CREATE_CLUSTER_CONTEXT = "Create Cluster failed."
-_VALIDATE_CLUSTER = "Validate create cluster request failed."
+from v1compat.convert.proto import CLUSTER_ENVIRONMENTS, enum_name, rfc3339_seconds
 
 
 class MissingTemplateError(ConversionError):
@@ -85,12 +77,6 @@ def go_time_string(moment: datetime, nanosecond: int | None = None) -> str:
     nanos = utc.microsecond * 1000 if nanosecond is None else nanosecond
     fraction = f"{nanos:09d}".rstrip("0")
     return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''} +0000 UTC"
-
-
-def _go_now() -> str:
-    """``time.Now().String()`` of the Go server (UTC), to the nanosecond."""
-    seconds, nanos = divmod(time.time_ns(), 1_000_000_000)
-    return go_time_string(datetime.fromtimestamp(seconds, UTC), nanos)
 
 
 def _environment_label(environment: Any) -> str:
@@ -154,36 +140,27 @@ def cluster_to_raycluster(
     namespace: str,
     templates: dict[str, dict[str, Any]],
     *,
-    now: datetime | None = None,
+    now: datetime,
+    now_nanosecond: int | None = None,
 ) -> dict[str, Any]:
-    """The RayCluster the Go server creates for a validated v1 Cluster.
+    """The RayCluster the Go server creates for a validated v1 Cluster
+    (``v1compat.validation.validate_create_cluster``).
 
     ``templates`` maps every name from ``required_templates`` to its template. The annotation
-    ``ray.io/creation-timestamp`` is stamped with ``now`` (default: the current UTC time).
-    Raises V1Error: InvalidArgument ``Failed to create a Ray cluster`` with Go's cause for a
-    conversion error, NotFound for a template missing from ``templates``.
+    ``ray.io/creation-timestamp`` is stamped with ``now`` (Go's clock shows nanoseconds: pass
+    ``now_nanosecond`` to keep them). Raises MissingTemplateError for a template missing from
+    ``templates``, ConversionError with Go's cause for anything else that cannot be built.
     """
-    cluster_spec = cluster.get("cluster_spec")
-    if cluster_spec is None:
-        raise invalid_input("A ClusterSpec object is required. Please specify one.", _VALIDATE_CLUSTER)
-    if cluster_spec.get("head_group_spec") is None:
-        raise invalid_input(
-            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.",
-            _VALIDATE_CLUSTER,
-        )
     annotations = dict(cluster.get("annotations") or {})
     enable_serve_service = annotations.get(ENABLE_SERVE_SERVICE_ANNOTATION) == "true"
-    try:
-        spec = raycluster_spec(
-            cluster_spec, cluster.get("version") or "", cluster.get("envs"), templates, enable_serve_service
-        )
-    except MissingTemplateError as error:
-        raise V1Error(
-            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
-        ) from None
-    except ConversionError as error:
-        raise invalid_input_with_details(CREATE_CLUSTER_FAILED, str(error), _CREATE_CLUSTER_CONTEXT) from None
-    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now) if now else _go_now()
+    spec = raycluster_spec(
+        cluster.get("cluster_spec") or {},
+        cluster.get("version") or "",
+        cluster.get("envs"),
+        templates,
+        enable_serve_service,
+    )
+    annotations[CREATION_TIMESTAMP_ANNOTATION] = go_time_string(now, now_nanosecond)
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayCluster",

@@ -27,8 +27,6 @@ DEFAULT_IMAGE_REPOSITORY = "rayproject/ray"
 HEAD_CONTAINER = "ray-head"
 WORKER_CONTAINER = "ray-worker"
 
-CLUSTER_ENVIRONMENTS = ("DEV", "TESTING", "STAGING", "PRODUCTION")
-
 # getNodeDefaultAnnotations: dropped from group annotations on read-back.
 NODE_DEFAULT_ANNOTATIONS = frozenset(
     {

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from v1compat.convert.proto import enum_name
-
-ENV_SOURCES = ("CONFIGMAP", "SECRET", "RESOURCEFIELD", "FIELD")
+from v1compat.convert.proto import ENV_VALUE_SOURCES, enum_name
 
 
 def env_var(name: str, value: str) -> dict[str, Any]:
@@ -27,7 +25,7 @@ def _named(name: str, **fields: Any) -> dict[str, Any]:
 
 def env_var_from(name: str, value_from: dict[str, Any]) -> dict[str, Any]:
     """One ``valuesFrom`` entry as a corev1.EnvVar; an unknown source reads a field, as in Go."""
-    source = enum_name(value_from.get("source"), ENV_SOURCES)
+    source = enum_name(value_from.get("source"), ENV_VALUE_SOURCES)
     ref_name = value_from.get("name") or ""
     key = value_from.get("key") or ""
     if source == "CONFIGMAP":

@@ -10,6 +10,15 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+# The v1 proto enums (proto/cluster.proto): value names by number. The schemas (names and
+# numbers on the wire) and the converters (names in messages) read these, and nothing else.
+CLUSTER_ENVIRONMENTS = ("DEV", "TESTING", "STAGING", "PRODUCTION")
+ENV_VALUE_SOURCES = ("CONFIGMAP", "SECRET", "RESOURCEFIELD", "FIELD")
+VOLUME_TYPES = ("PERSISTENT_VOLUME_CLAIM", "HOST_PATH", "EPHEMERAL", "CONFIGMAP", "SECRET", "EMPTY_DIR")
+HOST_PATH_TYPES = ("DIRECTORY", "FILE")
+MOUNT_PROPAGATION_MODES = ("NONE", "HOSTTOCONTAINER", "BIDIRECTIONAL")
+ACCESS_MODES = ("RWO", "ROX", "RWX")
+
 ZERO_TIME = "0001-01-01T00:00:00Z"
 # Seconds precision is all the Go server keeps, so the fraction is parsed and dropped.
 _RFC3339 = re.compile(

@@ -1,10 +1,11 @@
 """Compute templates: their ConfigMap form (shared with v2) and what they put into pods.
 
-The ConfigMap format lives in ``v2proxy.templates`` (both dialects read the same ConfigMaps);
-this module adds the v1 view: the create-time memory check (``NewComputeTemplate``) and the
-container resources and tolerations the Go pod builders derive from a template
-(``buildHeadPodTemplate`` / ``buildWorkerPodTemplate``, ``addResourceToContainer``,
-``convertTolerationOperator``, ``convertTaintEffect`` in apiserver/pkg/util/cluster.go).
+The ConfigMap format lives in ``v2proxy.templates`` (both dialects read the same ConfigMaps;
+``configmap_to_template`` / ``template_to_configmap`` are Go's ``FromKubeToAPIComputeTemplate`` /
+``NewComputeTemplate``); this module adds the v1 view: the container resources and tolerations
+the Go pod builders derive from a template (``buildHeadPodTemplate``,
+``buildWorkerPodTemplate``, ``addResourceToContainer``, ``convertTolerationOperator``,
+``convertTaintEffect`` in apiserver/pkg/util/cluster.go).
 """
 
 from __future__ import annotations
@@ -12,24 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.quantity import QuantityError, canonical_quantity, parse_quantity
-from v1compat.errors import invalid_input_with_details
-from v2proxy.templates import (
-    DEFAULT_GPU_ACCELERATOR,
-    DEFAULT_MEMORY_UNIT,
-    configmap_to_template,
-    template_to_configmap,
-)
-
-
-def template_from_configmap(configmap: dict[str, Any]) -> dict[str, Any]:
-    """FromKubeToAPIComputeTemplate: the ComputeTemplate message stored in a ConfigMap."""
-    return configmap_to_template(configmap)
-
-
-def configmap_from_template(template: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """NewComputeTemplate: the ConfigMap the Go server writes for a created template."""
-    return template_to_configmap(template, namespace)
+from v1compat.convert.quantity import QuantityError, canonical_quantity
+from v2proxy.templates import DEFAULT_GPU_ACCELERATOR, DEFAULT_MEMORY_UNIT
 
 
 def template_memory(template: dict[str, Any]) -> str:
@@ -40,25 +25,6 @@ def template_memory(template: dict[str, Any]) -> str:
     """
     unit = template.get("memory_unit") or DEFAULT_MEMORY_UNIT
     return f"{int(template.get('memory') or 0)}{unit}"
-
-
-def validate_template_memory(template: dict[str, Any]) -> None:
-    """The create-time check that ``<memory><memory_unit>`` is a Kubernetes quantity.
-
-    The Go server answered a bad unit (``"GB"``) with 500 ``Failed to convert compute runtime``;
-    the error raised here is InvalidArgument, since the request is what is wrong.
-    """
-    memory = template_memory(template)
-    try:
-        parse_quantity(memory)
-    except QuantityError as error:
-        name = template.get("name") or ""
-        namespace = template.get("namespace") or ""
-        raise invalid_input_with_details(
-            f"Failed to convert compute runtime ({namespace}/{name})",
-            f'memory "{memory}" is not a valid quantity: {error}',
-            "Create compute template failed.",
-        ) from None
 
 
 def container_resources(template: dict[str, Any]) -> dict[str, Any]:

@@ -17,13 +17,14 @@ from typing import Any
 
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_LABEL
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.proto import enum_name
+from v1compat.convert.proto import (
+    ACCESS_MODES,
+    HOST_PATH_TYPES,
+    MOUNT_PROPAGATION_MODES,
+    VOLUME_TYPES,
+    enum_name,
+)
 from v1compat.convert.quantity import QuantityError, canonical_quantity, read_quantity
-
-VOLUME_TYPES = ("PERSISTENT_VOLUME_CLAIM", "HOST_PATH", "EPHEMERAL", "CONFIGMAP", "SECRET", "EMPTY_DIR")
-HOST_PATH_TYPES = ("DIRECTORY", "FILE")
-MOUNT_PROPAGATION_MODES = ("NONE", "HOSTTOCONTAINER", "BIDIRECTIONAL")
-ACCESS_MODES = ("RWO", "ROX", "RWX")
 
 _K8S_PROPAGATION = {"HOSTTOCONTAINER": "HostToContainer", "BIDIRECTIONAL": "Bidirectional"}
 _V1_PROPAGATION = {k8s: v1 for v1, k8s in _K8S_PROPAGATION.items()}

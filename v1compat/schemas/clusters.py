@@ -6,6 +6,7 @@ Field names are the proto names; a few proto fields were declared in camelCase u
 
 from __future__ import annotations
 
+from v1compat.convert.proto import CLUSTER_ENVIRONMENTS, ENV_VALUE_SOURCES
 from v1compat.schemas.base import ProtoSchema
 from v1compat.schemas.fields import (
     Bool,
@@ -18,9 +19,6 @@ from v1compat.schemas.fields import (
     Timestamp,
 )
 from v1compat.schemas.volumes import VolumeSchema
-
-CLUSTER_ENVIRONMENTS = {"DEV": 0, "TESTING": 1, "STAGING": 2, "PRODUCTION": 3}
-ENV_VALUE_SOURCES = {"CONFIGMAP": 0, "SECRET": 1, "RESOURCEFIELD": 2, "FIELD": 3}
 
 
 class EnvValueFromSchema(ProtoSchema):

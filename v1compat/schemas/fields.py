@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -126,10 +126,11 @@ class Enum(ProtoScalar):
 
     kind = "enum"
 
-    def __init__(self, values: Mapping[str, int], **kwargs: Any):
+    def __init__(self, names: Sequence[str], **kwargs: Any):
+        """``names``: the value names by number (``v1compat.convert.proto``)."""
         super().__init__(**kwargs)
-        self.values = dict(values)
-        self.names = {number: name for name, number in self.values.items()}
+        self.values = {name: number for number, name in enumerate(names)}
+        self.names = dict(enumerate(names))
         self.zero = self.names[0]
 
     def known(self, value: Any) -> bool:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+from v1compat.convert.proto import (
+    ACCESS_MODES,
+    HOST_PATH_TYPES,
+    MOUNT_PROPAGATION_MODES,
+    VOLUME_TYPES,
+)
 from v1compat.schemas.base import ProtoSchema
 from v1compat.schemas.fields import Bool, Enum, Map, String
-
-VOLUME_TYPES = {
-    "PERSISTENT_VOLUME_CLAIM": 0,
-    "HOST_PATH": 1,
-    "EPHEMERAL": 2,
-    "CONFIGMAP": 3,
-    "SECRET": 4,
-    "EMPTY_DIR": 5,
-}
-HOST_PATH_TYPES = {"DIRECTORY": 0, "FILE": 1}
-MOUNT_PROPAGATION_MODES = {"NONE": 0, "HOSTTOCONTAINER": 1, "BIDIRECTIONAL": 2}
-ACCESS_MODES = {"RWO": 0, "ROX": 1, "RWX": 2}
 
 
 class VolumeSchema(ProtoSchema):

@@ -9,10 +9,12 @@ service annotations, the serve-service ports, ingress, service account and pull 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from tests.support.factories import create_template
-from v1compat.convert import cluster_to_raycluster, template_from_configmap
+from v1compat.convert import cluster_to_raycluster
 from v1compat.schemas import ClusterSchema, InputReport, read_message
+from v2proxy.templates import configmap_to_template
 
 HEAD_ENVIRONMENT = {
     "values": {"E": "v", "EMPTY": ""},
@@ -73,7 +75,8 @@ def test_every_field_the_converters_write_passes_the_crd_strictly(bridge, kube, 
     )
     configmap = kube.get(f"/api/v1/namespaces/{ns}/configmaps/gpu-template").json()
     message = read_message(ClusterSchema(), {"name": "strict", "namespace": ns, **FULL}, InputReport())
-    built = cluster_to_raycluster(message, ns, {"gpu-template": template_from_configmap(configmap)})
+    templates = {"gpu-template": configmap_to_template(configmap)}
+    built = cluster_to_raycluster(message, ns, templates, now=datetime.now(UTC))
     strict = kube.post(
         f"/apis/ray.io/v1/namespaces/{ns}/rayclusters", params={"fieldValidation": "Strict"}, json=built
     )

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from bridge.core.config import BridgeConfig
-from v1compat.deprecation import deprecation_headers, v2_successor, warning_299
+from v1compat.deprecation import deprecation_headers, warning_299
+from v1compat.routes import v2_successor
 
 GUIDE = "https://example.test/MIGRATION.md"
 MANAGED = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"  # what v1 lists show
@@ -70,7 +71,7 @@ def test_headers_name_the_successor_the_guide_and_the_dates():
     config = BridgeConfig(
         migration_guide_url=GUIDE, v1_deprecated_since=dt.date(2026, 8, 19), v1_sunset=dt.date(2027, 6, 30)
     )
-    headers = deprecation_headers(config, "DELETE", "/apis/v1/namespaces/ns/clusters/c")
+    headers = deprecation_headers(config, v2_successor("DELETE", "/apis/v1/namespaces/ns/clusters/c"))
     assert headers == [
         ("Deprecation", "@1787097600"),
         ("Sunset", "Wed, 30 Jun 2027 00:00:00 GMT"),
@@ -80,13 +81,15 @@ def test_headers_name_the_successor_the_guide_and_the_dates():
 
 
 def test_templates_link_to_the_guide_section_and_say_where_the_configmap_lives():
-    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), "GET", "/apis/v1/compute_templates"))
+    successor = v2_successor("GET", "/apis/v1/compute_templates")
+    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), successor))
     assert headers["Link"].startswith(f'<{GUIDE}#compute-templates>; rel="successor-version"')
     assert "use GET /api/v1/configmaps on the Kubernetes API" in headers["Warning"]
 
 
 def test_no_sunset_header_unless_a_date_is_configured():
-    names = [name for name, _ in deprecation_headers(BridgeConfig(), "GET", "/apis/v1/clusters")]
+    successor = v2_successor("GET", "/apis/v1/clusters")
+    names = [name for name, _ in deprecation_headers(BridgeConfig(), successor)]
     assert names == ["Deprecation", "Link", "Warning"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.factories import example
+from v1compat.convert.proto import VOLUME_TYPES, enum_name
 from v1compat.schemas import (
     BodyError,
     ClusterSchema,
@@ -175,3 +176,11 @@ def test_an_enum_number_may_be_written_with_a_zero_fraction_or_an_exponent():
     """protojson reads 3.0 and 3e0 as the number 3 (normalizeToIntString)."""
     assert load(ClusterSchema(), {"environment": 3.0}) == ({"environment": "PRODUCTION"}, [])
     assert load(ClusterSchema(), {"environment": 2e0}) == ({"environment": "STAGING"}, [])
+
+
+@pytest.mark.parametrize("number", range(6))
+def test_a_volume_type_number_loads_to_the_name_the_converter_builds_from(number):
+    """The schema (wire numbers) and the converters (message names) read one enum table."""
+    message, unknown = load(VolumeSchema(), {"volumeType": number})
+    assert unknown == [] and message["volume_type"] == enum_name(number, VOLUME_TYPES)
+    assert VolumeSchema().dump(message)["volumeType"] == number

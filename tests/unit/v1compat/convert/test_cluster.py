@@ -15,6 +15,7 @@ import yaml
 
 from tests.support import factories
 from tests.support.repo import CRD_DIR, SHARED_DIR
+from v1compat.clusters_api import build_raycluster
 from v1compat.convert import (
     MANAGED_BY_SELECTOR,
     cluster_to_raycluster,
@@ -24,8 +25,10 @@ from v1compat.convert import (
     required_templates,
 )
 from v1compat.errors import Code, V1Error
+from v1compat.validation import validate_create_cluster
 
 NOW = datetime(2025, 1, 1, 0, 0, 0, 123456, tzinfo=UTC)
+NOW_NANOSECONDS = 1735689600_123456000
 NOW_TEXT = "2025-01-01 00:00:00.123456 +0000 UTC"
 DEFAULT_TEMPLATE = {
     "name": "default-template",
@@ -79,6 +82,13 @@ def example(name: str) -> dict[str, Any]:
 
 def build(cluster: dict[str, Any], templates: dict[str, dict[str, Any]] = TEMPLATES) -> dict[str, Any]:
     return cluster_to_raycluster(cluster, cluster.get("namespace", "ns"), templates, now=NOW)
+
+
+def build_for_the_api(
+    cluster: dict[str, Any], templates: dict[str, dict[str, Any]] = TEMPLATES
+) -> dict[str, Any]:
+    """The orchestration layer's build: conversion errors become the Go server's V1Errors."""
+    return build_raycluster(cluster, cluster.get("namespace", "ns"), templates, clock=lambda: NOW_NANOSECONDS)
 
 
 def minimal(**head: Any) -> dict[str, Any]:
@@ -395,7 +405,7 @@ def test_creation_timestamp_uses_go_time_format() -> None:
         go_time_string(datetime(2023, 9, 25, 10, 48, 35, tzinfo=UTC), 766443417)
         == "2023-09-25 10:48:35.766443417 +0000 UTC"
     )
-    stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"][
+    stamped = build_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"][
         "ray.io/creation-timestamp"
     ]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})? \+0000 UTC", stamped)
@@ -821,7 +831,7 @@ def test_conversion_errors(mutate: Any, cause: str) -> None:
     cluster = with_worker()
     mutate(cluster)
     with pytest.raises(V1Error) as raised:
-        build(cluster)
+        build_for_the_api(cluster)
     assert raised.value.code == Code.INVALID_ARGUMENT
     assert raised.value.http_status == 400
     assert raised.value.message == _WRAP + cause
@@ -836,7 +846,7 @@ def test_autoscaler_errors_only_when_autoscaling_is_on() -> None:
 def test_stored_template_with_a_bad_memory_unit_is_a_clear_400() -> None:
     broken = {**DEFAULT_TEMPLATE, "memory_unit": "GB"}
     with pytest.raises(V1Error) as raised:
-        build(minimal(), {"default-template": broken})
+        build_for_the_api(minimal(), {"default-template": broken})
     assert raised.value.code == Code.INVALID_ARGUMENT
     assert raised.value.message == _WRAP + (
         'memory "4GB" of compute template default-template is not a valid quantity: '
@@ -846,7 +856,7 @@ def test_stored_template_with_a_bad_memory_unit_is_a_clear_400() -> None:
 
 def test_template_missing_from_the_resolved_map_is_not_found() -> None:
     with pytest.raises(V1Error) as raised:
-        build(with_worker(compute_template="elsewhere"))
+        build_for_the_api(with_worker(compute_template="elsewhere"))
     assert raised.value.code == Code.NOT_FOUND
     assert "elsewhere" in raised.value.message
 
@@ -866,7 +876,7 @@ def test_template_missing_from_the_resolved_map_is_not_found() -> None:
 )
 def test_unvalidated_requests_fail_cleanly(cluster: dict[str, Any], message: str) -> None:
     with pytest.raises(V1Error) as raised:
-        build(cluster)
+        validate_create_cluster("ns", cluster)
     assert raised.value.code == Code.INVALID_ARGUMENT
     assert raised.value.message.startswith(
         message + ": Validate create cluster request failed.: Invalid input error: "
@@ -1150,14 +1160,12 @@ def test_documented_losses(field: tuple[str, ...], sent: Any, read_back: Any) ->
 def test_volume_errors_win_over_a_broken_template_as_in_go() -> None:
     cluster = minimal(volumes=[{"name": "e", "mount_path": "/e", "volume_type": "EPHEMERAL"}])
     with pytest.raises(V1Error) as raised:
-        build(cluster, {"default-template": {**DEFAULT_TEMPLATE, "memory_unit": "GB"}})
+        build_for_the_api(cluster, {"default-template": {**DEFAULT_TEMPLATE, "memory_unit": "GB"}})
     assert raised.value.message == _WRAP + "storage for ephemeral volume is empty"
 
 
-def test_the_creation_timestamp_has_nanoseconds_like_gos_clock(monkeypatch) -> None:
+def test_the_creation_timestamp_has_nanoseconds_like_gos_clock() -> None:
     """Go's ``time.Now().String()`` shows nanoseconds (``.766443417``), not microseconds."""
-    import v1compat.convert.cluster as cluster_module
-
-    monkeypatch.setattr(cluster_module.time, "time_ns", lambda: 1695638915_766443417)
-    stamped = cluster_to_raycluster(minimal(), "ns", TEMPLATES)["metadata"]["annotations"]
+    stamped = build_raycluster(minimal(), "ns", TEMPLATES, clock=lambda: 1695638915_766443417)
+    stamped = stamped["metadata"]["annotations"]
     assert stamped["ray.io/creation-timestamp"] == "2023-09-25 10:48:35.766443417 +0000 UTC"

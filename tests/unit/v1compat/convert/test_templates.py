@@ -7,11 +7,6 @@ from typing import Any
 import pytest
 
 from tests.support.factories import example
-from v1compat.convert import (
-    configmap_from_template,
-    template_from_configmap,
-    validate_template_memory,
-)
 from v1compat.convert.errors import ConversionError
 from v1compat.convert.templates import (
     container_resources,
@@ -19,6 +14,10 @@ from v1compat.convert.templates import (
     template_memory,
 )
 from v1compat.errors import Code, V1Error
+from v1compat.templates_api import CREATE_FAILED
+from v1compat.validation import validate_template_memory
+from v2proxy.templates import configmap_to_template as template_from_configmap
+from v2proxy.templates import template_to_configmap as configmap_from_template
 
 
 def test_example_template_is_stored_in_the_go_format() -> None:
@@ -169,14 +168,16 @@ def test_valid_memory_units_pass(unit: str | None) -> None:
         "memory": 4,
         **({"memory_unit": unit} if unit is not None else {}),
     }
-    validate_template_memory(template)
+    validate_template_memory(template, CREATE_FAILED)
     assert template_memory(template) == f"4{unit or 'Gi'}"
 
 
 @pytest.mark.parametrize("unit", ["GB", "gb", "Gib", " Gi"])
 def test_invalid_memory_unit_is_a_client_error(unit: str) -> None:
     with pytest.raises(V1Error) as raised:
-        validate_template_memory({"name": "t", "namespace": "ns", "cpu": 1, "memory": 4, "memory_unit": unit})
+        validate_template_memory(
+            {"name": "t", "namespace": "ns", "cpu": 1, "memory": 4, "memory_unit": unit}, CREATE_FAILED
+        )
     assert raised.value.code == Code.INVALID_ARGUMENT
     assert raised.value.http_status == 400
     assert raised.value.message.startswith(
