@@ -29,7 +29,6 @@ from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
 from bridge.kube.status import REASONS, failure
 
-
 log = logging.getLogger("bridge.embedded")
 
 # How long a stopping server waits for requests in flight (watches end at once).
