@@ -65,7 +65,7 @@ def _json_key(key: Any) -> str:
 
 def load(data: bytes | str) -> Any:
     """One YAML document (``yaml.YAMLError`` for none or several), not yet bounded."""
-    return yaml.load(data, Loader=KubernetesLoader)  # noqa: S506 - a SafeLoader
+    return yaml.load(data, Loader=KubernetesLoader)  # a SafeLoader
 
 
 def load_all(data: bytes | str) -> list[Any]:
