@@ -20,18 +20,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
-from urllib.parse import quote
 
 from bridge.core.config import BridgeConfig
+from bridge.kube.resources import (
+    CONFIGMAPS,
+    RAYCLUSTERS,
+    RAYJOBS,
+    RAYSERVICES,
+    SERVICES,
+    quote_segment,
+)
 from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"
 DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
 
-_RAY = "/apis/ray.io/v1"
+_RAY = RAYCLUSTERS.prefix
+_RAY_RESOURCES = {resource.plural: resource for resource in (RAYCLUSTERS, RAYJOBS, RAYSERVICES)}
 _SEGMENT = r"([^/]+)"
 _MANAGED_ONLY = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"
-_PCHAR = "-._~!$&'()*+,;=:@"  # RFC 3986 pchar besides unreserved letters and digits
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,7 @@ class Successor:
 
 def _ray(kind: str) -> Callable[..., str]:
     def build(namespace: str | None = None, name: str | None = None) -> str:
-        path = _RAY + (f"/namespaces/{namespace}" if namespace is not None else "") + f"/{kind}"
-        return path + (f"/{name}" if name is not None else "")
+        return _RAY_RESOURCES[kind].get_url(namespace, name)
 
     return build
 
@@ -77,12 +83,12 @@ def _ray_list(kind: str) -> Callable[..., str]:
 
 
 def _configmaps(namespace: str | None = None, name: str | None = None) -> str:
-    path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
-    return path + "/configmaps" + (f"/{name}" if name is not None else "")
+    return CONFIGMAPS.get_url(namespace, name)
 
 
 def _dashboard(namespace: str, cluster: str, rest: str = "") -> str:
-    return f"/api/v1/namespaces/{namespace}/services/{cluster}-head-svc:8265/proxy/api/jobs/{rest}"
+    jobs = "/".join(quote_segment(segment) for segment in f"api/jobs/{rest}".split("/"))
+    return SERVICES.get_url(namespace, f"{cluster}-head-svc:8265", "proxy") + "/" + jobs
 
 
 def _template(method: str, path: str) -> Successor:
@@ -137,8 +143,9 @@ def v2_successor(method: str, path: str) -> Successor | None:
         match = pattern.match(path)
         if match and entry_method == method:
             # The path arrives decoded; the successor is a URI again (a name holding a euro sign
-            # or ">" would otherwise break the Link header or make the response unsendable).
-            return build(*(quote(segment, safe=_PCHAR) for segment in match.groups()))
+            # or ">" would otherwise break the Link header or make the response unsendable):
+            # the builders quote each segment once.
+            return build(*match.groups())
     return None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from bridge.kube.resources import CONFIGMAPS
 from v1compat import convert
 from v1compat.errors import already_exists, not_found
 from v1compat.validation import (
@@ -48,8 +49,7 @@ class V2Calls(Protocol):
 
 
 def configmaps_path(namespace: str | None = None, name: str | None = None) -> str:
-    base = f"/api/v1/namespaces/{namespace}/configmaps" if namespace else "/api/v1/configmaps"
-    return f"{base}/{name}" if name else base
+    return CONFIGMAPS.get_url(namespace, name)
 
 
 def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[str, Any]:

@@ -30,9 +30,9 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from bridge.kube import names
+from bridge.kube.resources import CONFIGMAPS
 from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
 from v2proxy.messages import (
     Handler,
@@ -342,7 +342,7 @@ def _fetch_template(
 
 def _lookup_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
     return request.side_request(
-        f"/api/v1/namespaces/{quote(namespace, safe='')}/configmaps/{quote(name, safe='')}",
+        CONFIGMAPS.get_url(namespace, name),
         route="compute-template-lookup",
         params={"namespace": namespace, "name": name},
     )

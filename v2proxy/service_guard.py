@@ -14,8 +14,9 @@ never read here: a job submission or an upload streams through untouched.
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
+from bridge.kube.resources import SERVICES
 from bridge.kube.services import ServiceId, parse_service_id
 from v2proxy.messages import (
     Handler,
@@ -81,7 +82,7 @@ def _is_named(item: object, name: str) -> bool:
 
 def _list_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
     return request.side_request(
-        f"/api/v1/namespaces/{quote(namespace, safe='')}/services",
+        SERVICES.get_url(namespace),
         query=[
             ("fieldSelector", f"metadata.name={name}"),
             ("labelSelector", KUBERAY_SERVICE_SELECTOR),
