@@ -9,7 +9,7 @@ exactly once, keeping what RFC 3986 allows in a path segment (``pchar``) as it i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 # RFC 3986 pchar besides the unreserved letters, digits and "-._~" (which quote() keeps anyway).
@@ -23,12 +23,13 @@ def quote_segment(text: str) -> str:
 
 @dataclass(frozen=True)
 class Resource:
-    """A resource type of the Kubernetes API: ``group`` is "" for the core group."""
+    """A resource type of the Kubernetes API: ``group`` is "" for the core group.
+    ``namespaced`` is keyword-only, so a richer table (the embedded API's) can extend it."""
 
     group: str
     version: str
     plural: str
-    namespaced: bool = True
+    namespaced: bool = field(default=True, kw_only=True)
 
     @property
     def api_version(self) -> str:
