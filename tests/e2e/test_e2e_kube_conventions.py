@@ -1,10 +1,15 @@
-"""A name in a v1 path is data: the v2 call made for it names the same object, whatever
-characters it holds (``bridge.kube.resources`` quotes each segment once).
+"""Kubernetes wire conventions (``bridge.kube``) as clients meet them, against a real
+``kuberay-bridge serve`` (gunicorn) in front of an embedded API; ``requests`` is the client.
 
-A real ``kuberay-bridge serve`` (gunicorn) in front of an embedded API; ``requests`` is the
-client. The v1 path ``.../clusters/%2561`` names a cluster called ``%61``. The v2 path used to be
-pasted together unquoted, so the bridge asked for ``rayclusters/%61``, which Kubernetes decodes
-to ``a``: a v1 GET answered cluster ``a`` and a v1 DELETE deleted it.
+A name in a v1 path is data: the v2 call made for it names the same object, whatever characters
+it holds (``bridge.kube.resources`` quotes each segment once). The v1 path ``.../clusters/%2561``
+names a cluster called ``%61``; the v2 path used to be pasted together unquoted, so the bridge
+asked for ``rayclusters/%61``, which Kubernetes decodes to ``a``: a v1 GET answered cluster ``a``
+and a v1 DELETE deleted it.
+
+A YAML body is read as Kubernetes reads it (``bridge.kube.yaml``): map keys are JSON strings,
+each its own key. The v2 body decoder used to fold the label keys ``1`` and ``true`` into one
+(equal in Python) and send one label, with the other's value.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+import yaml
 
 from bridge.embedded import start
 from tests.v2.conftest import raycluster
@@ -54,3 +60,13 @@ def test_a_v1_delete_of_an_escaped_name_leaves_the_other_cluster_alone(bridge):
 def test_the_successor_link_names_the_same_object(bridge):
     answer = requests.get(bridge.url + V1_CLUSTERS + "/%2561", timeout=30)
     assert f'<{V2_CLUSTERS}/%2561>; rel="successor-version"' in answer.headers["Link"]
+
+
+def test_yaml_label_keys_that_python_finds_equal_stay_two_labels(bridge):
+    body = yaml.safe_dump(raycluster("yaml-keys")).replace("labels: {}", "labels:\n    1: one\n    true: yes-label")
+    assert "1: one" in body
+    created = requests.post(bridge.url + V2_CLUSTERS, data=body, timeout=30,
+                            headers={"Content-Type": "application/yaml"})
+    assert created.status_code == 201, created.text
+    stored = requests.get(bridge.url + V2_CLUSTERS + "/yaml-keys", timeout=30).json()
+    assert stored["metadata"]["labels"] == {"1": "one", "true": "yes-label"}
