@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request, Response
 from bridge.embedded import protobuf
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.kube import yaml as kube_yaml
+from bridge.kube.patch import media_type
 
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -36,13 +37,9 @@ def read_body(request: Request) -> bytes:
     return data
 
 
-def media_type(request: Request) -> str:
-    return (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-
 def decode_object(request: Request, raw: bytes) -> Any:
     """A JSON, YAML or (built-in kinds) protobuf body; no Content-Type means JSON; else 415."""
-    kind = media_type(request)
+    kind = media_type(request.headers.get("Content-Type"))
     if kind in ("", JSON):
         return load_json(raw)
     if kind in YAML_TYPES:
