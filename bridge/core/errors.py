@@ -26,6 +26,7 @@ log = logging.getLogger("kuberay_bridge.errors")
 Renderer = Callable[[int, str], Response]
 _EXTENSION = "kuberay_bridge_error_renderers"
 
+
 def status_body(code: int, message: str, reason: str | None = None, **extra: Any) -> dict[str, Any]:
     """The bridge's own error as a Kubernetes ``Status`` (``bridge.kube.status``)."""
     return failure(code, message, reason, **extra)
