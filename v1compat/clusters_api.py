@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bridge.kube.resources import EVENTS_K8S_IO, RAYCLUSTERS
 from v1compat import convert, managed
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
@@ -43,8 +44,7 @@ LIST_ALL_FAILED = "List clusters from all namespaces failed."
 
 
 def rayclusters_path(namespace: str | None = None, name: str | None = None) -> str:
-    base = "/apis/ray.io/v1" + (f"/namespaces/{namespace}" if namespace else "") + "/rayclusters"
-    return f"{base}/{name}" if name else base
+    return RAYCLUSTERS.get_url(namespace, name)
 
 
 CLUSTERS = ManagedKind(
@@ -59,7 +59,7 @@ CLUSTERS = ManagedKind(
 
 
 def events_path(namespace: str) -> str:
-    return f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
+    return EVENTS_K8S_IO.get_url(namespace)
 
 
 _GO_INT = re.compile(r"[+-]?[0-9]+")  # strconv.ParseInt(s, 10, 64): no spaces, no "_"

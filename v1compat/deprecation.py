@@ -20,17 +20,17 @@ import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
-from urllib.parse import quote
 
 from bridge.core.config import BridgeConfig
+from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES, SERVICES, quote_segment
 from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"
 DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)
 
-_RAY = "/apis/ray.io/v1"
+_RAY = RAYCLUSTERS.prefix
+_RAY_RESOURCES = {resource.plural: resource for resource in (RAYCLUSTERS, RAYJOBS, RAYSERVICES)}
 _MANAGED_ONLY = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"
-_PCHAR = "-._~!$&'()*+,;=:@"  # RFC 3986 pchar besides unreserved letters and digits
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,15 @@ class Successor:
 
 
 SuccessorOf = Callable[..., Successor]
-"""Builds the successor of one v1 route from its method and its (URI-quoted) path values."""
+"""Builds the successor of one v1 route from its method and its path values (as decoded: the
+builders quote each segment once, through ``bridge.kube.resources``)."""
 
 
 def ray(plural: str) -> SuccessorOf:
     """The same call on the ray.io CR: ``POST .../namespaces/ns/rayclusters``, ``GET .../c``."""
 
     def build(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
-        path = _RAY + (f"/namespaces/{namespace}" if namespace is not None else "") + f"/{plural}"
-        return Successor(method, path + (f"/{name}" if name is not None else ""))
+        return Successor(method, _RAY_RESOURCES[plural].get_url(namespace, name))
 
     return build
 
@@ -84,8 +84,7 @@ def ray_list(plural: str) -> SuccessorOf:
 
 def configmaps(method: str, namespace: str | None = None, name: str | None = None) -> Successor:
     """Compute templates are ConfigMaps on the Kubernetes API (not served by the bridge)."""
-    path = "/api/v1" + (f"/namespaces/{namespace}" if namespace is not None else "")
-    path += "/configmaps" + (f"/{name}" if name is not None else "")
+    path = CONFIGMAPS.get_url(namespace, name)
     return Successor(method, path, served_by_bridge=False, guide_section="compute-templates")
 
 
@@ -94,8 +93,9 @@ def dashboard(rest: str = "") -> SuccessorOf:
     ``rest`` is formatted with the path values (``"{submission}/logs"``)."""
 
     def build(method: str, namespace: str, cluster: str, **values: str) -> Successor:
-        service = f"/api/v1/namespaces/{namespace}/services/{cluster}-head-svc:8265/proxy"
-        return Successor(method, f"{service}/api/jobs/{rest.format(**values)}")
+        service = SERVICES.get_url(namespace, f"{cluster}-head-svc:8265", "proxy")
+        jobs = "/".join(quote_segment(segment) for segment in f"api/jobs/{rest.format(**values)}".split("/"))
+        return Successor(method, f"{service}/{jobs}")
 
     return build
 
@@ -105,9 +105,10 @@ def successor_for(method: str, build: SuccessorOf, values: dict[str, str]) -> Su
     the Go server answered "name is empty" or 404 there)."""
     if not all(values.values()):
         return None
-    # The path arrives decoded; the successor is a URI again (a name holding a euro sign
-    # or ">" would otherwise break the Link header or make the response unsendable).
-    return build(method, **{key: quote(value, safe=_PCHAR) for key, value in values.items()})
+    # The path arrives decoded; the successor is a URI again (a name holding a euro sign or ">"
+    # would otherwise break the Link header or make the response unsendable): the builders
+    # quote each segment once.
+    return build(method, **values)
 
 
 def is_v1_path(path: str) -> bool:

@@ -49,6 +49,26 @@ HTTP_STATUS = {
     Code.UNAUTHENTICATED: 401,
 }
 
+# An HTTP status (Kubernetes' answer, or the bridge's own error on a v1 path) -> the gRPC code a
+# v1 client sees. The Go server answered code 2 (Unknown, HTTP 500) for every Kubernetes error
+# it did not classify; the bridge keeps 500 for server-side failures but gives client mistakes
+# and permission problems their own code. A status not listed is the caller's to default.
+HTTP_TO_CODE = {
+    400: Code.INVALID_ARGUMENT,
+    401: Code.UNAUTHENTICATED,
+    403: Code.PERMISSION_DENIED,
+    404: Code.NOT_FOUND,
+    409: Code.ALREADY_EXISTS,
+    410: Code.FAILED_PRECONDITION,
+    413: Code.RESOURCE_EXHAUSTED,
+    415: Code.INVALID_ARGUMENT,
+    422: Code.INVALID_ARGUMENT,
+    429: Code.RESOURCE_EXHAUSTED,
+    502: Code.UNAVAILABLE,
+    503: Code.UNAVAILABLE,
+    504: Code.DEADLINE_EXCEEDED,
+}
+
 
 class V1Error(Exception):
     """An error a v1 client sees as ``{"code": code, "message": message}``."""

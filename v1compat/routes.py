@@ -41,7 +41,7 @@ from v1compat.deprecation import (
     ray_list,
     successor_for,
 )
-from v1compat.errors import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
+from v1compat.errors import HTTP_TO_CODE, METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.schemas import (
     ClusterSchema,
     ComputeTemplateSchema,
@@ -259,21 +259,8 @@ def render_http_error(status: int, message: str) -> Response:
         return v1_error_response(ROUTE_NOT_FOUND)
     if status == 405:
         return v1_error_response(METHOD_NOT_ALLOWED)
-    code = _HTTP_TO_CODE.get(status, Code.INTERNAL if status >= 500 else Code.UNKNOWN)
+    code = HTTP_TO_CODE.get(status, Code.INTERNAL if status >= 500 else Code.UNKNOWN)
     return v1_error_response(V1Error(code, message), status=status)
-
-
-_HTTP_TO_CODE = {
-    400: Code.INVALID_ARGUMENT,
-    401: Code.UNAUTHENTICATED,
-    403: Code.PERMISSION_DENIED,
-    409: Code.ALREADY_EXISTS,
-    413: Code.RESOURCE_EXHAUSTED,
-    415: Code.INVALID_ARGUMENT,
-    429: Code.RESOURCE_EXHAUSTED,
-    503: Code.UNAVAILABLE,
-    504: Code.DEADLINE_EXCEEDED,
-}
 
 
 def _add_v1_headers(response: Response) -> Response:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.kube.resources import CONFIGMAPS
 from v1compat import managed
 from v1compat.errors import already_exists
 from v1compat.managed import ManagedKind, V2Calls
@@ -40,8 +41,7 @@ LIST_ALL_FAILED = "List all compute templates from all namespaces failed."
 
 
 def configmaps_path(namespace: str | None = None, name: str | None = None) -> str:
-    base = f"/api/v1/namespaces/{namespace}/configmaps" if namespace else "/api/v1/configmaps"
-    return f"{base}/{name}" if name else base
+    return CONFIGMAPS.get_url(namespace, name)
 
 
 TEMPLATES = ManagedKind(

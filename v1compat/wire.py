@@ -15,6 +15,7 @@ from flask import Response, request
 from bridge.core.config import BridgeConfig
 from bridge.core.state import current_state_or_none
 from v1compat.errors import (
+    HTTP_TO_CODE,
     Code,
     V1Error,
     internal,
@@ -24,24 +25,6 @@ from v1compat.errors import (
 from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_message
 
 STRICT_QUERY = "strict"
-
-# Kubernetes HTTP status -> the gRPC code a v1 client sees. The Go server answered code 2
-# (Unknown, HTTP 500) for every Kubernetes error it did not classify; the bridge keeps 500 for
-# server-side failures but gives client mistakes and permission problems their own code.
-_K8S_STATUS_TO_CODE = {
-    400: Code.INVALID_ARGUMENT,
-    401: Code.UNAUTHENTICATED,
-    403: Code.PERMISSION_DENIED,
-    404: Code.NOT_FOUND,
-    409: Code.ALREADY_EXISTS,
-    410: Code.FAILED_PRECONDITION,
-    422: Code.INVALID_ARGUMENT,
-    429: Code.RESOURCE_EXHAUSTED,
-    502: Code.UNAVAILABLE,
-    503: Code.UNAVAILABLE,
-    504: Code.DEADLINE_EXCEEDED,
-}
-
 
 def v1_json(payload: Any, status: int = 200) -> Response:
     """A v1 answer: compact JSON, as protojson writes it."""
@@ -169,7 +152,7 @@ def _inside_object(doc: str, pos: int) -> bool:
 def upstream_error(status: int, body: Any, *context: str) -> V1Error:
     """A Kubernetes error the v1 layer does not classify itself, as Go's ``util.Wrap`` showed
     it: the wrap texts (outermost first) then the Kubernetes message."""
-    code = _K8S_STATUS_TO_CODE.get(status, Code.UNKNOWN)
+    code = HTTP_TO_CODE.get(status, Code.UNKNOWN)
     return V1Error(code, ": ".join([*context, k8s_message(status, body)]))
 
 
@@ -209,7 +192,7 @@ def write_failure(status: int, body: Any, what: str, *context: str) -> V1Error:
         # missing (Go: 500), so NotFound with the Go wording. Any other 404 on a write (the
         # RayCluster CRD is not installed) is the server's problem and stays 500.
         return not_found(what, text, *context)
-    code = _K8S_STATUS_TO_CODE.get(status)
+    code = HTTP_TO_CODE.get(status)
     if code in _CALLER_ACTS:
         return V1Error(code, ": ".join([what, *context, text]))
     return internal(what, text, *context)

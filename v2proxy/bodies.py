@@ -10,8 +10,9 @@ from typing import Any
 import yaml
 from werkzeug.http import parse_options_header
 
+from bridge.kube import yaml as kube_yaml
+
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-MAX_VALUES = 1_000_000  # as the embedded API; a RayCluster holds a few hundred
 
 
 class BodyError(ValueError):
@@ -30,20 +31,9 @@ def body_format(content_type: str | None) -> str | None:
     return None
 
 
-class _KubernetesYAMLLoader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings, as Kubernetes' YAML-to-JSON decoding does;
-    PyYAML would otherwise turn an unquoted ``2024-01-01`` into a date JSON cannot carry."""
-
-
-_KubernetesYAMLLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def decode_body(data: bytes, fmt: str) -> Any:
     """The decoded document; ``BodyError`` naming the problem when it does not parse, nests
-    too deep for the code that walks it, or expands past MAX_VALUES values."""
+    too deep for the code that walks it, or expands past ``bridge.kube.yaml.MAX_VALUES`` values."""
     if fmt == "json":
         try:
             return _bounded(json.loads(data))
@@ -52,8 +42,7 @@ def decode_body(data: bytes, fmt: str) -> Any:
         except RecursionError:
             raise BodyError("invalid JSON body: nested too deep") from None
     try:
-        # Empty documents (a leading or trailing ``---``) are not objects; kubectl skips them too.
-        documents = [doc for doc in yaml.load_all(data, Loader=_KubernetesYAMLLoader) if doc is not None]
+        documents = kube_yaml.load_all(data)
     except yaml.YAMLError as error:
         raise BodyError(f"invalid YAML body: {' '.join(str(error).split())}") from None
     except RecursionError:
@@ -64,22 +53,12 @@ def decode_body(data: bytes, fmt: str) -> Any:
 
 
 def _bounded(document: Any) -> Any:
-    """``document`` unless it holds more than MAX_VALUES values once YAML aliases are
-    expanded. A few hundred bytes of anchors and aliases (a "billion laughs") load as shared
-    objects, but re-encoding them as JSON writes every copy: gigabytes of memory and minutes
-    of a worker that also serves every other request and watch of its process."""
-    budget = MAX_VALUES
-    pending = [document]
-    while pending:
-        value = pending.pop()
-        budget -= 1
-        if budget < 0:
-            raise BodyError(f"the body expands to more than {MAX_VALUES} values (YAML aliases)")
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return document
+    """``document`` unless it holds more than ``bridge.kube.yaml.MAX_VALUES`` values once YAML
+    aliases are expanded (a "billion laughs"); its depth and numbers are the upstream's to judge."""
+    try:
+        return kube_yaml.bounded(document, max_depth=None, finite=False)
+    except kube_yaml.TooManyValues:
+        raise BodyError(f"the body expands to more than {kube_yaml.MAX_VALUES} values (YAML aliases)") from None
 
 
 def encode_body(body: dict[str, Any]) -> bytes:

@@ -27,12 +27,12 @@ manifests against it, so the effect on a group is the same, with these deliberat
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
+from bridge.kube import names
+from bridge.kube.resources import CONFIGMAPS
 from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
 from v2proxy.messages import (
     Handler,
@@ -52,8 +52,6 @@ from v2proxy.templates import (
 
 TEMPLATE_FIELD = "computeTemplate"
 TEMPLATE_ANNOTATION = TEMPLATE_NAME_LABEL  # "ray.io/compute-template"
-# A ConfigMap name is a DNS-1123 subdomain; checking it keeps "../x" out of the lookup path.
-_CONFIGMAP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True)
@@ -331,7 +329,7 @@ def _fetch_template(
     request: ProxyRequest, lookup: Handler, namespace: str, name: str
 ) -> tuple[ProxyResponse | None, dict[str, Any] | None]:
     """The lookup's answer and the template in it; no lookup for a name no ConfigMap can have."""
-    if not _CONFIGMAP_NAME.fullmatch(name) or len(name) > 253:
+    if not names.DNS1123_SUBDOMAIN.is_valid(name):  # a ConfigMap name; keeps "../x" out of the path
         return None, None
     response = lookup(_lookup_request(request, namespace, name))
     try:
@@ -344,7 +342,7 @@ def _fetch_template(
 
 def _lookup_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
     return request.side_request(
-        f"/api/v1/namespaces/{quote(namespace, safe='')}/configmaps/{quote(name, safe='')}",
+        CONFIGMAPS.get_url(namespace, name),
         route="compute-template-lookup",
         params={"namespace": namespace, "name": name},
     )

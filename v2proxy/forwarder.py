@@ -22,7 +22,7 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 from werkzeug.datastructures import Headers
 
-from bridge.core.auth import end_to_end
+from bridge.kube.headers import end_to_end
 from v2proxy.messages import ProxyRequest, ProxyResponse, status_response
 from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_delay
 

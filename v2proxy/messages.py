@@ -154,5 +154,4 @@ def status_response(
     code: int, reason: str, message: str, details: dict[str, Any] | None = None
 ) -> ProxyResponse:
     """The bridge's own error, as a Kubernetes ``Status`` object like the API server's."""
-    extra = {} if details is None else {"details": details}
-    return ProxyResponse.from_json(code, status_body(code, message, reason, **extra))
+    return ProxyResponse.from_json(code, status_body(code, message, reason, details=details))

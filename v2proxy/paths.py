@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
+from bridge.kube.resources import PCHAR_SAFE, quote_segment
+
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# Characters RFC 3986 allows unescaped in a path segment (pchar minus "%").
-_SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
 
 
 class PathRejected(ValueError):
@@ -45,7 +45,7 @@ def raw_request_path(environ: Mapping[str, Any]) -> str:
             path = path[len(script_name):] or "/"
         return path
     path_info = environ.get("PATH_INFO", "") or "/"
-    return quote(path_info.encode("latin-1").decode("utf-8", "replace"), safe="/" + _SEGMENT_SAFE)
+    return quote(path_info.encode("latin-1").decode("utf-8", "replace"), safe="/" + PCHAR_SAFE)
 
 
 def canonical_segments(raw_path: str) -> list[str]:
@@ -86,4 +86,4 @@ def canonical_segments(raw_path: str) -> list[str]:
 
 def join_segments(segments: Sequence[str]) -> str:
     """The canonical encoded path for decoded ``segments`` (what goes upstream)."""
-    return "/" + "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in segments)
+    return "/" + "/".join(quote_segment(segment) for segment in segments)

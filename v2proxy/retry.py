@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from bridge.kube import yaml as kube_yaml
+
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF = 10.0
 
@@ -43,7 +45,7 @@ def is_idempotent(method: str, body: bytes | None, content_type: str | None) -> 
 def _has_resource_version(body: bytes, content_type: str) -> bool:
     try:
         if "yaml" in content_type:
-            document = yaml.safe_load(body)
+            document = kube_yaml.load(body)
         else:
             document = json.loads(body)
     except (ValueError, yaml.YAMLError, RecursionError):

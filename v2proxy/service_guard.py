@@ -14,8 +14,10 @@ never read here: a job submission or an upload streams through untouched.
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
+from bridge.kube.resources import SERVICES
+from bridge.kube.services import ServiceId, parse_service_id
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -27,25 +29,14 @@ from v2proxy.messages import (
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
 
 
-def split_service_id(service_id: str) -> tuple[str, str, str] | None:
+def split_service_id(service_id: str) -> ServiceId | None:
     """``(scheme, name, port)`` of ``name``, ``name:port`` or ``scheme:name:port``, the way
     the Kubernetes API server splits a service-proxy id; None when it is not one of those.
 
     The id is percent-decoded first, as the API server does (the kubernetes Python client
     sends ``https%3Aname%3Aport``). For an id the route table already decoded this changes
     nothing: a Service name never contains ``%``."""
-    parts = unquote(service_id).split(":")
-    if len(parts) == 1:
-        scheme, name, port = "", parts[0], ""
-    elif len(parts) == 2:
-        scheme, (name, port) = "", parts
-    elif len(parts) == 3:
-        scheme, name, port = parts
-    else:
-        return None
-    if scheme not in ("", "http", "https") or not name:
-        return None
-    return scheme, name, port
+    return parse_service_id(unquote(service_id))
 
 
 def kuberay_services_only(lookup: Handler) -> Middleware:
@@ -91,7 +82,7 @@ def _is_named(item: object, name: str) -> bool:
 
 def _list_request(request: ProxyRequest, namespace: str, name: str) -> ProxyRequest:
     return request.side_request(
-        f"/api/v1/namespaces/{quote(namespace, safe='')}/services",
+        SERVICES.get_url(namespace),
         query=[
             ("fieldSelector", f"metadata.name={name}"),
             ("labelSelector", KUBERAY_SERVICE_SELECTOR),

@@ -30,19 +30,8 @@ from collections.abc import Iterable
 from werkzeug.datastructures import Headers, WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
+from bridge.kube.headers import end_to_end
+
 _NEVER_FORWARDED = frozenset(
     {
         "host",
@@ -58,22 +47,6 @@ _NEVER_FORWARDED = frozenset(
     }
 )
 _FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
-
-
-def hop_by_hop_names(headers: Iterable[tuple[str, str]]) -> set[str]:
-    """Lower-case names of the hop-by-hop headers, including those ``Connection`` names."""
-    names = set(HOP_BY_HOP)
-    for name, value in headers:
-        if name.lower() == "connection":
-            names.update(part.strip().lower() for part in value.split(",") if part.strip())
-    return names
-
-
-def end_to_end(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``headers`` without the hop-by-hop ones (RFC 9110 section 7.6.1)."""
-    pairs = list(headers)
-    drop = hop_by_hop_names(pairs)
-    return [(name, value) for name, value in pairs if name.lower() not in drop]
 
 
 def upstream_headers(

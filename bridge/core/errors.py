@@ -19,44 +19,17 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from bridge.kube.status import failure
+
 log = logging.getLogger("kuberay_bridge.errors")
 
 Renderer = Callable[[int, str], Response]
 _EXTENSION = "kuberay_bridge_error_renderers"
 
-# Kubernetes StatusReason for each code the bridge itself answers.
-REASONS = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    405: "MethodNotAllowed",
-    406: "NotAcceptable",
-    409: "Conflict",
-    410: "Gone",
-    413: "RequestEntityTooLarge",
-    415: "UnsupportedMediaType",
-    422: "Invalid",
-    429: "TooManyRequests",
-    500: "InternalError",
-    502: "InternalError",
-    503: "ServiceUnavailable",
-    504: "Timeout",
-    508: "LoopDetected",
-}
-
 
 def status_body(code: int, message: str, reason: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason or REASONS.get(code, "Unknown" if code < 500 else "InternalError"),
-        "code": code,
-        **extra,
-    }
+    """The bridge's own error as a Kubernetes ``Status`` (``bridge.kube.status``)."""
+    return failure(code, message, reason, **extra)
 
 
 def status_json(code: int, message: str, reason: str | None = None) -> Response:

@@ -32,7 +32,7 @@ log = logging.getLogger("kuberay_bridge.hops")
 INSTANCE_ENV = "BRIDGE_INSTANCE_ID"  # set by the gunicorn master for its workers
 PSEUDONYM_PREFIX = "kuberay-bridge-"
 MAX_BRIDGE_HOPS = 8
-LOOP_STATUS = 508  # Loop Detected (RFC 5842); its Status reason is in bridge.core.errors.REASONS
+LOOP_STATUS = 508  # Loop Detected (RFC 5842); its Status reason is in bridge.kube.status.REASONS
 
 
 def _shared_flag() -> Any | None:

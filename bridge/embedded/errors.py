@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.kube.status import failure
+
 
 class ApiError(Exception):
     """An error answered as a Kubernetes Status object with the matching HTTP code."""
@@ -16,18 +18,7 @@ class ApiError(Exception):
         self.details = details
 
     def status(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Failure",
-            "message": self.message,
-            "reason": self.reason,
-        }
-        if self.details is not None:
-            body["details"] = self.details
-        body["code"] = self.code  # after details, in the field order of Go's metav1.Status
-        return body
+        return failure(self.code, self.message, self.reason, self.details)
 
 
 def _details(name: str | None, group: str, kind: str, causes: list | None = None) -> dict:

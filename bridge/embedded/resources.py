@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bridge.kube import resources as kube
+
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 
 @dataclass(frozen=True)
-class Resource:
-    group: str  # "" for the core API
-    version: str
-    plural: str
+class Resource(kube.Resource):
+    """A resource the embedded API serves: its Kubernetes identity and URLs
+    (``bridge.kube.resources``) plus what discovery and routing need."""
+
     kind: str
     singular: str
-    namespaced: bool = True
     short_names: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()
@@ -22,10 +23,6 @@ class Resource:
     # Another resource whose objects this one shows (events.k8s.io/v1 events are core events).
     view_of: str | None = None
     printer_columns: tuple[dict, ...] = field(default=())
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
     def key(self) -> str:

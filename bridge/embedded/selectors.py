@@ -9,19 +9,7 @@ from dataclasses import dataclass
 
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.embedded.resources import Resource
-
-_NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_NAME_PART_RULE = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-_LABEL_VALUE_RULE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
-    "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
-
+from bridge.kube import names
 
 # -- label selectors ---------------------------------------------------------------------
 
@@ -85,24 +73,23 @@ def _is_identifier(token: str | None) -> bool:
 
 
 def _check_key(key: str) -> None:
-    prefix, _, name = key.rpartition("/")
+    prefix, name = names.split_qualified_name(key)
     problems = []
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
+    if prefix and not names.DNS1123_SUBDOMAIN.is_valid(prefix):
         problems.append("prefix part must be a lowercase RFC 1123 subdomain")
-    if len(name) > 63:
-        problems.append("name part must be no more than 63 characters")
-    if not _NAME_PART.fullmatch(name):
-        problems.append(_NAME_PART_RULE)
+    if len(name) > names.QUALIFIED_NAME_PART.max_length:
+        problems.append("name part " + names.max_length_message(names.QUALIFIED_NAME_PART.max_length))
+    if not names.QUALIFIED_NAME_PART.matches_pattern(name):
+        problems.append(names.QUALIFIED_NAME_PART.explanation)
     if problems:
         raise bad_request(f'unable to parse requirement: <nil>: Invalid value: "{key}": '
                           + "; ".join(problems))
 
 
 def _check_value(key: str, index: int, value: str) -> None:
-    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
-        rule = "must be no more than 63 characters" if len(value) > 63 else _LABEL_VALUE_RULE
+    if problems := names.LABEL_VALUE.problems(value):
         raise bad_request(f'unable to parse requirement: values[{index}][{key}]: '
-                          f'Invalid value: "{value}": {rule}')
+                          f'Invalid value: "{value}": {problems[0]}')
 
 
 def parse_label_selector(text: str) -> LabelSelector:

@@ -27,14 +27,16 @@ from bridge.embedded.objects import prepare_create
 from bridge.embedded.resources import BY_KEY
 from bridge.embedded.schema import SchemaRegistry
 from bridge.embedded.store import DEFAULT_HISTORY, NAMESPACES, Store
+from bridge.kube.status import REASONS, failure
 
 log = logging.getLogger("bridge.embedded")
 
 # How long a stopping server waits for requests in flight (watches end at once).
 STOP_GRACE_SECONDS = 2.0
 
-# Status reasons of the errors http.server answers before the app sees a request.
-_EARLY_REASONS = {400: "BadRequest", 408: "Timeout", 413: "RequestEntityTooLarge"}
+# The errors http.server answers before the app sees a request that name a reason; the others
+# keep StatusReasonUnknown, which Go spells "".
+_EARLY_CODES_WITH_REASON = frozenset({400, 408, 413})
 
 # What a fresh cluster has; ``ray-system`` and friends are the operator's job.
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -84,9 +86,8 @@ class _QuietHandler(WSGIRequestHandler):
         Status objects too: http.server would answer an HTML page."""
         short, _ = self.responses.get(code, ("Error", ""))
         self.log_error("code %d, message %s", code, message or short)
-        body = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                           "message": message or short, "reason": _EARLY_REASONS.get(code, ""),
-                           "code": code}, separators=(",", ":")).encode()
+        reason = REASONS[code] if code in _EARLY_CODES_WITH_REASON else ""
+        body = json.dumps(failure(code, message or short, reason), separators=(",", ":")).encode()
         self.send_response(code, short)
         self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json")

@@ -41,18 +41,16 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from bridge.embedded.errors import ApiError, bad_request
+from bridge.kube.headers import end_to_end
+from bridge.kube.services import parse_service_id
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 CHUNK_BYTES = 64 * 1024
 
-HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "trailers", "transfer-encoding", "upgrade",
-})
 # Not hop-by-hop, but never forwarded: credentials for the API server, and headers the
 # proxy sets itself.
-DROPPED_REQUEST_HEADERS = HOP_BY_HOP | {"authorization", "host", "content-length", "expect"}
-DROPPED_RESPONSE_HEADERS = HOP_BY_HOP | {"content-length"}
+DROPPED_REQUEST_HEADERS = frozenset({"authorization", "host", "content-length", "expect"})
+DROPPED_RESPONSE_HEADERS = frozenset({"content-length"})
 
 
 def service_unavailable(message: str) -> ApiError:
@@ -60,19 +58,11 @@ def service_unavailable(message: str) -> ApiError:
 
 
 def split_target(target: str) -> tuple[str, str, str]:
-    """``name``, ``name:port`` or ``scheme:name:port`` -> (scheme, name, port); like utilnet."""
-    parts = target.split(":")
-    if len(parts) == 1:
-        scheme, name, port = "", parts[0], ""
-    elif len(parts) == 2:
-        scheme, (name, port) = "", parts
-    elif len(parts) == 3:
-        scheme, name, port = parts
-    else:
+    """``name``, ``name:port`` or ``scheme:name:port`` -> (scheme, name, port), http by default."""
+    parsed = parse_service_id(target)
+    if parsed is None:
         raise bad_request(f'invalid service request "{target}"')
-    if not name or scheme not in ("", "http", "https"):
-        raise bad_request(f'invalid service request "{target}"')
-    return scheme or "http", name, port
+    return parsed.scheme or "http", parsed.name, parsed.port
 
 
 def _chosen_port(service: dict[str, Any], target: str, name: str, port: str) -> dict[str, Any]:
@@ -133,10 +123,9 @@ def status_response(error: ApiError) -> Response:
 
 
 def _request_headers(request: Request) -> dict[str, str]:
-    connection_tokens = {token.strip().lower() for token in request.headers.get("Connection", "").split(",")}
     headers = {
-        key: value for key, value in request.headers.items()
-        if key.lower() not in DROPPED_REQUEST_HEADERS and key.lower() not in connection_tokens
+        key: value for key, value in end_to_end(request.headers.items())
+        if key.lower() not in DROPPED_REQUEST_HEADERS
     }
     forwarded_for = request.headers.get("X-Forwarded-For")
     if request.remote_addr:
@@ -207,11 +196,9 @@ def forward(service: dict, target: str, subpath: str, request: Request) -> Respo
         why = str(exc) or type(exc).__name__
         return status_response(service_unavailable(f"error trying to reach service: {why}"))
 
-    connection_header = upstream.getheader("Connection") or ""
-    connection_tokens = {token.strip().lower() for token in connection_header.split(",")}
     response_headers = [
-        (key, value) for key, value in upstream.getheaders()
-        if key.lower() not in DROPPED_RESPONSE_HEADERS and key.lower() not in connection_tokens
+        (key, value) for key, value in end_to_end(upstream.getheaders())
+        if key.lower() not in DROPPED_RESPONSE_HEADERS
     ]
     length = upstream.getheader("Content-Length")
     if length is not None and upstream.getheader("Transfer-Encoding") is None:

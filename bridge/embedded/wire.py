@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import yaml
@@ -11,13 +10,12 @@ from werkzeug.wrappers import Request, Response
 
 from bridge.embedded import protobuf
 from bridge.embedded.errors import ApiError, bad_request
+from bridge.kube import yaml as kube_yaml
+from bridge.kube.patch import media_type
 
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
 MAX_BODY_BYTES = 3 * 1024 * 1024
 JSON = "application/json"
-# Bounds of a decoded body (Kubernetes objects nest ~20 deep; a pod template is the deepest).
-MAX_VALUES = 1_000_000
-MAX_DEPTH = 200
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -39,13 +37,9 @@ def read_body(request: Request) -> bytes:
     return data
 
 
-def media_type(request: Request) -> str:
-    return (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-
 def decode_object(request: Request, raw: bytes) -> Any:
     """A JSON, YAML or (built-in kinds) protobuf body; no Content-Type means JSON; else 415."""
-    kind = media_type(request)
+    kind = media_type(request.headers.get("Content-Type"))
     if kind in ("", JSON):
         return load_json(raw)
     if kind in YAML_TYPES:
@@ -57,41 +51,14 @@ def decode_object(request: Request, raw: bytes) -> Any:
                    'include: application/json, application/yaml', {})
 
 
-class _JsonishLoader(yaml.SafeLoader):
-    """YAML as Kubernetes reads it (sigs.k8s.io/yaml): a timestamp-looking scalar such as
-    ``eventTime: 2024-01-01T00:00:00Z`` stays a string (PyYAML would make it a datetime that
-    no JSON encoder can write back: a 500), and map keys become strings (``1:``, ``on:``),
-    each its own key (Python would fold ``1`` and ``true`` into one)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        self.flatten_mapping(node)
-        return {_yaml_key(self.construct_object(key, deep=deep)): self.construct_object(value, deep=deep)
-                for key, value in node.value}
-
-
-_JsonishLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_JsonishLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                               yaml.SafeLoader.construct_yaml_str)  # an explicit !!timestamp
-
-
-def _yaml_key(key: Any) -> str:
-    if isinstance(key, bool) or key is None:
-        return json.dumps(key)
-    if isinstance(key, (int, float, str)):
-        return str(key)
-    raise bad_request(f"error converting YAML to JSON: yaml: invalid map key: {key!r}")
-
-
 def load_yaml(raw: bytes) -> Any:
-    """One YAML document, within the bounds of :func:`bounded` (a "billion laughs" body of
-    anchors and aliases would take the server down when written back as JSON)."""
+    """One YAML document as Kubernetes reads it, within the bounds of :func:`bounded`."""
     prefix = "error converting YAML to JSON: yaml: "
     try:
-        return bounded(yaml.load(raw, Loader=_JsonishLoader), prefix)  # noqa: S506
+        document = kube_yaml.load(raw)
     except (yaml.YAMLError, RecursionError) as exc:
         raise bad_request(f"error converting YAML to JSON: {exc or 'nesting too deep'}") from None
+    return bounded(document, prefix)
 
 
 def _no_constant(name: str) -> Any:
@@ -108,26 +75,15 @@ def load_json(raw: bytes, prefix: str = "couldn't get version/kind; json parse e
 
 
 def bounded(document: Any, prefix: str) -> Any:
-    """``document`` unless it nests deeper than MAX_DEPTH or expands to more than
-    MAX_VALUES values: the code that handles objects recurses, and must not run out of
-    stack or memory on a hostile body. NaN and infinities (YAML ``.nan``, JSON ``1e999``)
-    are refused: JSON cannot carry them."""
-    budget = MAX_VALUES
-    pending = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        budget -= 1
-        if budget < 0:
-            raise bad_request(f"{prefix}document contains excessive aliasing")
-        if depth > MAX_DEPTH:
-            raise bad_request(f"{prefix}exceeded max depth of {MAX_DEPTH}")
-        if isinstance(value, dict):
-            pending.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            pending.extend((item, depth + 1) for item in value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise bad_request(f"{prefix}json: unsupported value: {value}")
-    return document
+    """``document`` within ``bridge.kube.yaml``'s bounds (the code that handles objects
+    recurses, and must not run out of stack or memory on a hostile body); else 400 with
+    ``prefix`` and the words Kubernetes uses."""
+    try:
+        return kube_yaml.bounded(document)
+    except kube_yaml.TooManyValues:
+        raise bad_request(f"{prefix}document contains excessive aliasing") from None
+    except (kube_yaml.TooDeep, kube_yaml.NotFinite) as exc:
+        raise bad_request(f"{prefix}{exc}") from None
 
 
 def wants_yaml(request: Request) -> bool:
