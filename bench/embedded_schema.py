@@ -27,11 +27,14 @@ RAYCLUSTERS = lookup("ray.io", "v1", "rayclusters")
 
 def container(name: str) -> dict:
     return {
-        "name": name, "image": "rayproject/ray:2.9.0",
+        "name": name,
+        "image": "rayproject/ray:2.9.0",
         "ports": [{"containerPort": 6379, "name": "gcs"}, {"containerPort": 8265, "name": "dashboard"}],
         "resources": {"limits": {"cpu": "4", "memory": "16Gi"}, "requests": {"cpu": "4", "memory": "16Gi"}},
-        "env": [{"name": "RAY_LOG", "value": "info"},
-                {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+        "env": [
+            {"name": "RAY_LOG", "value": "info"},
+            {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        ],
         "volumeMounts": [{"name": "logs", "mountPath": "/tmp/ray"}],
     }
 
@@ -39,15 +42,24 @@ def container(name: str) -> dict:
 def raycluster(workers: int) -> dict:
     pod = {"volumes": [{"name": "logs", "emptyDir": {}}]}
     return {
-        "apiVersion": "ray.io/v1", "kind": "RayCluster",
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
         "metadata": {"name": "bench", "namespace": "default", "labels": {"team": "ml"}},
         "spec": {
             "rayVersion": "2.9.0",
-            "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"},
-                              "template": {"spec": {**pod, "containers": [container("ray-head")]}}},
+            "headGroupSpec": {
+                "rayStartParams": {"dashboard-host": "0.0.0.0"},
+                "template": {"spec": {**pod, "containers": [container("ray-head")]}},
+            },
             "workerGroupSpecs": [
-                {"groupName": f"group-{i}", "replicas": 2, "minReplicas": 1, "maxReplicas": 10,
-                 "rayStartParams": {}, "template": {"spec": {**pod, "containers": [container("ray-worker")]}}}
+                {
+                    "groupName": f"group-{i}",
+                    "replicas": 2,
+                    "minReplicas": 1,
+                    "maxReplicas": 10,
+                    "rayStartParams": {},
+                    "template": {"spec": {**pod, "containers": [container("ray-worker")]}},
+                }
                 for i in range(workers)
             ],
         },
@@ -61,8 +73,10 @@ def measure(label: str, rounds: int, run) -> None:
         run()
         samples.append((time.perf_counter() - start) * 1e6)
     samples.sort()
-    print(f"{label:<32} median {statistics.median(samples):8.1f} µs   "
-          f"p95 {samples[int(len(samples) * 0.95)]:8.1f} µs")
+    print(
+        f"{label:<32} median {statistics.median(samples):8.1f} µs   "
+        f"p95 {samples[int(len(samples) * 0.95)]:8.1f} µs"
+    )
 
 
 def main() -> None:
@@ -73,12 +87,15 @@ def main() -> None:
 
     start = time.perf_counter()
     registry = SchemaRegistry(str(CRD_DIR))
-    print(f"load 3 CRDs ({sum(p.stat().st_size for p in CRD_DIR.iterdir()) / 1e6:.1f} MB)"
-          f"   {time.perf_counter() - start:.2f} s")
+    print(
+        f"load 3 CRDs ({sum(p.stat().st_size for p in CRD_DIR.iterdir()) / 1e6:.1f} MB)"
+        f"   {time.perf_counter() - start:.2f} s"
+    )
 
     valid = raycluster(args.workers)
-    measure(f"admit valid ({args.workers} worker groups)", args.rounds,
-            lambda: registry.admit(RAYCLUSTERS, valid))
+    measure(
+        f"admit valid ({args.workers} worker groups)", args.rounds, lambda: registry.admit(RAYCLUSTERS, valid)
+    )
 
     unknown = raycluster(args.workers)
     unknown["spec"]["foo"] = 1

@@ -40,12 +40,22 @@ def managed_cluster(name: str) -> dict:
 
 def ray_event(cluster: str) -> dict:
     return {
-        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": f"{cluster}.1"},
-        "eventTime": "2026-01-02T03:04:05.000000Z", "reportingController": "ray-operator",
-        "reportingInstance": "bench", "action": "Create", "reason": "CreatedService",
-        "note": f"created the head service of {cluster}", "type": "Normal",
-        "regarding": {"apiVersion": "ray.io/v1", "kind": "RayCluster", "name": cluster,
-                      "namespace": NAMESPACE},
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": f"{cluster}.1"},
+        "eventTime": "2026-01-02T03:04:05.000000Z",
+        "reportingController": "ray-operator",
+        "reportingInstance": "bench",
+        "action": "Create",
+        "reason": "CreatedService",
+        "note": f"created the head service of {cluster}",
+        "type": "Normal",
+        "regarding": {
+            "apiVersion": "ray.io/v1",
+            "kind": "RayCluster",
+            "name": cluster,
+            "namespace": NAMESPACE,
+        },
     }
 
 
@@ -61,8 +71,9 @@ def populate(bridge: str, upstream: str, clusters: int, events_every: int) -> No
         list(pool.map(create, range(clusters)))
 
 
-def median_seconds(session: requests.Session, url: str, params: dict, rounds: int,
-                   expected: int, key: str) -> float:
+def median_seconds(
+    session: requests.Session, url: str, params: dict, rounds: int, expected: int, key: str
+) -> float:
     samples = []
     for round_number in range(rounds + 1):  # the first round only warms up
         began = time.perf_counter()
@@ -91,22 +102,51 @@ def main() -> None:
     served = None
     try:
         wait_ready(upstream + "/version")
-        served = start(["serve", "--port", str(bridge_port), "--upstream", upstream,
-                        "--workers", str(options.workers), "--worker-class", "gevent",
-                        "--log-level", "warning"])
+        served = start(
+            [
+                "serve",
+                "--port",
+                str(bridge_port),
+                "--upstream",
+                upstream,
+                "--workers",
+                str(options.workers),
+                "--worker-class",
+                "gevent",
+                "--log-level",
+                "warning",
+            ]
+        )
         wait_ready(bridge + "/readyz")
         populate(bridge, upstream, options.clusters, options.events_every)
         with requests.Session() as session:
-            v2 = median_seconds(session, bridge + V2_LIST, {"labelSelector": MANAGED_BY},
-                                options.rounds, options.clusters, "items")
+            v2 = median_seconds(
+                session,
+                bridge + V2_LIST,
+                {"labelSelector": MANAGED_BY},
+                options.rounds,
+                options.clusters,
+                "items",
+            )
             v1 = median_seconds(session, bridge + V1_LIST, {}, options.rounds, options.clusters, "clusters")
         ratio = v1 / v2
-        print(json.dumps({
-            "clusters": options.clusters, "rounds": options.rounds,
-            "events": len(range(0, options.clusters, options.events_every)) if options.events_every else 0,
-            "v2_list_median_s": round(v2, 3), "v1_list_median_s": round(v1, 3),
-            "v1_over_v2": round(ratio, 2), "within_budget": ratio <= BUDGET, "budget": BUDGET,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "clusters": options.clusters,
+                    "rounds": options.rounds,
+                    "events": len(range(0, options.clusters, options.events_every))
+                    if options.events_every
+                    else 0,
+                    "v2_list_median_s": round(v2, 3),
+                    "v1_list_median_s": round(v1, 3),
+                    "v1_over_v2": round(ratio, 2),
+                    "within_budget": ratio <= BUDGET,
+                    "budget": BUDGET,
+                },
+                indent=2,
+            )
+        )
     finally:
         if served is not None:
             stop(served)

@@ -87,8 +87,13 @@ def main() -> None:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     watches = None
-    results: dict = {"watches": options.watches, "workers": options.workers,
-                     "worker_class": options.worker_class, "fd_limit": hard, "log": log.name}
+    results: dict = {
+        "watches": options.watches,
+        "workers": options.workers,
+        "worker_class": options.worker_class,
+        "fd_limit": hard,
+        "log": log.name,
+    }
     try:
         ready_by = time.monotonic() + 60
         while time.monotonic() < ready_by:
@@ -111,13 +116,25 @@ def main() -> None:
             results[name.replace("_kib", "_idle_kib")] = idle[name]
             results[name.replace("_kib", "_with_watches_kib")] = kib
             results[name.replace("_rss_kib", "_mib_per_1000_watches")] = round(
-                (kib - idle[name]) / max(1, options.watches) * 1000 / 1024, 1)
-        body = {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "watched"},
-                "spec": {"headGroupSpec": {"rayStartParams": {}, "template": {"spec": {
-                    "containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}}}
+                (kib - idle[name]) / max(1, options.watches) * 1000 / 1024, 1
+            )
+        body = {
+            "apiVersion": "ray.io/v1",
+            "kind": "RayCluster",
+            "metadata": {"name": "watched"},
+            "spec": {
+                "headGroupSpec": {
+                    "rayStartParams": {},
+                    "template": {
+                        "spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}
+                    },
+                }
+            },
+        }
         requests.post(url + RAY, json=body, timeout=60).raise_for_status()
-        watches.read_until(lambda: watches.count(b'"ADDED"') + len(watches.ended) >= options.watches,
-                           options.deadline)
+        watches.read_until(
+            lambda: watches.count(b'"ADDED"') + len(watches.ended) >= options.watches, options.deadline
+        )
         results["added_received"] = watches.count(b'"ADDED"')
         results["ended_early"] = len(watches.ended)
         stopping = time.monotonic()

@@ -27,8 +27,9 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         default = [] if setting.default is dataclasses.MISSING else setting.default
         help = f"{setting.metadata['help']} (default: {default}; env BRIDGE_{name.upper()})"
         if setting.type in (bool, "bool"):
-            parser.add_argument(flag, dest=name, default=None, help=help,
-                                action=argparse.BooleanOptionalAction)
+            parser.add_argument(
+                flag, dest=name, default=None, help=help, action=argparse.BooleanOptionalAction
+            )
         else:
             parser.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help)
 
@@ -80,8 +81,13 @@ def _cmd_embedded(args: argparse.Namespace) -> int:
     raise_open_files_limit()  # it holds one upstream watch per watch of the bridge
     from bridge.embedded import serve
 
-    return serve(host=args.host, port=args.port, data_dir=args.data_dir, crd_dir=args.crd_dir,
-                 namespaces=args.namespace)
+    return serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        crd_dir=args.crd_dir,
+        namespaces=args.namespace,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,12 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the embedded Kubernetes API (ray.io CRs, ConfigMaps, Services, "
         "Namespaces, Events) on its own, for laptops, tests and benchmarks.",
     )
-    embedded.add_argument("--host", default="127.0.0.1",
-                          help="address to listen on (default: 127.0.0.1)")
-    embedded.add_argument("--port", type=_port, default=8001,
-                          help="port to listen on, 0 for any free port (default: 8001)")
+    embedded.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     embedded.add_argument(
-        "--data-dir", metavar="DIR",
+        "--port", type=_port, default=8001, help="port to listen on, 0 for any free port (default: 8001)"
+    )
+    embedded.add_argument(
+        "--data-dir",
+        metavar="DIR",
         help="keep state in SQLite under DIR, created if missing (default: in memory)",
     )
     embedded.add_argument(
@@ -126,8 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a namespace to create at start if missing, besides a fresh cluster's "
         "(repeatable; e.g. ray-system, where KubeRay lives)",
     )
-    embedded.add_argument("--log-format", choices=("text", "json"), default="text",
-                          help="text lines, or JSON lines as `serve` writes (default: text)")
+    embedded.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines, or JSON lines as `serve` writes (default: text)",
+    )
     embedded.set_defaults(func=_cmd_embedded)
     return parser
 

@@ -27,7 +27,14 @@ def raise_open_files_limit() -> int:
             soft = wanted
         except (ValueError, OSError) as error:
             log.warning("cannot raise the open-files limit from %d to %d: %s", soft, wanted, error)
-    log.info("open files limit", extra={"fields": {
-        "message": "open files limit", "open_files_limit": soft,
-        "open_files_hard_limit": None if hard == resource.RLIM_INFINITY else hard}})
+    log.info(
+        "open files limit",
+        extra={
+            "fields": {
+                "message": "open files limit",
+                "open_files_limit": soft,
+                "open_files_hard_limit": None if hard == resource.RLIM_INFINITY else hard,
+            }
+        },
+    )
     return soft

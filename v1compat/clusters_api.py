@@ -149,18 +149,13 @@ def build_raycluster(
         raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
-def _resolve_templates(
-    client: V2Calls, namespace: str, cluster: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
+def _resolve_templates(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """populateComputeTemplate: head template first, then each distinct worker template."""
     templates: dict[str, dict[str, Any]] = {}
     name = cluster["name"]
     populate = f"Failed to populate compute template for ({namespace}/{name})"
     for template_name in convert.required_templates(cluster):
-        lookup = (
-            f"Cannot get compute template for name '{template_name}' in namespace "
-            f"'{namespace}', error"
-        )
+        lookup = f"Cannot get compute template for name '{template_name}' in namespace '{namespace}', error"
         context = (CREATE_FAILED, populate, lookup)
         configmap = managed.fetch(client, TEMPLATES, namespace, template_name, *context)
         templates[template_name] = configmap_to_template(configmap)
@@ -189,7 +184,7 @@ def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str
     items, next_page = managed.list_items(client, CLUSTERS, namespace, *context, query=page.as_query())
     clusters = [
         convert.raycluster_to_cluster(item, events)
-        for item, events in zip(items, events_of_clusters(client, items))
+        for item, events in zip(items, events_of_clusters(client, items), strict=True)
     ]
     return {"clusters": clusters, "continue_": next_page}
 

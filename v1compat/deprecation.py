@@ -50,10 +50,7 @@ class Successor:
     def describe(self) -> str:
         text = f"{self.method} {self.path}"
         if not self.served_by_bridge:
-            text += (
-                " on the Kubernetes API (a ConfigMap labelled "
-                "ray.io/config-type=compute-template)"
-            )
+            text += " on the Kubernetes API (a ConfigMap labelled ray.io/config-type=compute-template)"
         return text
 
 

@@ -52,10 +52,7 @@ def _create_template_problem(path_namespace: str, template: dict[str, Any]) -> s
     if not path_namespace:
         return NAMESPACE_EMPTY
     if template.get("namespace", "") != path_namespace:
-        return (
-            "The namespace in the request is different from the namespace defined in the "
-            "compute template."
-        )
+        return "The namespace in the request is different from the namespace defined in the compute template."
     if not template.get("name"):
         return TEMPLATE_NAME_EMPTY
     if not template.get("cpu"):
@@ -97,10 +94,7 @@ def _create_cluster_problem(path_namespace: str, cluster: dict[str, Any]) -> str
     if not path_namespace:
         return NAMESPACE_EMPTY
     if cluster.get("namespace", "") != path_namespace:
-        return (
-            "The namespace in the request is different from the namespace in the cluster "
-            "definition."
-        )
+        return "The namespace in the request is different from the namespace in the cluster definition."
     if not cluster.get("name"):
         return CLUSTER_NAME_EMPTY
     if not cluster.get("user"):
@@ -123,10 +117,7 @@ def cluster_spec_problem(spec: dict[str, Any] | None) -> str | None:
     if not head.get("ray_start_params"):
         return "HeadGroupSpec RayStartParams is empty. Please specify values."
     if head.get("imagePullPolicy") and head["imagePullPolicy"] not in _PULL_POLICIES:
-        return (
-            "HeadGroupSpec unsupported value for Image pull policy. "
-            "Please specify Always or IfNotPresent"
-        )
+        return "HeadGroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"
     for index, worker in enumerate(spec.get("worker_group_spec") or []):
         problem = _worker_problem(index, worker)
         if problem:
@@ -146,7 +137,6 @@ def _worker_problem(index: int, worker: dict[str, Any]) -> str | None:
         return f"WorkerNodeSpec {index} MinReplica > MaxReplicas. Please specify a valid value."
     if worker.get("imagePullPolicy") and worker["imagePullPolicy"] not in _PULL_POLICIES:
         return (
-            "Worker GroupSpec unsupported value for Image pull policy. "
-            "Please specify Always or IfNotPresent"
+            "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"
         )
     return None

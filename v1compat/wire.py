@@ -26,6 +26,7 @@ from v1compat.schemas.base import BodyError, InputReport, ProtoSchema, read_mess
 
 STRICT_QUERY = "strict"
 
+
 def v1_json(payload: Any, status: int = 200) -> Response:
     """A v1 answer: compact JSON, as protojson writes it."""
     return Response(

@@ -58,7 +58,9 @@ def _bounded(document: Any) -> Any:
     try:
         return kube_yaml.bounded(document, max_depth=None, finite=False)
     except kube_yaml.TooManyValues:
-        raise BodyError(f"the body expands to more than {kube_yaml.MAX_VALUES} values (YAML aliases)") from None
+        raise BodyError(
+            f"the body expands to more than {kube_yaml.MAX_VALUES} values (YAML aliases)"
+        ) from None
 
 
 def encode_body(body: dict[str, Any]) -> bytes:

@@ -51,7 +51,7 @@ class V2Client:
         self.forwarded = forwarded or Headers()
 
     @classmethod
-    def from_request(cls, dialect: str = "v1") -> "V2Client":
+    def from_request(cls, dialect: str = "v1") -> V2Client:
         """A client for the current Flask request: the app's pipeline, the caller's
         credentials when they go upstream (passthrough), its request id and origin."""
         state = current_state()
@@ -62,9 +62,7 @@ class V2Client:
             scheme=request.scheme,
             host=request.host,
         )
-        forwarded = Headers(
-            [(k, v) for k, v in caller.items() if k.lower().startswith("x-forwarded-")]
-        )
+        forwarded = Headers([(k, v) for k, v in caller.items() if k.lower().startswith("x-forwarded-")])
         return cls(
             state.pipeline,
             dialect=dialect,
@@ -126,9 +124,7 @@ class V2Client:
     def update(self, path: str, body: Any) -> V2Result:
         return self.request("PUT", path, body=body)
 
-    def patch(
-        self, path: str, body: Any, content_type: str = "application/merge-patch+json"
-    ) -> V2Result:
+    def patch(self, path: str, body: Any, content_type: str = "application/merge-patch+json") -> V2Result:
         return self.request("PATCH", path, body=body, content_type=content_type)
 
     def delete(self, path: str, query: Query = None) -> V2Result:

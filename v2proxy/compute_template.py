@@ -179,7 +179,8 @@ def remove_template(group: dict[str, Any], template: dict[str, Any] | None, role
     if isinstance(pod_spec.get("tolerations"), list):
         added = [_go_toleration(t) for t in template.get("tolerations") or []]
         pod_spec["tolerations"] = [
-            toleration for toleration in pod_spec["tolerations"]
+            toleration
+            for toleration in pod_spec["tolerations"]
             if not any(_same_toleration(old, toleration) for old in added)
         ]
 

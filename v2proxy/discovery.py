@@ -42,8 +42,11 @@ _DROPPED_RESPONSE_HEADERS = ("content-length", "content-encoding", "etag", "last
 
 
 def _kept_versions(group: str, versions: list[Any], served: Served) -> list[Any]:
-    return [entry for entry in versions
-            if isinstance(entry, dict) and served.document(api_prefix(f"{group}/{entry.get('version')}"))]
+    return [
+        entry
+        for entry in versions
+        if isinstance(entry, dict) and served.document(api_prefix(f"{group}/{entry.get('version')}"))
+    ]
 
 
 def _group(entry: Document, served: Served) -> Document | None:
@@ -90,8 +93,9 @@ def api_resource_list(document: Document, served: Served) -> Document:
         plural, _, subresource = entry.get("name", "").partition("/")
         if not subresource or plural not in listed:
             continue
-        verbs = served.subresource_verbs(api_version, plural, subresource, bool(entry.get("namespaced")),
-                                         entry.get("verbs") or [])
+        verbs = served.subresource_verbs(
+            api_version, plural, subresource, bool(entry.get("namespaced")), entry.get("verbs") or []
+        )
         if verbs:
             kept.append({**entry, "verbs": verbs})
     return {**document, "resources": kept}
@@ -106,8 +110,9 @@ def _aggregated_resource(api_version: str, entry: Document, served: Served) -> D
     resource = {**entry, "verbs": verbs}
     subresources = []
     for sub in entry.get("subresources") or []:
-        sub_verbs = served.subresource_verbs(api_version, plural, sub.get("subresource", ""), namespaced,
-                                             sub.get("verbs") or [])
+        sub_verbs = served.subresource_verbs(
+            api_version, plural, sub.get("subresource", ""), namespaced, sub.get("verbs") or []
+        )
         if sub_verbs:
             subresources.append({**sub, "verbs": sub_verbs})
     if subresources:
@@ -129,8 +134,9 @@ def aggregated_discovery(document: Document, served: Served) -> Document:
             api_version = f"{group}/{version.get('version')}" if group else version.get("version", "")
             if not served.document(api_prefix(api_version)):
                 continue
-            resources = [_aggregated_resource(api_version, entry, served)
-                         for entry in version.get("resources") or []]
+            resources = [
+                _aggregated_resource(api_version, entry, served) for entry in version.get("resources") or []
+            ]
             resources = [resource for resource in resources if resource is not None]
             if resources:
                 versions.append({**version, "resources": resources})
@@ -142,8 +148,10 @@ def aggregated_discovery(document: Document, served: Served) -> Document:
 def openapi_index(document: Document, served: Served) -> Document:
     """``/openapi/v3``: the group-version documents the bridge forwards (``kubectl explain``)."""
     paths = document.get("paths") or {}
-    return {**document, "paths": {key: value for key, value in paths.items()
-                                  if served.document(f"/openapi/v3/{key}")}}
+    return {
+        **document,
+        "paths": {key: value for key, value in paths.items() if served.document(f"/openapi/v3/{key}")},
+    }
 
 
 REWRITES = {
@@ -168,8 +176,11 @@ def rewrite(path: str, document: Any, served: Served) -> Any:
 def json_only(accept: str) -> str:
     """The JSON media types of an ``Accept`` header, in order (aggregated forms included);
     ``application/json`` when it names none (protobuf, ``*/*``, nothing)."""
-    kept = [part.strip() for part in accept.split(",")
-            if part.split(";", 1)[0].strip().lower() == "application/json"]
+    kept = [
+        part.strip()
+        for part in accept.split(",")
+        if part.split(";", 1)[0].strip().lower() == "application/json"
+    ]
     return ",".join(kept) or "application/json"
 
 
@@ -194,8 +205,13 @@ def served_discovery_only(served: Served) -> Middleware:
             message = f"unreadable discovery document from upstream: {error}"
             return status_response(502, "InternalError", message)
         data = json.dumps(rewrite(request.path, document, served), separators=(",", ":")).encode()
-        headers = Headers([(name, value) for name, value in response.headers.items()
-                           if name.lower() not in _DROPPED_RESPONSE_HEADERS])
+        headers = Headers(
+            [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _DROPPED_RESPONSE_HEADERS
+            ]
+        )
         headers["Content-Length"] = str(len(data))
         return ProxyResponse(status=200, headers=headers, body=data)
 

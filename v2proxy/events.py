@@ -81,22 +81,34 @@ def ray_event_only(lookup: Handler) -> Middleware:
         namespace, name = request.params.get("namespace", ""), request.params.get("name", "")
         collection = request.path.rsplit("/", 1)[0]
         selector = f"{ray_selector(_api_version_of(request.path))},metadata.name={name}"
-        listed = lookup(request.side_request(
-            collection, query=[("fieldSelector", selector)], route="ray-event-lookup",
-            params={"namespace": namespace},
-        ))
+        listed = lookup(
+            request.side_request(
+                collection,
+                query=[("fieldSelector", selector)],
+                route="ray-event-lookup",
+                params={"namespace": namespace},
+            )
+        )
         try:
             payload = listed.json() if listed.status == 200 else None
         except ValueError:
             payload = None
         if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
-            return listed if listed.status >= 400 else status_response(
-                502, "InternalError", f"cannot check that event {name!r} is about a Ray object")
-        if not any((item.get("metadata") or {}).get("name") == name
-                   for item in payload["items"] if isinstance(item, dict)):
-            return status_response(404, "NotFound", f'events "{name}" not found',
-                                   {"name": name, "kind": "events"})
+            return (
+                listed
+                if listed.status >= 400
+                else status_response(
+                    502, "InternalError", f"cannot check that event {name!r} is about a Ray object"
+                )
+            )
+        if not any(
+            (item.get("metadata") or {}).get("name") == name
+            for item in payload["items"]
+            if isinstance(item, dict)
+        ):
+            return status_response(
+                404, "NotFound", f'events "{name}" not found', {"name": name, "kind": "events"}
+            )
         return call_next(request)
 
     return ray_event_guard
-

@@ -29,6 +29,7 @@ from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_d
 log = logging.getLogger("kuberay_bridge.forwarder")
 
 _READ_CHUNK = 64 * 1024
+DEFAULT_RETRY = RetryPolicy()  # frozen: one instance serves every Forwarder that sets none
 
 
 class UpstreamTransport(Protocol):
@@ -87,7 +88,7 @@ class Forwarder:
         send_credentials: bool = True,
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         observer: ResultObserver | None = None,
         sleep: Callable[[float], None] = time.sleep,
         via: str | None = None,
@@ -104,9 +105,7 @@ class Forwarder:
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         body = self._body(request)
         content_type = request.headers.get("Content-Type")
-        retryable = is_idempotent(
-            request.method, body if isinstance(body, bytes) else None, content_type
-        )
+        retryable = is_idempotent(request.method, body if isinstance(body, bytes) else None, content_type)
         stream = is_stream(request)
         timeout = (self.connect_timeout, None if stream else self.read_timeout)
         started = time.monotonic()
@@ -290,8 +289,10 @@ def _failure_status(error: requests.RequestException, url: str) -> ProxyResponse
 def _root_cause(error: BaseException) -> str:
     seen = error
     while True:
-        nested = getattr(seen, "reason", None) or seen.__cause__ or (
-            seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        nested = (
+            getattr(seen, "reason", None)
+            or seen.__cause__
+            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
         )
         if not isinstance(nested, BaseException) or nested is seen:
             break

@@ -72,7 +72,7 @@ class ProxyRequest:
         query: list[tuple[str, str]] | None = None,
         route: str = "",
         params: dict[str, str] | None = None,
-    ) -> "ProxyRequest":
+    ) -> ProxyRequest:
         """A GET a middleware sends upstream on behalf of this request (a template or
         service lookup): it carries the caller's identity and request id, so passthrough
         auth and the logs treat it as part of the same call."""
@@ -123,7 +123,7 @@ class ProxyResponse:
             on_close()
 
     @classmethod
-    def from_json(cls, status: int, payload: Any, headers: Headers | None = None) -> "ProxyResponse":
+    def from_json(cls, status: int, payload: Any, headers: Headers | None = None) -> ProxyResponse:
         data = json.dumps(payload).encode()
         headers = Headers(headers or [])
         headers["Content-Type"] = "application/json"

@@ -42,7 +42,7 @@ def raw_request_path(environ: Mapping[str, Any]) -> str:
         path = raw.split("?", 1)[0].split("#", 1)[0]
         script_name = environ.get("SCRIPT_NAME", "")
         if script_name and path.startswith(script_name):
-            path = path[len(script_name):] or "/"
+            path = path[len(script_name) :] or "/"
         return path
     path_info = environ.get("PATH_INFO", "") or "/"
     return quote(path_info.encode("latin-1").decode("utf-8", "replace"), safe="/" + PCHAR_SAFE)

@@ -146,9 +146,7 @@ def resolve(
 class Pipeline:
     """The route table bound to its handler chains; both dialects send requests through it."""
 
-    def __init__(
-        self, routes: Sequence[Route], forwarder: Handler, middlewares: Sequence[Middleware] = ()
-    ):
+    def __init__(self, routes: Sequence[Route], forwarder: Handler, middlewares: Sequence[Middleware] = ()):
         self.routes = tuple(routes)
         self.forwarder = forwarder
         self.middlewares = tuple(middlewares)

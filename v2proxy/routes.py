@@ -91,7 +91,7 @@ ROUTES: tuple[Route, ...] = (
           "/api/v1/namespaces/{namespace}/configmaps/{name}", internal=True),
     Route("configmaps-all", READ, "/api/v1/configmaps", internal=True),
     Route("namespaces", READ, "/api/v1/namespaces", internal=True),
-)
+)  # fmt: skip
 
 blueprint = Blueprint("v2proxy", __name__)
 _METHODS = sorted(ANY)

@@ -72,13 +72,13 @@ class Served:
                 kept.append(verb)
         return kept
 
-    def subresource_verbs(self, api_version: str, plural: str, subresource: str, namespaced: bool,
-                          verbs: Sequence[str]) -> list[str]:
+    def subresource_verbs(
+        self, api_version: str, plural: str, subresource: str, namespaced: bool, verbs: Sequence[str]
+    ) -> list[str]:
         """The ``verbs`` of ``plural/subresource`` that the table serves (all act on one item)."""
         scope = self._scope(api_prefix(api_version), namespaced)
         path = f"{scope}/{plural}/{_PLACEHOLDER}/{subresource}"
-        return [verb for verb in verbs
-                if verb in VERB_REQUESTS and self.serves(VERB_REQUESTS[verb][0], path)]
+        return [verb for verb in verbs if verb in VERB_REQUESTS and self.serves(VERB_REQUESTS[verb][0], path)]
 
     @staticmethod
     def _scope(prefix: str, namespaced: bool) -> str:

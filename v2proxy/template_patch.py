@@ -159,8 +159,9 @@ def _update_expanded(
         try:
             patched = merge_patch(current, patch) if kind == MERGE else json_patch(current, patch)
         except PatchFailed as error:
-            return status_response(error.code, error.reason, error.message,
-                                   {"causes": error.causes} if error.causes else None)
+            return status_response(
+                error.code, error.reason, error.message, {"causes": error.causes} if error.causes else None
+            )
         if not pinned and isinstance(patched.get("metadata"), dict):
             patched["metadata"]["resourceVersion"] = (current.get("metadata") or {}).get("resourceVersion")
         _forget_replaced_templates(request, lookup, current, patch, patched)
@@ -189,8 +190,11 @@ def _forget_replaced_templates(
     before = {_group_key(role, group): expanded_from(group) for _path, role, group in groups(current)}
     released = set()
     if isinstance(patch, dict):
-        released = {_group_key(role, group) for _path, role, group in groups(patch)
-                    if TEMPLATE_FIELD in group and group[TEMPLATE_FIELD] is None}
+        released = {
+            _group_key(role, group)
+            for _path, role, group in groups(patch)
+            if TEMPLATE_FIELD in group and group[TEMPLATE_FIELD] is None
+        }
     for _path, role, group in groups(patched):
         key = _group_key(role, group)
         new, old = group.get(TEMPLATE_FIELD), before.get(key)

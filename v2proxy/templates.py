@@ -39,9 +39,7 @@ def _go_toleration_json(tolerations: list[dict[str, str]]) -> str:
     parts = []
     for toleration in tolerations:
         fields = [
-            f"{json.dumps(key)}:{go_json(toleration[key])}"
-            for key in TOLERATION_KEYS
-            if toleration.get(key)
+            f"{json.dumps(key)}:{go_json(toleration[key])}" for key in TOLERATION_KEYS if toleration.get(key)
         ]
         parts.append("{" + ",".join(fields) + "}")
     return "[" + ",".join(parts) + "]"

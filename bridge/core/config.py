@@ -198,21 +198,15 @@ class BridgeConfig:
     port: int = _setting(31888, _in_range(_parse_int, 1, 65535), "port to listen on")
     upstream: str = _setting("auto", _upstream, "where the Kubernetes API is")
     workers: int = _setting(2, _in_range(_parse_int, 1, 64), "gunicorn worker processes")
-    worker_class: str = _setting(
-        "gevent", _one_of("gevent", "gthread", "sync"), "gunicorn worker class"
-    )
+    worker_class: str = _setting("gevent", _one_of("gevent", "gthread", "sync"), "gunicorn worker class")
     threads: int = _setting(8, _in_range(_parse_int, 1, 1024), "threads per gthread worker")
     worker_connections: int = _setting(
         0,
         _in_range(_parse_int, 0, 1_000_000),
         "concurrent connections per worker, each watch one (0: half the open-files limit)",
     )
-    log_level: str = _setting(
-        "info", _one_of("debug", "info", "warning", "error"), "log level"
-    )
-    auth_mode: str = _setting(
-        "none", _one_of("none", "passthrough", "token"), "how callers authenticate"
-    )
+    log_level: str = _setting("info", _one_of("debug", "info", "warning", "error"), "log level")
+    auth_mode: str = _setting("none", _one_of("none", "passthrough", "token"), "how callers authenticate")
     token_file: str | None = _setting(
         None, _existing_file, "file of accepted bearer tokens (auth_mode=token)"
     )
@@ -225,15 +219,11 @@ class BridgeConfig:
     )
     middlewares: list[str] = _list_setting("extra middlewares as module:function")
     retry_max: int = _setting(3, _in_range(_parse_int, 0, 20), "retries of idempotent calls")
-    retry_backoff: float = _setting(
-        0.5, _in_range(_parse_float, 0.0), "first retry delay in seconds"
-    )
+    retry_backoff: float = _setting(0.5, _in_range(_parse_float, 0.0), "first retry delay in seconds")
     retry_budget: float = _setting(
         30.0, _in_range(_parse_float, 0.0), "total seconds a call may spend retrying"
     )
-    connect_timeout: float = _setting(
-        5.0, _in_range(_parse_float, 0.1), "seconds to connect to the upstream"
-    )
+    connect_timeout: float = _setting(5.0, _in_range(_parse_float, 0.1), "seconds to connect to the upstream")
     read_timeout: float = _setting(
         60.0, _in_range(_parse_float, 0.1), "seconds to wait for upstream data (not watches)"
     )
@@ -250,18 +240,14 @@ class BridgeConfig:
     embedded_crd_dir: str | None = _setting(
         None, _existing_directory, "CRD directory for the embedded upstream (prunes and validates)"
     )
-    v1_strict: bool = _setting(
-        False, _parse_bool, "reject unknown v1 fields and enum names with 400"
-    )
+    v1_strict: bool = _setting(False, _parse_bool, "reject unknown v1 fields and enum names with 400")
     v1_deprecated_since: _dt.date | None = _setting(
         _dt.date(2026, 8, 19),
         _parse_date,
         "date v1 counts as deprecated since (Deprecation header; default: the KubeRay "
         "snapshot whose README marks v1 deprecated)",
     )
-    v1_sunset: _dt.date | None = _setting(
-        None, _parse_date, "date the v1 API goes away (Sunset header)"
-    )
+    v1_sunset: _dt.date | None = _setting(None, _parse_date, "date the v1 API goes away (Sunset header)")
     migration_guide_url: str = _setting(
         "https://github.com/ray-project/kuberay-bridge/blob/main/MIGRATION.md",
         _http_url,
@@ -278,13 +264,11 @@ class BridgeConfig:
         flags: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
         config_file: str | None = None,
-    ) -> "BridgeConfig":
+    ) -> BridgeConfig:
         """Merge the layers and validate; raises ConfigError naming every bad value."""
         environ = os.environ if environ is None else environ
         flags = {k: v for k, v in (flags or {}).items() if v is not None}
-        config_file = config_file or flags.pop("config", None) or environ.get(
-            ENV_PREFIX + "CONFIG"
-        )
+        config_file = config_file or flags.pop("config", None) or environ.get(ENV_PREFIX + "CONFIG")
         flags.pop("config", None)
         layers: list[tuple[str, Mapping[str, Any]]] = []
         if config_file:
@@ -327,7 +311,7 @@ class BridgeConfig:
             raise ConfigError(*problems)
         return config
 
-    def replace(self, **changes: Any) -> "BridgeConfig":
+    def replace(self, **changes: Any) -> BridgeConfig:
         return dataclasses.replace(self, **changes)
 
 

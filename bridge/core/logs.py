@@ -16,11 +16,10 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
-
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
@@ -32,9 +31,7 @@ class JSONFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
-                timespec="milliseconds"
-            ),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
         }
@@ -107,8 +104,7 @@ def install_request_logging(app: Flask, observers: Sequence[RequestObserver] = (
             "method": request.method,
             "path": request.path,
             "dialect": getattr(g, "dialect", "other"),
-            "route": getattr(g, "route_name", None)
-            or (request.url_rule.rule if request.url_rule else None),
+            "route": getattr(g, "route_name", None) or (request.url_rule.rule if request.url_rule else None),
             "status": response.status_code,
             "upstream_status": getattr(g, "upstream_status", None),
             "upstream_attempts": getattr(g, "upstream_attempts", None),

@@ -146,7 +146,9 @@ def _embedded_upstream(
     if url:
         return Upstream("embedded", url, choice.reason)
     if start_embedded is None:
-        raise ConfigError(f"upstream {config.upstream!r}: no embedded API is running ({EMBEDDED_URL_ENV} unset)")
+        raise ConfigError(
+            f"upstream {config.upstream!r}: no embedded API is running ({EMBEDDED_URL_ENV} unset)"
+        )
     # No master process started a shared one (e.g. create_app() in a test or `flask run`):
     # run it in this process. Under plain `gunicorn 'bridge.app:create_app()'` without
     # `-c python:bridge.gunicorn_conf` each worker would get its own state, so say so.

@@ -23,9 +23,7 @@ class UpstreamChoice:
     reason: str
 
 
-def choose_upstream(
-    setting: str, environ: Mapping[str, str], home: Path | None = None
-) -> UpstreamChoice:
+def choose_upstream(setting: str, environ: Mapping[str, str], home: Path | None = None) -> UpstreamChoice:
     """The upstream mode for ``setting``; ``auto`` prefers in-cluster, then kubeconfig, then
     the embedded API, as ``kubectl`` and client-go would look for a cluster."""
     if setting.startswith(("http://", "https://")):

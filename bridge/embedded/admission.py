@@ -35,13 +35,13 @@ def incoming(resource: Resource, body: dict) -> dict:
     return body
 
 
-def admit(schemas: SchemaRegistry, request: Request, resource: Resource, obj: dict,
-          subresource: str = "") -> tuple[dict, list[str]]:
+def admit(
+    schemas: SchemaRegistry, request: Request, resource: Resource, obj: dict, subresource: str = ""
+) -> tuple[dict, list[str]]:
     """Prune, default and validate against the CRD schema (custom resources only)."""
     if not objects.tracks_generation(resource):
         return obj, []
-    return schemas.admit(resource, obj, request.args.get("fieldValidation", "Warn"),
-                         subresource or None)
+    return schemas.admit(resource, obj, request.args.get("fieldValidation", "Warn"), subresource or None)
 
 
 def require_namespace(store: Store, namespace: str) -> None:

@@ -124,8 +124,7 @@ class EmbeddedApi:
             response = status_answer(error)
         except Exception as exc:  # a bug here must still answer a Status, not an HTML page
             log.exception("%s %s failed", request.method, request.path)
-            response = status_answer(ApiError(500, "InternalError",
-                                              f"Internal error occurred: {exc}", {}))
+            response = status_answer(ApiError(500, "InternalError", f"Internal error occurred: {exc}", {}))
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

@@ -10,24 +10,58 @@ from __future__ import annotations
 
 from typing import Any
 
-_OBJECT_META = (
-    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-    "annotations", "ownerReferences", "finalizers", "managedFields",
+OBJECT_META = (  # ObjectMeta's fields, in the order the API server writes them
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
 )
 _TYPED = {
     "v1/configmaps": ("immutable", "data", "binaryData"),
     "v1/services": ("spec", "status"),
     "v1/namespaces": ("spec", "status"),
     "v1/events": (
-        "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp",
-        "count", "type", "eventTime", "series", "action", "related", "reportingComponent",
+        "involvedObject",
+        "reason",
+        "message",
+        "source",
+        "firstTimestamp",
+        "lastTimestamp",
+        "count",
+        "type",
+        "eventTime",
+        "series",
+        "action",
+        "related",
+        "reportingComponent",
         "reportingInstance",
     ),
     "events.k8s.io/v1/events": (
-        "eventTime", "series", "reportingController", "reportingInstance", "action", "reason",
-        "regarding", "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp",
-        "deprecatedLastTimestamp", "deprecatedCount",
+        "eventTime",
+        "series",
+        "reportingController",
+        "reportingInstance",
+        "action",
+        "reason",
+        "regarding",
+        "related",
+        "note",
+        "type",
+        "deprecatedSource",
+        "deprecatedFirstTimestamp",
+        "deprecatedLastTimestamp",
+        "deprecatedCount",
     ),
 }
 
@@ -53,5 +87,5 @@ def canonical(resource_key: str, obj: dict) -> dict:
         return sorted_keys(obj)
     ordered = _in_order(obj, ("kind", "apiVersion", "metadata", *fields))
     if isinstance(ordered.get("metadata"), dict):
-        ordered["metadata"] = _in_order(ordered["metadata"], _OBJECT_META)
+        ordered["metadata"] = _in_order(ordered["metadata"], OBJECT_META)
     return ordered

@@ -69,8 +69,10 @@ def keep_cluster_ip(resource: Resource, name: str, new: dict, old: dict) -> None
         if not spec.get(field):
             spec[field] = old_spec[field]
         elif spec[field] != old_spec[field] and spec.get("type") != "ExternalName":
-            raise invalid_field(resource, name, f"spec.{field}", spec[field]
-                                if isinstance(spec[field], str) else f"{spec[field]}", "field is immutable")
-
-
-
+            raise invalid_field(
+                resource,
+                name,
+                f"spec.{field}",
+                spec[field] if isinstance(spec[field], str) else f"{spec[field]}",
+                "field is immutable",
+            )

@@ -31,8 +31,9 @@ def create(state: ApiState, request: Request, target: Target) -> Response:
             return admission.allocate(state.store, prepared)
 
         try:
-            _, created = state.store.write(stored_as.storage_key, target.namespace or "", name,
-                                           change, dry_run=dry_run)
+            _, created = state.store.write(
+                stored_as.storage_key, target.namespace or "", name, change, dry_run=dry_run
+            )
             break
         except ApiError as error:
             if error.reason != "AlreadyExists" or not generated or not retries_left:

@@ -44,10 +44,14 @@ def delete(state: ApiState, request: Request, target: Target) -> Response:
         for field, ours in (("uid", meta.get("uid")), ("resourceVersion", meta.get("resourceVersion"))):
             wanted = preconditions.get(field)
             if wanted and wanted != ours:
-                raise conflict(resource.plural, resource.group, name,
-                               f"Precondition failed: {field[0].upper()}{field[1:]} in "
-                               f"precondition: {wanted}, {field[0].upper()}{field[1:]} in "
-                               f"object meta: {ours}")
+                raise conflict(
+                    resource.plural,
+                    resource.group,
+                    name,
+                    f"Precondition failed: {field[0].upper()}{field[1:]} in "
+                    f"precondition: {wanted}, {field[0].upper()}{field[1:]} in "
+                    f"object meta: {ours}",
+                )
         return objects.pending_deletion(resource, current)
 
     before, after = state.store.write(resource.storage_key, namespace, name, change, dry_run=dry_run)
@@ -58,15 +62,28 @@ def delete(state: ApiState, request: Request, target: Target) -> Response:
         code = 202 if options.get("orphanDependents") is False else 200
         return object_answer(state.schemas, request, resource, present(resource)(after), code)
     if resource.storage_key in _DELETE_ANSWERS_STATUS:
-        return answer({
-            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": {"name": name, "group": resource.group, "kind": resource.plural,
-                        "uid": before["metadata"].get("uid")},
-        } if resource.group else {
-            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": {"name": name, "kind": resource.plural,
-                        "uid": before["metadata"].get("uid")},
-        })
+        return answer(
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Success",
+                "details": {
+                    "name": name,
+                    "group": resource.group,
+                    "kind": resource.plural,
+                    "uid": before["metadata"].get("uid"),
+                },
+            }
+            if resource.group
+            else {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Success",
+                "details": {"name": name, "kind": resource.plural, "uid": before["metadata"].get("uid")},
+            }
+        )
     shown = present(resource)(before)
     if resource.storage_key == NAMESPACES:
         shown = {**shown, "status": {"phase": "Terminating"}}
@@ -78,9 +95,15 @@ def delete_collection(state: ApiState, request: Request, target: Target) -> Resp
     dry_run = params.dry_run(request, _delete_options(request))
     selected = params.selection(request, target)
     shown = present(resource)
-    deleted = state.store.delete_many(resource.storage_key, target.namespace,
-                                      lambda obj: selected(shown(obj)),
-                                      lambda obj: objects.pending_deletion(resource, obj),
-                                      dry_run=dry_run)
-    return answer(list_document(resource, {"resourceVersion": str(state.store.resource_version)},
-                                [shown(obj) for obj in deleted]))
+    deleted = state.store.delete_many(
+        resource.storage_key,
+        target.namespace,
+        lambda obj: selected(shown(obj)),
+        lambda obj: objects.pending_deletion(resource, obj),
+        dry_run=dry_run,
+    )
+    return answer(
+        list_document(
+            resource, {"resourceVersion": str(state.store.resource_version)}, [shown(obj) for obj in deleted]
+        )
+    )

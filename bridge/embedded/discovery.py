@@ -144,8 +144,7 @@ def api_resource_list(api_version: str) -> dict[str, Any] | None:
     for resource in resources:
         entries.append(_resource_entry(resource))
         entries.extend(_subresource_entries(resource))
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": api_version,
-            "resources": entries}
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": api_version, "resources": entries}
 
 
 def _aggregated_resource(resource: Resource) -> dict[str, Any]:
@@ -162,8 +161,11 @@ def _aggregated_resource(resource: Resource) -> dict[str, Any]:
         entry["subresources"] = [
             {
                 "subresource": sub,
-                "responseKind": ({"group": "", "version": "", "kind": SUBRESOURCE_KINDS[sub]}
-                                 if sub in SUBRESOURCE_KINDS else kind),
+                "responseKind": (
+                    {"group": "", "version": "", "kind": SUBRESOURCE_KINDS[sub]}
+                    if sub in SUBRESOURCE_KINDS
+                    else kind
+                ),
                 "verbs": _subresource_verbs(sub),
             }
             for sub in resource.subresources
@@ -183,17 +185,23 @@ def aggregated(legacy: bool, api_version_of_list: str = "apidiscovery.k8s.io/v2"
         version_entries = []
         for version in versions:
             api_version = f"{group}/{version}" if group else version
-            version_entries.append({
-                "version": version,
-                "resources": [_aggregated_resource(r) for r in grouped.get(api_version, [])],
-                "freshness": "Current",
-            })
+            version_entries.append(
+                {
+                    "version": version,
+                    "resources": [_aggregated_resource(r) for r in grouped.get(api_version, [])],
+                    "freshness": "Current",
+                }
+            )
         metadata: dict[str, Any] = {"creationTimestamp": None}
         if group:
             metadata["name"] = group
         items.append({"metadata": metadata, "versions": version_entries})
-    return {"kind": "APIGroupDiscoveryList", "apiVersion": api_version_of_list,
-            "metadata": {}, "items": items}
+    return {
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": api_version_of_list,
+        "metadata": {},
+        "items": items,
+    }
 
 
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
@@ -223,8 +231,7 @@ def _wants_aggregated(accept: str) -> str | None:
     return None
 
 
-def discovery(path: str, accept: str,
-              crd_schemas: CrdSchemas = NO_CRD_SCHEMAS) -> tuple[dict, str] | None:
+def discovery(path: str, accept: str, crd_schemas: CrdSchemas = NO_CRD_SCHEMAS) -> tuple[dict, str] | None:
     """The discovery document for a GET of ``path`` and its content type; None if not discovery.
 
     ``crd_schemas`` are the serving instance's CRD schemas, published in its OpenAPI documents.

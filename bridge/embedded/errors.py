@@ -39,18 +39,24 @@ def _qualified(plural: str, group: str) -> str:
 
 
 def not_found(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(404, "NotFound", f'{_qualified(plural, group)} "{name}" not found',
-                    _details(name, group, plural))
+    return ApiError(
+        404, "NotFound", f'{_qualified(plural, group)} "{name}" not found', _details(name, group, plural)
+    )
 
 
 def already_exists(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(409, "AlreadyExists", f'{_qualified(plural, group)} "{name}" already exists',
-                    _details(name, group, plural))
+    return ApiError(
+        409,
+        "AlreadyExists",
+        f'{_qualified(plural, group)} "{name}" already exists',
+        _details(name, group, plural),
+    )
 
 
 def conflict(plural: str, group: str, name: str, why: str) -> ApiError:
     return ApiError(
-        409, "Conflict",
+        409,
+        "Conflict",
         f'Operation cannot be fulfilled on {_qualified(plural, group)} "{name}": {why}',
         _details(name, group, plural),
     )
@@ -62,15 +68,18 @@ def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> A
     texts = list(dict.fromkeys(f"{c.get('field', '')}: {c.get('message', '')}".lstrip(": ") for c in causes))
     summary = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     qualified = f"{kind}.{group}" if group else kind
-    return ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}',
-                    _details(name, group, kind, causes))
+    return ApiError(
+        422, "Invalid", f'{qualified} "{name}" is invalid: {summary}', _details(name, group, kind, causes)
+    )
 
 
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
-def method_not_allowed(message: str = "the server does not allow this method on the requested resource") -> ApiError:
+def method_not_allowed(
+    message: str = "the server does not allow this method on the requested resource",
+) -> ApiError:
     return ApiError(405, "MethodNotAllowed", message, {})
 
 
@@ -83,5 +92,9 @@ def not_found_path() -> ApiError:
 
 
 def forbidden(plural: str, group: str, name: str, why: str) -> ApiError:
-    return ApiError(403, "Forbidden", f'{_qualified(plural, group)} "{name}" is forbidden: {why}',
-                    _details(name, group, plural))
+    return ApiError(
+        403,
+        "Forbidden",
+        f'{_qualified(plural, group)} "{name}" is forbidden: {why}',
+        _details(name, group, plural),
+    )

@@ -30,7 +30,14 @@ _RENAMED: tuple[tuple[str, str], ...] = (
     ("reportingComponent", "reportingController"),
 )
 _SAME: tuple[str, ...] = (
-    "metadata", "reason", "type", "eventTime", "series", "action", "related", "reportingInstance",
+    "metadata",
+    "reason",
+    "type",
+    "eventTime",
+    "series",
+    "action",
+    "related",
+    "reportingInstance",
 )
 
 _CORE_TO_EVENTS = dict(_RENAMED) | {name: name for name in _SAME}

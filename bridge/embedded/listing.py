@@ -20,7 +20,8 @@ CONTINUE_TOO_OLD = (
     "start a new list without the continue parameter, or use the continue token in this response "
     "to retrieve the remainder of the results. Continuing with the provided token results in an "
     "inconsistent list - objects that were created, modified, or deleted between the time the "
-    "first chunk was returned and now may show up in the list.")
+    "first chunk was returned and now may show up in the list."
+)
 
 Key = tuple[str, str]  # (namespace, name): the order lists are served in
 
@@ -41,8 +42,12 @@ def decode_continue(token: str, compacted: int) -> tuple[int, Key]:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.b64decode(padded.encode(), altchars=b"-_", validate=True))
         start = data["start"]
-        if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int) \
-                or not isinstance(start, str) or "/" not in start:
+        if (
+            data.get("v") != "meta.k8s.io/v1"
+            or not isinstance(data.get("rv"), int)
+            or not isinstance(start, str)
+            or "/" not in start
+        ):
             raise ValueError("unsupported continue token version or content")
     except (ValueError, binascii.Error, AttributeError, KeyError, TypeError) as exc:
         raise bad_request(f"invalid continue token: {exc}") from None

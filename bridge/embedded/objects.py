@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bridge.embedded import core_kinds, typed, validation
@@ -26,7 +26,7 @@ STALE = "the object has been modified; please apply your changes to the latest v
 
 
 def now_rfc3339() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def tracks_generation(resource: Resource) -> bool:
@@ -45,10 +45,10 @@ def check_type_meta(resource: Resource, obj: dict) -> None:
     if api_version != resource.api_version:
         raise bad_request(
             f"the API version in the data ({api_version}) does not match the expected API "
-            f"version ({resource.api_version})")
+            f"version ({resource.api_version})"
+        )
     if kind != resource.kind:
-        raise bad_request(
-            f"the kind in the data ({kind}) does not match the expected kind ({resource.kind})")
+        raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({resource.kind})")
 
 
 def _metadata(obj: dict) -> dict:
@@ -82,8 +82,10 @@ def _check_meta_types(meta: dict) -> None:
 
 
 def _wrong_type(field: str, value: Any, of_type: str) -> ApiError:
-    return bad_request(f"json: cannot unmarshal {typed.json_type(value)} into Go struct "
-                       f"field ObjectMeta.metadata.{field} of type {of_type}")
+    return bad_request(
+        f"json: cannot unmarshal {typed.json_type(value)} into Go struct "
+        f"field ObjectMeta.metadata.{field} of type {of_type}"
+    )
 
 
 def check_namespace(obj: dict, namespace: str) -> None:
@@ -107,21 +109,32 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
         prefix = str(meta["generateName"])[:_MAX_GENERATE_NAME_PREFIX]
         name = prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
     if not name:
-        raise invalid(resource.kind, resource.group, "", [{
-            "reason": "FieldValueRequired",
-            "message": "Required value: name or generateName is required",
-            "field": "metadata.name",
-        }])
+        raise invalid(
+            resource.kind,
+            resource.group,
+            "",
+            [
+                {
+                    "reason": "FieldValueRequired",
+                    "message": "Required value: name or generateName is required",
+                    "field": "metadata.name",
+                }
+            ],
+        )
     problems = validation.name_errors(resource, name)
     if problems:
         raise validation.invalid_field(resource, name, "metadata.name", name, "; ".join(problems))
     prefix = meta.get("generateName") or ""
     problems = validation.prefix_errors(resource, prefix)
     if problems:
-        raise validation.invalid_field(resource, name, "metadata.generateName", prefix,
-                                       "; ".join(problems))
-    for server_owned in ("resourceVersion", "selfLink", "deletionTimestamp",
-                         "deletionGracePeriodSeconds", "managedFields"):
+        raise validation.invalid_field(resource, name, "metadata.generateName", prefix, "; ".join(problems))
+    for server_owned in (
+        "resourceVersion",
+        "selfLink",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "managedFields",
+    ):
         meta.pop(server_owned, None)
     meta["name"] = name
     meta["uid"] = str(uuid.uuid4())
@@ -137,9 +150,16 @@ def prepare_create(resource: Resource, body: dict, namespace: str) -> dict:
     return core_kinds.defaults(resource, obj)
 
 
-def prepare_update(resource: Resource, current: dict | None, body: dict, namespace: str,
-                   name: str, *, subresource: str = "", require_resource_version: bool = True,
-                   ) -> dict:
+def prepare_update(
+    resource: Resource,
+    current: dict | None,
+    body: dict,
+    namespace: str,
+    name: str,
+    *,
+    subresource: str = "",
+    require_resource_version: bool = True,
+) -> dict:
     """The object an update (PUT, or a patch already applied) stores in place of ``current``."""
     obj = copy.deepcopy(body)
     check_type_meta(resource, obj)
@@ -147,25 +167,35 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     meta = _metadata(obj)
     body_name = meta.get("name", "")
     if body_name != name:
-        raise bad_request(
-            f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+        raise bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({name})")
     if current is None:
         raise not_found(resource.plural, resource.group, name)
     old_meta = current["metadata"]
     wanted_rv = meta.get("resourceVersion")
     if not wanted_rv and require_resource_version and tracks_generation(resource):
-        raise invalid(resource.kind, resource.group, name, [{
-            "reason": "FieldValueInvalid",
-            "message": "Invalid value: 0x0: must be specified for an update",
-            "field": "metadata.resourceVersion",
-        }])
+        raise invalid(
+            resource.kind,
+            resource.group,
+            name,
+            [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": "Invalid value: 0x0: must be specified for an update",
+                    "field": "metadata.resourceVersion",
+                }
+            ],
+        )
     if wanted_rv and wanted_rv != old_meta.get("resourceVersion"):
         raise conflict(resource.plural, resource.group, name, STALE)
     wanted_uid = meta.get("uid")
     if wanted_uid and wanted_uid != old_meta.get("uid"):
-        raise conflict(resource.plural, resource.group, name,
-                       f"Precondition failed: UID in precondition: {wanted_uid}, "
-                       f"UID in object meta: {old_meta.get('uid')}")
+        raise conflict(
+            resource.plural,
+            resource.group,
+            name,
+            f"Precondition failed: UID in precondition: {wanted_uid}, "
+            f"UID in object meta: {old_meta.get('uid')}",
+        )
 
     if subresource == "status":
         # /status changes only status: everything else is what is stored.
@@ -184,12 +214,25 @@ def prepare_update(resource: Resource, current: dict | None, body: dict, namespa
     if old_meta.get("deletionTimestamp"):
         added = set(meta.get("finalizers") or ()) - set(old_meta.get("finalizers") or ())
         if added:
-            raise invalid(resource.kind, resource.group, name, [{
-                "reason": "FieldValueForbidden", "field": "metadata.finalizers",
-                "message": "Forbidden: no new finalizers can be added if the object is being deleted",
-            }])
-    for immutable in ("uid", "creationTimestamp", "generateName", "deletionTimestamp",
-                      "deletionGracePeriodSeconds"):
+            raise invalid(
+                resource.kind,
+                resource.group,
+                name,
+                [
+                    {
+                        "reason": "FieldValueForbidden",
+                        "field": "metadata.finalizers",
+                        "message": "Forbidden: no new finalizers can be added if the object is being deleted",
+                    }
+                ],
+            )
+    for immutable in (
+        "uid",
+        "creationTimestamp",
+        "generateName",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ):
         if immutable in old_meta:
             meta[immutable] = old_meta[immutable]
         else:

@@ -53,14 +53,15 @@ def _path_key(api_version: str) -> str:
     return f"api/{api_version}" if "/" not in api_version else f"apis/{api_version}"
 
 
+def _document_url(api_version: str, crd_schemas: CrdSchemas) -> str:
+    return f"/openapi/v3/{_path_key(api_version)}?hash={_hash(api_version, crd_schemas)}"
+
+
 def openapi_index(crd_schemas: CrdSchemas) -> dict[str, Any]:
     """``/openapi/v3``: where each group-version's document is (the hash lets clients cache)."""
     return {
         "paths": {
-            _path_key(api_version): {
-                "serverRelativeURL":
-                    f"/openapi/v3/{_path_key(api_version)}?hash={_hash(api_version, crd_schemas)}"
-            }
+            _path_key(api_version): {"serverRelativeURL": _document_url(api_version, crd_schemas)}
             for api_version in group_versions()
         }
     }
@@ -69,8 +70,12 @@ def openapi_index(crd_schemas: CrdSchemas) -> dict[str, Any]:
 def _hash(api_version: str, crd_schemas: CrdSchemas) -> str:
     """Changes whenever the document may have, so kubectl's disk cache stays valid until then
     and is never reused for a server that publishes other schemas."""
-    text = repr([(r.plural, r.kind, r.verbs, (r.group, r.version, r.kind) in crd_schemas.by_kind)
-                 for r in group_versions()[api_version]])
+    text = repr(
+        [
+            (r.plural, r.kind, r.verbs, (r.group, r.version, r.kind) in crd_schemas.by_kind)
+            for r in group_versions()[api_version]
+        ]
+    )
     text += crd_schemas.digest
     return hashlib.sha256(f"{KUBERNETES_VERSION}{text}".encode()).hexdigest()[:32].upper()
 
@@ -91,8 +96,12 @@ def _operations(resource: Resource) -> dict[str, Any]:
     if "patch" in resource.verbs:
         operations["patch"] = {
             "operationId": f"patch{resource.kind}",
-            "parameters": [_query("dryRun"), _query("fieldManager"), _query("fieldValidation"),
-                           _query("force")],
+            "parameters": [
+                _query("dryRun"),
+                _query("fieldManager"),
+                _query("fieldValidation"),
+                _query("force"),
+            ],
             "responses": {"200": {"description": "OK"}},
             "x-kubernetes-action": "patch",
             "x-kubernetes-group-version-kind": gvk,
@@ -116,13 +125,18 @@ def openapi_document(api_version: str, crd_schemas: CrdSchemas) -> dict[str, Any
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
         "paths": {_item_path(resource): _operations(resource) for resource in resources},
-        "components": {"schemas": {
-            _component_name(r.group, r.version, r.kind): {
-                **crd_schemas.by_kind[(r.group, r.version, r.kind)],
-                "x-kubernetes-group-version-kind": [{"group": r.group, "version": r.version, "kind": r.kind}],
+        "components": {
+            "schemas": {
+                _component_name(r.group, r.version, r.kind): {
+                    **crd_schemas.by_kind[(r.group, r.version, r.kind)],
+                    "x-kubernetes-group-version-kind": [
+                        {"group": r.group, "version": r.version, "kind": r.kind}
+                    ],
+                }
+                for r in resources
+                if (r.group, r.version, r.kind) in crd_schemas.by_kind
             }
-            for r in resources if (r.group, r.version, r.kind) in crd_schemas.by_kind
-        }},
+        },
     }
 
 
@@ -133,9 +147,9 @@ def openapi(path: str, crd_schemas: CrdSchemas) -> dict[str, Any] | None:
     prefix = "/openapi/v3/"
     if not path.startswith(prefix):
         return None
-    rest = path[len(prefix):]
+    rest = path[len(prefix) :]
     if rest.startswith("api/"):
-        return openapi_document(rest[len("api/"):], crd_schemas)
+        return openapi_document(rest[len("api/") :], crd_schemas)
     if rest.startswith("apis/"):
-        return openapi_document(rest[len("apis/"):], crd_schemas)
+        return openapi_document(rest[len("apis/") :], crd_schemas)
     return None

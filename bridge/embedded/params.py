@@ -58,12 +58,16 @@ def selection(request: Request, target: Target) -> Callable[[dict], bool]:
     labels = parse_label_selector(request.args.get("labelSelector", ""))
     fields = parse_field_selector(request.args.get("fieldSelector", ""), resource)
     name = target.name
-    return lambda obj: (labels_match(labels, obj) and fields_match(fields, obj, resource)
-                        and (name is None or obj["metadata"]["name"] == name))
+    return lambda obj: (
+        labels_match(labels, obj)
+        and fields_match(fields, obj, resource)
+        and (name is None or obj["metadata"]["name"] == name)
+    )
 
 
-def watch_spec(request: Request, target: Target, present: Callable[[dict], dict],
-               bookmark_interval: float) -> watch.WatchSpec:
+def watch_spec(
+    request: Request, target: Target, present: Callable[[dict], dict], bookmark_interval: float
+) -> watch.WatchSpec:
     resource = target.resource
     rv_param = request.args.get("resourceVersion", "")
     send_initial = request.args.get("sendInitialEvents", "").lower()

@@ -31,11 +31,18 @@ from bridge.kube.patch import (
 
 
 def _unsupported_patch(resource: Resource) -> ApiError:
-    accepted = [JSON_PATCH, MERGE, APPLY] if resource.group and resource.group != "events.k8s.io" \
+    accepted = (
+        [JSON_PATCH, MERGE, APPLY]
+        if resource.group and resource.group != "events.k8s.io"
         else [JSON_PATCH, MERGE, APPLY, STRATEGIC]
-    return ApiError(415, "UnsupportedMediaType",
-                    "the body of the request was in an unknown format - accepted media types "
-                    "include: " + ", ".join(accepted), {})
+    )
+    return ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types "
+        "include: " + ", ".join(accepted),
+        {},
+    )
 
 
 def patch_kind(resource: Resource, content_type: str) -> str:
@@ -69,5 +76,6 @@ def apply_patch(kind: str, target: dict, raw: bytes) -> dict:
     try:
         return json_patch(target, body)
     except PatchFailed as failed:
-        raise ApiError(failed.code, failed.reason, failed.message,
-                       {"causes": failed.causes} if failed.causes else {}) from None
+        raise ApiError(
+            failed.code, failed.reason, failed.message, {"causes": failed.causes} if failed.causes else {}
+        ) from None

@@ -33,8 +33,13 @@ def wants_table(request: Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
-def table_answer(schemas: SchemaRegistry, request: Request, resource: Resource, items: list[dict],
-                 metadata: dict | None = None) -> Response | None:
+def table_answer(
+    schemas: SchemaRegistry,
+    request: Request,
+    resource: Resource,
+    items: list[dict],
+    metadata: dict | None = None,
+) -> Response | None:
     """A ``meta.k8s.io/v1`` Table when the client asks for one (kubectl get does)."""
     if not wants_table(request):
         return None
@@ -43,8 +48,14 @@ def table_answer(schemas: SchemaRegistry, request: Request, resource: Resource, 
     return answer(table, content_type=TABLE_CONTENT_TYPE)
 
 
-def object_answer(schemas: SchemaRegistry, request: Request, resource: Resource, obj: dict,
-                  status: int = 200, warnings: list[str] | None = None) -> Response:
+def object_answer(
+    schemas: SchemaRegistry,
+    request: Request,
+    resource: Resource,
+    obj: dict,
+    status: int = 200,
+    warnings: list[str] | None = None,
+) -> Response:
     """One object (already presented), or its Table row, with the admission warnings."""
     headers = [("Warning", warning_299(text)) for text in warnings or []]
     table = table_answer(schemas, request, resource, [obj])
@@ -56,10 +67,13 @@ def object_answer(schemas: SchemaRegistry, request: Request, resource: Resource,
 def list_document(resource: Resource, metadata: dict, items: list[dict]) -> dict:
     """A ``<Kind>List``. Custom resource lists are unstructured (items keep apiVersion/kind,
     keys sorted); built-in kinds' items carry no apiVersion/kind."""
-    document = {"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
-                "metadata": metadata, "items": items}
+    document = {
+        "kind": f"{resource.kind}List",
+        "apiVersion": resource.api_version,
+        "metadata": metadata,
+        "items": items,
+    }
     if objects.tracks_generation(resource):  # a custom resource
         return sorted_keys(document)
-    document["items"] = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
-                         for item in items]
+    document["items"] = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in items]
     return document

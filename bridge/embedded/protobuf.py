@@ -15,7 +15,7 @@ JSON (clients list ``application/json`` as an accepted fallback).
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bridge.embedded.errors import ApiError, bad_request
@@ -32,67 +32,120 @@ MESSAGES: dict[str, dict[int, Field]] = {
     "Unknown": {1: ("typeMeta", "TypeMeta", False), 2: ("raw", "bytes", False)},
     "TypeMeta": {1: ("apiVersion", _S, False), 2: ("kind", _S, False)},
     "ObjectMeta": {
-        1: ("name", _S, False), 2: ("generateName", _S, False), 3: ("namespace", _S, False),
-        4: ("selfLink", _S, False), 5: ("uid", _S, False), 6: ("resourceVersion", _S, False),
-        7: ("generation", _I, False), 8: ("creationTimestamp", "time", False),
-        9: ("deletionTimestamp", "time", False), 10: ("deletionGracePeriodSeconds", _I, False),
-        11: ("labels", "map", False), 12: ("annotations", "map", False),
-        13: ("ownerReferences", "OwnerReference", True), 14: ("finalizers", _S, True),
+        1: ("name", _S, False),
+        2: ("generateName", _S, False),
+        3: ("namespace", _S, False),
+        4: ("selfLink", _S, False),
+        5: ("uid", _S, False),
+        6: ("resourceVersion", _S, False),
+        7: ("generation", _I, False),
+        8: ("creationTimestamp", "time", False),
+        9: ("deletionTimestamp", "time", False),
+        10: ("deletionGracePeriodSeconds", _I, False),
+        11: ("labels", "map", False),
+        12: ("annotations", "map", False),
+        13: ("ownerReferences", "OwnerReference", True),
+        14: ("finalizers", _S, True),
     },
     "OwnerReference": {
-        1: ("kind", _S, False), 3: ("name", _S, False), 4: ("uid", _S, False),
-        5: ("apiVersion", _S, False), 6: ("controller", _B, False),
+        1: ("kind", _S, False),
+        3: ("name", _S, False),
+        4: ("uid", _S, False),
+        5: ("apiVersion", _S, False),
+        6: ("controller", _B, False),
         7: ("blockOwnerDeletion", _B, False),
     },
-    "Namespace": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "NamespaceSpec", False),
-                  3: ("status", "NamespaceStatus", False)},
+    "Namespace": {
+        1: ("metadata", "ObjectMeta", False),
+        2: ("spec", "NamespaceSpec", False),
+        3: ("status", "NamespaceStatus", False),
+    },
     "NamespaceSpec": {1: ("finalizers", _S, True)},
     "NamespaceStatus": {1: ("phase", _S, False)},
-    "ConfigMap": {1: ("metadata", "ObjectMeta", False), 2: ("data", "map", False),
-                  3: ("binaryData", "mapbytes", False), 4: ("immutable", _B, False)},
+    "ConfigMap": {
+        1: ("metadata", "ObjectMeta", False),
+        2: ("data", "map", False),
+        3: ("binaryData", "mapbytes", False),
+        4: ("immutable", _B, False),
+    },
     "Service": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "ServiceSpec", False)},
     "ServiceSpec": {
-        1: ("ports", "ServicePort", True), 2: ("selector", "map", False),
-        3: ("clusterIP", _S, False), 4: ("type", _S, False), 5: ("externalIPs", _S, True),
-        7: ("sessionAffinity", _S, False), 8: ("loadBalancerIP", _S, False),
-        9: ("loadBalancerSourceRanges", _S, True), 10: ("externalName", _S, False),
-        11: ("externalTrafficPolicy", _S, False), 12: ("healthCheckNodePort", _I, False),
-        13: ("publishNotReadyAddresses", _B, False), 17: ("ipFamilyPolicy", _S, False),
-        18: ("clusterIPs", _S, True), 19: ("ipFamilies", _S, True),
-        20: ("allocateLoadBalancerNodePorts", _B, False), 21: ("loadBalancerClass", _S, False),
-        22: ("internalTrafficPolicy", _S, False), 23: ("trafficDistribution", _S, False),
+        1: ("ports", "ServicePort", True),
+        2: ("selector", "map", False),
+        3: ("clusterIP", _S, False),
+        4: ("type", _S, False),
+        5: ("externalIPs", _S, True),
+        7: ("sessionAffinity", _S, False),
+        8: ("loadBalancerIP", _S, False),
+        9: ("loadBalancerSourceRanges", _S, True),
+        10: ("externalName", _S, False),
+        11: ("externalTrafficPolicy", _S, False),
+        12: ("healthCheckNodePort", _I, False),
+        13: ("publishNotReadyAddresses", _B, False),
+        17: ("ipFamilyPolicy", _S, False),
+        18: ("clusterIPs", _S, True),
+        19: ("ipFamilies", _S, True),
+        20: ("allocateLoadBalancerNodePorts", _B, False),
+        21: ("loadBalancerClass", _S, False),
+        22: ("internalTrafficPolicy", _S, False),
+        23: ("trafficDistribution", _S, False),
     },
-    "ServicePort": {1: ("name", _S, False), 2: ("protocol", _S, False), 3: ("port", _I, False),
-                    4: ("targetPort", "intstr", False), 5: ("nodePort", _I, False),
-                    6: ("appProtocol", _S, False)},
+    "ServicePort": {
+        1: ("name", _S, False),
+        2: ("protocol", _S, False),
+        3: ("port", _I, False),
+        4: ("targetPort", "intstr", False),
+        5: ("nodePort", _I, False),
+        6: ("appProtocol", _S, False),
+    },
     "IntOrString": {1: ("type", _I, False), 2: ("intVal", _I, False), 3: ("strVal", _S, False)},
     "Event": {
-        1: ("metadata", "ObjectMeta", False), 2: ("involvedObject", "ObjectReference", False),
-        3: ("reason", _S, False), 4: ("message", _S, False), 5: ("source", "EventSource", False),
-        6: ("firstTimestamp", "time", False), 7: ("lastTimestamp", "time", False),
-        8: ("count", _I, False), 9: ("type", _S, False), 10: ("eventTime", "microtime", False),
-        11: ("series", "EventSeries", False), 12: ("action", _S, False),
-        13: ("related", "ObjectReference", False), 14: ("reportingComponent", _S, False),
+        1: ("metadata", "ObjectMeta", False),
+        2: ("involvedObject", "ObjectReference", False),
+        3: ("reason", _S, False),
+        4: ("message", _S, False),
+        5: ("source", "EventSource", False),
+        6: ("firstTimestamp", "time", False),
+        7: ("lastTimestamp", "time", False),
+        8: ("count", _I, False),
+        9: ("type", _S, False),
+        10: ("eventTime", "microtime", False),
+        11: ("series", "EventSeries", False),
+        12: ("action", _S, False),
+        13: ("related", "ObjectReference", False),
+        14: ("reportingComponent", _S, False),
         15: ("reportingInstance", _S, False),
     },
     "ObjectReference": {
-        1: ("kind", _S, False), 2: ("namespace", _S, False), 3: ("name", _S, False),
-        4: ("uid", _S, False), 5: ("apiVersion", _S, False), 6: ("resourceVersion", _S, False),
+        1: ("kind", _S, False),
+        2: ("namespace", _S, False),
+        3: ("name", _S, False),
+        4: ("uid", _S, False),
+        5: ("apiVersion", _S, False),
+        6: ("resourceVersion", _S, False),
         7: ("fieldPath", _S, False),
     },
     "EventSource": {1: ("component", _S, False), 2: ("host", _S, False)},
     "EventSeries": {1: ("count", _I, False), 2: ("lastObservedTime", "microtime", False)},
     "Time": {1: ("seconds", _I, False), 2: ("nanos", _I, False)},
     "DeleteOptions": {
-        1: ("gracePeriodSeconds", _I, False), 2: ("preconditions", "Preconditions", False),
-        3: ("orphanDependents", _B, False), 4: ("propagationPolicy", _S, False),
+        1: ("gracePeriodSeconds", _I, False),
+        2: ("preconditions", "Preconditions", False),
+        3: ("orphanDependents", _B, False),
+        4: ("propagationPolicy", _S, False),
         5: ("dryRun", _S, True),
     },
     "Preconditions": {1: ("uid", _S, False), 2: ("resourceVersion", _S, False)},
 }
 # (apiVersion, kind) of a body -> its message.
-TOP_LEVEL = {("v1", "Namespace"), ("v1", "ConfigMap"), ("v1", "Service"), ("v1", "Event"),
-             ("v1", "DeleteOptions"), ("meta.k8s.io/v1", "DeleteOptions")}
+TOP_LEVEL = {
+    ("v1", "Namespace"),
+    ("v1", "ConfigMap"),
+    ("v1", "Service"),
+    ("v1", "Event"),
+    ("v1", "DeleteOptions"),
+    ("meta.k8s.io/v1", "DeleteOptions"),
+}
 
 
 class _Malformed(ValueError):
@@ -126,11 +179,11 @@ def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
             length, at = _varint(data, at)
             if at + length > len(data):
                 raise _Malformed("truncated field")
-            out.append((number, data[at:at + length]))
+            out.append((number, data[at : at + length]))
             at += length
         elif wire in (1, 5):
             size = 8 if wire == 1 else 4
-            out.append((number, data[at:at + size]))
+            out.append((number, data[at : at + size]))
             at += size
         else:
             raise _Malformed(f"unsupported wire type {wire}")
@@ -152,7 +205,7 @@ def _time(value: int | bytes, micro: bool) -> str | None:
     seconds = parts.get("seconds", 0)
     if not seconds and not parts.get("nanos"):
         return None
-    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    moment = datetime.fromtimestamp(seconds, UTC)
     if micro:
         moment = moment.replace(microsecond=parts.get("nanos", 0) // 1000)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -222,14 +275,18 @@ def decode(body: bytes) -> dict[str, Any]:
     if not body.startswith(MAGIC):
         raise bad_request("the protobuf body does not start with the Kubernetes magic number")
     try:
-        envelope = _message("Unknown", body[len(MAGIC):])
+        envelope = _message("Unknown", body[len(MAGIC) :])
         type_meta = envelope.get("typeMeta", {})
         api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")
         if (api_version, kind) not in TOP_LEVEL:
-            raise ApiError(415, "UnsupportedMediaType",
-                           f"the body of the request was in an unknown format - accepted media "
-                           f"types include: application/json, application/yaml (protobuf only "
-                           f"for Namespace, ConfigMap, Service, Event; not {api_version} {kind})", {})
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - accepted media "
+                f"types include: application/json, application/yaml (protobuf only "
+                f"for Namespace, ConfigMap, Service, Event; not {api_version} {kind})",
+                {},
+            )
         obj = _message(kind, envelope.get("raw", b""))
     except (_Malformed, UnicodeDecodeError) as exc:
         raise bad_request(f"error decoding protobuf body: {exc}") from None

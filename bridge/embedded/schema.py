@@ -63,7 +63,8 @@ def load_crds(crd_dir: str) -> dict[str, CustomResourceVersion]:
     """
     files = tuple(
         (name, stat.st_size, stat.st_mtime_ns)
-        for name in sorted(os.listdir(crd_dir)) if name.endswith(CRD_FILE_SUFFIXES)
+        for name in sorted(os.listdir(crd_dir))
+        if name.endswith(CRD_FILE_SUFFIXES)
         for stat in [os.stat(os.path.join(crd_dir, name))]
     )
     return dict(_parse_crds(os.path.realpath(crd_dir), files))
@@ -117,13 +118,17 @@ class SchemaRegistry:
     def __init__(self, crd_dir: str | None, apply_defaults: bool = True):
         self.crds: dict[str, CustomResourceVersion] = load_crds(crd_dir) if crd_dir else {}
         self.openapi_schemas = CrdSchemas.of(
-            {(crd.group, crd.version, crd.kind): crd.schema for crd in self.crds.values()})
+            {(crd.group, crd.version, crd.kind): crd.schema for crd in self.crds.values()}
+        )
         self.apply_defaults = apply_defaults
         # The root schema without ``status``, for writes of the main resource.
         self._main_schemas = {
-            key: {**crd.schema,
-                  "properties": {k: v for k, v in (crd.schema.get("properties") or {}).items()
-                                 if k != "status"}}
+            key: {
+                **crd.schema,
+                "properties": {
+                    k: v for k, v in (crd.schema.get("properties") or {}).items() if k != "status"
+                },
+            }
             for key, crd in self.crds.items()
         }
 
@@ -134,8 +139,9 @@ class SchemaRegistry:
         crd = self.crd(resource)
         return crd.printer_columns if crd else ()
 
-    def admit(self, resource: Resource, obj: dict, field_validation: str = "Warn",
-              subresource: str | None = None) -> tuple[dict, list[str]]:
+    def admit(
+        self, resource: Resource, obj: dict, field_validation: str = "Warn", subresource: str | None = None
+    ) -> tuple[dict, list[str]]:
         """``obj`` as it will be stored, and the warnings for the client.
 
         Raises ``ApiError`` 400 for unknown fields under ``fieldValidation=Strict`` and 422

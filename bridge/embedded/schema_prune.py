@@ -22,14 +22,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.embedded.canonical import OBJECT_META
+
 Schema = dict[str, Any]
 
 META_FIELDS = frozenset({"apiVersion", "kind", "metadata"})
-OBJECT_META_FIELDS = frozenset({
-    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-    "annotations", "ownerReferences", "finalizers", "managedFields",
-})
+OBJECT_META_FIELDS = frozenset(OBJECT_META)
 
 
 def _join(path: str, key: str) -> str:
@@ -53,8 +51,7 @@ def _field_schema(schema: Schema, key: str) -> Schema | None:
     return additional if isinstance(additional, dict) else None
 
 
-def prune(value: Any, schema: Schema | None, path: str, unknown: list[str],
-          root: bool = False) -> None:
+def prune(value: Any, schema: Schema | None, path: str, unknown: list[str], root: bool = False) -> None:
     """Remove what ``schema`` does not declare from ``value``; append the removed paths.
 
     ``root`` marks the resource itself: its ``metadata`` is always an ``ObjectMeta``,

@@ -32,9 +32,7 @@ from typing import Any
 Schema = dict[str, Any]
 Cause = dict[str, str]
 
-_DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _FORMATS = {"date-time": _DATE_TIME, "datetime": _DATE_TIME}
 
 
@@ -80,13 +78,19 @@ def _number(value: int | float) -> str:
 
 
 def _invalid(path: str, value: Any, detail: str) -> Cause:
-    return {"reason": "FieldValueInvalid", "message": f"Invalid value: {_shown(value)}: {detail}",
-            "field": path}
+    return {
+        "reason": "FieldValueInvalid",
+        "message": f"Invalid value: {_shown(value)}: {detail}",
+        "field": path,
+    }
 
 
 def _type_invalid(path: str, value: Any, detail: str) -> Cause:
-    return {"reason": "FieldValueTypeInvalid",
-            "message": f"Invalid value: {_shown(value)}: {detail}", "field": path}
+    return {
+        "reason": "FieldValueTypeInvalid",
+        "message": f"Invalid value: {_shown(value)}: {detail}",
+        "field": path,
+    }
 
 
 def _type_matches(actual: str, types: tuple[str, ...]) -> bool:
@@ -108,15 +112,20 @@ def validate(value: Any, schema: Schema, path: str, causes: list[Cause]) -> None
     types = _types(schema)
     actual = json_type(value)
     if types and not _type_matches(actual, types):
-        causes.append(_type_invalid(
-            path, actual, f'{name} in body must be of type {",".join(types)}: "{actual}"'))
+        causes.append(
+            _type_invalid(path, actual, f'{name} in body must be of type {",".join(types)}: "{actual}"')
+        )
         return
 
     if "enum" in schema and value not in schema["enum"]:
         allowed = ", ".join(json.dumps(v if isinstance(v, str) else json.dumps(v)) for v in schema["enum"])
-        causes.append({"reason": "FieldValueNotSupported",
-                       "message": f"Unsupported value: {_shown(value)}: supported values: {allowed}",
-                       "field": path})
+        causes.append(
+            {
+                "reason": "FieldValueNotSupported",
+                "message": f"Unsupported value: {_shown(value)}: supported values: {allowed}",
+                "field": path,
+            }
+        )
 
     if actual == "string":
         _validate_string(value, schema, path, name, causes)
@@ -151,8 +160,13 @@ def _validate_string(value: str, schema: Schema, path: str, name: str, causes: l
     max_length = schema.get("maxLength")
     if max_length is not None and len(value) > max_length:
         unit = "byte" if max_length == 1 else "bytes"
-        causes.append({"reason": "FieldValueTooLong",
-                       "message": f"Too long: may not be more than {max_length} {unit}", "field": path})
+        causes.append(
+            {
+                "reason": "FieldValueTooLong",
+                "message": f"Too long: may not be more than {max_length} {unit}",
+                "field": path,
+            }
+        )
     min_length = schema.get("minLength")
     if min_length is not None and len(value) < min_length:
         causes.append(_invalid(path, value, f"{name} in body should be at least {min_length} chars long"))
@@ -161,26 +175,30 @@ def _validate_string(value: str, schema: Schema, path: str, name: str, causes: l
         causes.append(_invalid(path, value, f"{name} in body should match '{pattern}'"))
     checker = _FORMATS.get(schema.get("format", ""))
     if checker is not None and not checker.match(value):
-        causes.append(_type_invalid(
-            path, value, f'{name} in body must be of type {schema["format"]}: {json.dumps(value)}'))
+        causes.append(
+            _type_invalid(
+                path, value, f"{name} in body must be of type {schema['format']}: {json.dumps(value)}"
+            )
+        )
 
 
-def _validate_number(value: int | float, schema: Schema, path: str, name: str,
-                     causes: list[Cause]) -> None:
+def _validate_number(value: int | float, schema: Schema, path: str, name: str, causes: list[Cause]) -> None:
     minimum = schema.get("minimum")
     if minimum is not None:
         if schema.get("exclusiveMinimum") and value <= minimum:
             causes.append(_invalid(path, value, f"{name} in body should be greater than {_number(minimum)}"))
         elif value < minimum:
-            causes.append(_invalid(
-                path, value, f"{name} in body should be greater than or equal to {_number(minimum)}"))
+            causes.append(
+                _invalid(path, value, f"{name} in body should be greater than or equal to {_number(minimum)}")
+            )
     maximum = schema.get("maximum")
     if maximum is not None:
         if schema.get("exclusiveMaximum") and value >= maximum:
             causes.append(_invalid(path, value, f"{name} in body should be less than {_number(maximum)}"))
         elif value > maximum:
-            causes.append(_invalid(
-                path, value, f"{name} in body should be less than or equal to {_number(maximum)}"))
+            causes.append(
+                _invalid(path, value, f"{name} in body should be less than or equal to {_number(maximum)}")
+            )
     multiple_of = schema.get("multipleOf")
     if multiple_of and (value / multiple_of) % 1:
         causes.append(_invalid(path, value, f"{name} in body should be a multiple of {_number(multiple_of)}"))
@@ -192,9 +210,13 @@ def _validate_array(value: list, schema: Schema, path: str, name: str, causes: l
         causes.append(_invalid(path, value, f"{name} in body should have at least {min_items} items"))
     max_items = schema.get("maxItems")
     if max_items is not None and len(value) > max_items:
-        causes.append({"reason": "FieldValueTooMany",
-                       "message": f"Too many: {len(value)}: must have at most {max_items} items",
-                       "field": path})
+        causes.append(
+            {
+                "reason": "FieldValueTooMany",
+                "message": f"Too many: {len(value)}: must have at most {max_items} items",
+                "field": path,
+            }
+        )
     if schema.get("uniqueItems"):
         seen = [json.dumps(item, sort_keys=True) for item in value]
         if len(set(seen)) != len(seen):
@@ -208,17 +230,27 @@ def _validate_array(value: list, schema: Schema, path: str, name: str, causes: l
 def _validate_object(value: dict, schema: Schema, path: str, name: str, causes: list[Cause]) -> None:
     for required in schema.get("required") or ():
         if required not in value:
-            causes.append({"reason": "FieldValueRequired", "message": "Required value",
-                           "field": f"{path}.{required}" if path else required})
+            causes.append(
+                {
+                    "reason": "FieldValueRequired",
+                    "message": "Required value",
+                    "field": f"{path}.{required}" if path else required,
+                }
+            )
     max_properties = schema.get("maxProperties")
     if max_properties is not None and len(value) > max_properties:
-        causes.append({"reason": "FieldValueTooMany",
-                       "message": f"Too many: {len(value)}: must have at most {max_properties} items",
-                       "field": path})
+        causes.append(
+            {
+                "reason": "FieldValueTooMany",
+                "message": f"Too many: {len(value)}: must have at most {max_properties} items",
+                "field": path,
+            }
+        )
     min_properties = schema.get("minProperties")
     if min_properties is not None and len(value) < min_properties:
-        causes.append(_invalid(path, value,
-                               f"{name} in body should have at least {min_properties} properties"))
+        causes.append(
+            _invalid(path, value, f"{name} in body should have at least {min_properties} properties")
+        )
     properties = schema.get("properties") or {}
     additional = schema.get("additionalProperties")
     for key, child in value.items():

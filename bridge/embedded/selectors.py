@@ -13,6 +13,7 @@ from bridge.kube import names
 
 # -- label selectors ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Requirement:
     key: str
@@ -54,8 +55,8 @@ def _tokens(text: str) -> list[str]:
         if char.isspace():
             i += 1
         elif char in _SPECIAL:
-            if text[i:i + 2] in ("==", "!="):
-                tokens.append(text[i:i + 2])
+            if text[i : i + 2] in ("==", "!="):
+                tokens.append(text[i : i + 2])
                 i += 2
             else:
                 tokens.append(char)
@@ -82,14 +83,16 @@ def _check_key(key: str) -> None:
     if not names.QUALIFIED_NAME_PART.matches_pattern(name):
         problems.append(names.QUALIFIED_NAME_PART.explanation)
     if problems:
-        raise bad_request(f'unable to parse requirement: <nil>: Invalid value: "{key}": '
-                          + "; ".join(problems))
+        raise bad_request(
+            f'unable to parse requirement: <nil>: Invalid value: "{key}": ' + "; ".join(problems)
+        )
 
 
 def _check_value(key: str, index: int, value: str) -> None:
     if problems := names.LABEL_VALUE.problems(value):
-        raise bad_request(f'unable to parse requirement: values[{index}][{key}]: '
-                          f'Invalid value: "{value}": {problems[0]}')
+        raise bad_request(
+            f'unable to parse requirement: values[{index}][{key}]: Invalid value: "{value}": {problems[0]}'
+        )
 
 
 def parse_label_selector(text: str) -> LabelSelector:
@@ -135,8 +138,7 @@ def parse_label_selector(text: str) -> LabelSelector:
                     else:
                         raise bad_request(f"found '{value}', expected: identifier")
                     _check_value(key, 0, value)  # type: ignore[arg-type]
-                    requirements.append(
-                        Requirement(key, "notin" if operator == "!=" else "in", (value,)))
+                    requirements.append(Requirement(key, "notin" if operator == "!=" else "in", (value,)))
                 elif operator in ("in", "notin"):
                     opening = take()
                     if opening != "(":
@@ -164,11 +166,11 @@ def parse_label_selector(text: str) -> LabelSelector:
                     if not _is_identifier(value) or not re.fullmatch(r"-?\d+", value or ""):
                         raise bad_request(
                             f"unable to parse requirement: values[0][{key}]: Invalid value: "
-                            f"\"{shown(value)}\": for 'Gt', 'Lt' operators, the value must be an integer")
+                            f"\"{shown(value)}\": for 'Gt', 'Lt' operators, the value must be an integer"
+                        )
                     requirements.append(Requirement(key, "gt" if operator == ">" else "lt", (value,)))  # type: ignore[arg-type]
                 else:
-                    raise bad_request(
-                        f"found '{operator}', expected: in, notin, =, ==, !=, gt, lt")
+                    raise bad_request(f"found '{operator}', expected: in, notin, =, ==, !=, gt, lt")
         else:
             raise bad_request(f"found '{shown(token)}', expected: !, identifier, or 'end of string'")
         separator = take()
@@ -188,6 +190,7 @@ def labels_match(selector: LabelSelector, obj: dict) -> bool:
 
 # -- field selectors ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FieldTerm:
     field: str
@@ -202,8 +205,7 @@ _INVOLVED = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion"
 # Selectable fields per resource key, each with how to read it from an object.
 _EXTRA_FIELDS: dict[str, dict[str, Callable[[dict], object]]] = {
     "v1/events": {
-        **{f"involvedObject.{f}": (lambda o, f=f: (o.get("involvedObject") or {}).get(f))
-           for f in _INVOLVED},
+        **{f"involvedObject.{f}": (lambda o, f=f: (o.get("involvedObject") or {}).get(f)) for f in _INVOLVED},
         "reason": lambda o: o.get("reason"),
         "reportingComponent": lambda o: o.get("reportingComponent"),
         "source": lambda o: (o.get("source") or {}).get("component"),
@@ -251,7 +253,7 @@ def _unescape(value: str) -> str:
     while i < len(value):
         if value[i] == "\\":
             if i + 1 >= len(value) or value[i + 1] not in "\\,=":
-                raise bad_request(f"invalid field selector: invalid escape sequence: {value[i:i + 2]}")
+                raise bad_request(f"invalid field selector: invalid escape sequence: {value[i : i + 2]}")
             out.append(value[i + 1])
             i += 2
         else:
@@ -284,8 +286,9 @@ def _fields(resource: Resource) -> dict[str, Callable[[dict], object]]:
 
 def _unsupported(resource: Resource, field: str) -> ApiError:
     if resource.group and resource.group != "events.k8s.io":
-        return bad_request(f'"{field}" is not a known field selector: only "metadata.name", '
-                           f'"metadata.namespace"')
+        return bad_request(
+            f'"{field}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+        )
     return bad_request(f"field label not supported: {field}")
 
 

@@ -50,8 +50,7 @@ def _seed(store: Store, extra_namespaces: Sequence[str] = ()) -> None:
             store.write(NAMESPACES, "", name, lambda current, obj=obj: current or obj)
 
 
-def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY,
-               namespaces: Sequence[str] = ()) -> Store:
+def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY, namespaces: Sequence[str] = ()) -> Store:
     """The store, seeded with a fresh cluster's namespaces plus ``namespaces``."""
     if data_dir:
         os.makedirs(data_dir, exist_ok=True)
@@ -62,12 +61,20 @@ def make_store(data_dir: str | None, history: int = DEFAULT_HISTORY,
     return store
 
 
-def make_app(data_dir: str | None = None, crd_dir: str | None = None, *,
-             history: int = DEFAULT_HISTORY, bookmark_interval: float = 10.0,
-             namespaces: Sequence[str] = ()) -> EmbeddedApi:
+def make_app(
+    data_dir: str | None = None,
+    crd_dir: str | None = None,
+    *,
+    history: int = DEFAULT_HISTORY,
+    bookmark_interval: float = 10.0,
+    namespaces: Sequence[str] = (),
+) -> EmbeddedApi:
     """The embedded API as a WSGI app; state in memory, or in ``<data_dir>/state.db``."""
-    return EmbeddedApi(make_store(data_dir, history, namespaces), SchemaRegistry(crd_dir),
-                       bookmark_interval=bookmark_interval)
+    return EmbeddedApi(
+        make_store(data_dir, history, namespaces),
+        SchemaRegistry(crd_dir),
+        bookmark_interval=bookmark_interval,
+    )
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -112,8 +119,12 @@ class EmbeddedServer:
         self.port: int = server.server_port
         host = server.server_address[0]
         self.url = f"http://{host}:{self.port}" if ":" not in host else f"http://[{host}]:{self.port}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"embedded-apiserver-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"embedded-apiserver-{self.port}",
+            daemon=True,
+        )
 
     def _start(self) -> EmbeddedServer:
         self._thread.start()
@@ -129,14 +140,20 @@ class EmbeddedServer:
     def __enter__(self) -> EmbeddedServer:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
-def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
-          crd_dir: str | None = None, namespaces: Sequence[str] = (),
-          **options: float) -> EmbeddedServer:
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: str | None = None,
+    crd_dir: str | None = None,
+    namespaces: Sequence[str] = (),
+    **options: float,
+) -> EmbeddedServer:
     """Run the embedded API in a background thread; ``port=0`` picks a free port.
 
     ``namespaces`` exist from the start, besides a fresh cluster's own. ``options`` go to
@@ -146,8 +163,9 @@ def start(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None,
     return EmbeddedServer(app, _server(host, port, app))._start()
 
 
-def serve(host: str, port: int, data_dir: str | None, crd_dir: str | None,
-          namespaces: Sequence[str] = ()) -> int:
+def serve(
+    host: str, port: int, data_dir: str | None, crd_dir: str | None, namespaces: Sequence[str] = ()
+) -> int:
     """Serve until SIGTERM or SIGINT; exit status 0 on a clean stop. Logs go where the
     caller configured logging (the CLI: text lines, or JSON lines under ``serve``)."""
     try:

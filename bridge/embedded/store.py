@@ -101,9 +101,7 @@ class Store:
         self._ring: deque[WatchEvent] = deque()
         self._history = history
         self._closed = False
-        self._rv = self._db.execute(
-            "SELECT value FROM counters WHERE name = 'resourceVersion'"
-        ).fetchone()[0]
+        self._rv = self._db.execute("SELECT value FROM counters WHERE name = 'resourceVersion'").fetchone()[0]
         # Changes before this point (older ring entries, or everything before a restart) are gone.
         self._compacted = self._rv
 
@@ -134,8 +132,9 @@ class Store:
 
     # -- writes --------------------------------------------------------------------------
 
-    def write(self, storage_key: str, namespace: str, name: str, change: Change,
-              *, dry_run: bool = False) -> tuple[dict | None, dict | None]:
+    def write(
+        self, storage_key: str, namespace: str, name: str, change: Change, *, dry_run: bool = False
+    ) -> tuple[dict | None, dict | None]:
         """Apply ``change`` to one object atomically; returns (old, new).
 
         ``change`` runs under the lock with the stored object, so read-modify-write
@@ -161,9 +160,15 @@ class Store:
                     self._put(events, storage_key, namespace, name, new, current)
             return current, (None if new is None else events[-1].object)
 
-    def delete_many(self, storage_key: str, namespace: str | None,
-                    selected: Callable[[dict], bool], pending: Callable[[dict], dict | None],
-                    *, dry_run: bool = False) -> list[dict]:
+    def delete_many(
+        self,
+        storage_key: str,
+        namespace: str | None,
+        selected: Callable[[dict], bool],
+        pending: Callable[[dict], dict | None],
+        *,
+        dry_run: bool = False,
+    ) -> list[dict]:
         """Delete the objects ``selected`` accepts, in one transaction; returns them.
 
         ``pending(obj)`` returns the object marked for deletion instead when something
@@ -202,7 +207,8 @@ class Store:
             if events:
                 self._db.execute(
                     "UPDATE counters SET value = ? WHERE name = 'resourceVersion'",
-                    (events[-1].resource_version,))
+                    (events[-1].resource_version,),
+                )
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -212,19 +218,28 @@ class Store:
     def _next_rv(self, events: list[WatchEvent]) -> int:
         return (events[-1].resource_version if events else self._rv) + 1
 
-    def _put(self, events: list[WatchEvent], storage_key: str, namespace: str, name: str,
-             obj: dict, previous: dict | None) -> None:
+    def _put(
+        self,
+        events: list[WatchEvent],
+        storage_key: str,
+        namespace: str,
+        name: str,
+        obj: dict,
+        previous: dict | None,
+    ) -> None:
         rv = self._next_rv(events)
         obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(rv)}}
         self._db.execute(
             "INSERT OR REPLACE INTO objects (storage_key, namespace, name, body) VALUES (?, ?, ?, ?)",
             (storage_key, namespace, name, json.dumps(obj, separators=(",", ":"))),
         )
-        events.append(WatchEvent(rv, storage_key, namespace,
-                                 "ADDED" if previous is None else "MODIFIED", obj, previous))
+        events.append(
+            WatchEvent(rv, storage_key, namespace, "ADDED" if previous is None else "MODIFIED", obj, previous)
+        )
 
-    def _delete(self, events: list[WatchEvent], storage_key: str, namespace: str, name: str,
-                obj: dict) -> None:
+    def _delete(
+        self, events: list[WatchEvent], storage_key: str, namespace: str, name: str, obj: dict
+    ) -> None:
         if storage_key == NAMESPACES:
             # No finalizers here: a namespace's objects go with it, in the same transaction.
             for key, body in self._db.execute(
@@ -299,10 +314,11 @@ class Store:
     def _list(self, storage_key: str, namespace: str | None) -> list[dict]:
         if namespace is None:
             rows: Iterable = self._db.execute(
-                "SELECT body FROM objects WHERE storage_key = ? ORDER BY namespace, name",
-                (storage_key,))
+                "SELECT body FROM objects WHERE storage_key = ? ORDER BY namespace, name", (storage_key,)
+            )
         else:
             rows = self._db.execute(
                 "SELECT body FROM objects WHERE storage_key = ? AND namespace = ? ORDER BY name",
-                (storage_key, namespace))
+                (storage_key, namespace),
+            )
         return [json.loads(row[0]) for row in rows]

@@ -56,8 +56,9 @@ def strategic_merge(target: Any, patch: Any, path: tuple[str, ...] = ()) -> Any:
         if value is None:
             result.pop(key, None)
         elif isinstance(value, list) and where in MERGE_KEYS:
-            result[key] = _merge_by_key(result.get(key), value, MERGE_KEYS[where],
-                                        patch.get(_ORDER + key), where)
+            result[key] = _merge_by_key(
+                result.get(key), value, MERGE_KEYS[where], patch.get(_ORDER + key), where
+            )
         elif isinstance(value, list) and where in SET_LISTS:
             current = result.get(key) if isinstance(result.get(key), list) else []
             result[key] = current + [item for item in value if item not in current]
@@ -68,23 +69,23 @@ def strategic_merge(target: Any, patch: Any, path: tuple[str, ...] = ()) -> Any:
             else:
                 result[key] = merged
     for key, value in patch.items():
-        if key.startswith(_REMOVE) and isinstance(result.get(key[len(_REMOVE):]), list):
-            field = key[len(_REMOVE):]
+        if key.startswith(_REMOVE) and isinstance(result.get(key[len(_REMOVE) :]), list):
+            field = key[len(_REMOVE) :]
             result[field] = [item for item in result[field] if item not in (value or [])]
     if isinstance(patch.get("$retainKeys"), list):
         result = {k: v for k, v in result.items() if k in patch["$retainKeys"]}
     return result
 
 
-def _merge_by_key(current: Any, patch: list, key: str, order: Any,
-                  path: tuple[str, ...]) -> list:
+def _merge_by_key(current: Any, patch: list, key: str, order: Any, path: tuple[str, ...]) -> list:
     merged = [copy.deepcopy(item) for item in current] if isinstance(current, list) else []
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             merged.append(_without_directives(item))
             continue
-        at = next((i for i, old in enumerate(merged)
-                   if isinstance(old, dict) and old.get(key) == item[key]), None)
+        at = next(
+            (i for i, old in enumerate(merged) if isinstance(old, dict) and old.get(key) == item[key]), None
+        )
         if item.get("$patch") == "delete":
             if at is not None:
                 del merged[at]
@@ -94,6 +95,5 @@ def _merge_by_key(current: Any, patch: list, key: str, order: Any,
             merged[at] = strategic_merge(merged[at], item, path)
     if isinstance(order, list):
         rank = {entry.get(key): i for i, entry in enumerate(order) if isinstance(entry, dict)}
-        merged.sort(key=lambda item: rank.get(item.get(key) if isinstance(item, dict) else None,
-                                              len(rank)))
+        merged.sort(key=lambda item: rank.get(item.get(key) if isinstance(item, dict) else None, len(rank)))
     return merged

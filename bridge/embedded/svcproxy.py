@@ -124,7 +124,8 @@ def status_response(error: ApiError) -> Response:
 
 def _request_headers(request: Request) -> dict[str, str]:
     headers = {
-        key: value for key, value in end_to_end(request.headers.items())
+        key: value
+        for key, value in end_to_end(request.headers.items())
         if key.lower() not in DROPPED_REQUEST_HEADERS
     }
     forwarded_for = request.headers.get("X-Forwarded-For")
@@ -156,7 +157,8 @@ def _open(scheme: str, host: str, port: int) -> http.client.HTTPConnection:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            host, port, timeout=CONNECT_TIMEOUT_SECONDS, context=context)
+            host, port, timeout=CONNECT_TIMEOUT_SECONDS, context=context
+        )
     else:
         connection = http.client.HTTPConnection(host, port, timeout=CONNECT_TIMEOUT_SECONDS)
     connection.connect()
@@ -188,8 +190,13 @@ def forward(service: dict, target: str, subpath: str, request: Request) -> Respo
     except OSError as exc:
         return status_response(_dial_error(host, port, exc))
     try:
-        connection.request(request.method, url, body=body, headers=headers,
-                           encode_chunked=framing.get("Transfer-Encoding") == "chunked")
+        connection.request(
+            request.method,
+            url,
+            body=body,
+            headers=headers,
+            encode_chunked=framing.get("Transfer-Encoding") == "chunked",
+        )
         upstream = connection.getresponse()
     except (OSError, http.client.HTTPException) as exc:
         connection.close()
@@ -197,7 +204,8 @@ def forward(service: dict, target: str, subpath: str, request: Request) -> Respo
         return status_response(service_unavailable(f"error trying to reach service: {why}"))
 
     response_headers = [
-        (key, value) for key, value in end_to_end(upstream.getheaders())
+        (key, value)
+        for key, value in end_to_end(upstream.getheaders())
         if key.lower() not in DROPPED_RESPONSE_HEADERS
     ]
     length = upstream.getheader("Content-Length")

@@ -16,20 +16,31 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bridge.embedded.events import to_core
 from bridge.embedded.resources import Resource
 
-NAME_COLUMN = {"name": "Name", "type": "string", "format": "name", "priority": 0,
-               "description": "Name must be unique within a namespace."}
-AGE_COLUMN = {"name": "Age", "type": "string", "format": "", "priority": 0,
-              "description": "CreationTimestamp is a timestamp representing the server time when "
-                             "this object was created."}
+NAME_COLUMN = {
+    "name": "Name",
+    "type": "string",
+    "format": "name",
+    "priority": 0,
+    "description": "Name must be unique within a namespace.",
+}
+AGE_COLUMN = {
+    "name": "Age",
+    "type": "string",
+    "format": "",
+    "priority": 0,
+    "description": "CreationTimestamp is a timestamp representing the server time when "
+    "this object was created.",
+}
 
 
 # -- values -------------------------------------------------------------------------------
+
 
 def _parse_time(text: Any) -> datetime | None:
     if not isinstance(text, str) or not text:
@@ -118,6 +129,7 @@ def cell(column_type: str, value: Any, now: datetime) -> Any:
 
 # -- built-in printers --------------------------------------------------------------------
 
+
 def _column(name: str, description: str = "", priority: int = 0, type_: str = "string") -> dict[str, Any]:
     return {"name": name, "type": type_, "format": "", "description": description, "priority": priority}
 
@@ -150,8 +162,12 @@ def _selector(selector: dict | None) -> str:
 
 def _event_last_seen(event: dict, now: datetime) -> str:
     series = event.get("series") or {}
-    for candidate in (series.get("lastObservedTime"), event.get("lastTimestamp"), event.get("eventTime"),
-                      (event.get("metadata") or {}).get("creationTimestamp")):
+    for candidate in (
+        series.get("lastObservedTime"),
+        event.get("lastTimestamp"),
+        event.get("eventTime"),
+        (event.get("metadata") or {}).get("creationTimestamp"),
+    ):
         if _parse_time(candidate) is not None:
             return age(candidate, now)
     return "<unknown>"
@@ -170,27 +186,44 @@ BUILTIN_PRINTERS: dict[str, Printer] = {
         lambda o, now: [len(o.get("data") or {}) + len(o.get("binaryData") or {})],
     ),
     "v1/services": (
-        [NAME_COLUMN, _column("Type"), _column("Cluster-IP"), _column("External-IP"), _column("Port(s)"),
-         AGE_COLUMN, _column("Selector", priority=1)],
-        lambda o, now: [(o.get("spec") or {}).get("type", "ClusterIP"),
-                        (o.get("spec") or {}).get("clusterIP") or "<none>",
-                        _service_external(o.get("spec") or {}, o.get("status") or {}),
-                        _service_ports(o.get("spec") or {}),
-                        None,
-                        _selector((o.get("spec") or {}).get("selector"))],
+        [
+            NAME_COLUMN,
+            _column("Type"),
+            _column("Cluster-IP"),
+            _column("External-IP"),
+            _column("Port(s)"),
+            AGE_COLUMN,
+            _column("Selector", priority=1),
+        ],
+        lambda o, now: [
+            (o.get("spec") or {}).get("type", "ClusterIP"),
+            (o.get("spec") or {}).get("clusterIP") or "<none>",
+            _service_external(o.get("spec") or {}, o.get("status") or {}),
+            _service_ports(o.get("spec") or {}),
+            None,
+            _selector((o.get("spec") or {}).get("selector")),
+        ],
     ),
     "v1/namespaces": (
         [NAME_COLUMN, _column("Status", "The status of the namespace"), AGE_COLUMN],
         lambda o, now: [(o.get("status") or {}).get("phase") or "Active"],
     ),
 }
-EVENT_COLUMNS = [_column("Last Seen"), _column("Type"), _column("Reason"), _column("Object"),
-                 _column("Message")]
+EVENT_COLUMNS = [
+    _column("Last Seen"),
+    _column("Type"),
+    _column("Reason"),
+    _column("Object"),
+    _column("Message"),
+]
 
 
 def _metadata_row(obj: dict) -> dict[str, Any]:
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-            "metadata": obj.get("metadata") or {}}
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata") or {},
+    }
 
 
 def _rows_for_builtin(key: str, objects: list[dict], now: datetime) -> tuple[list, list]:
@@ -213,17 +246,32 @@ def _rows_for_events(objects: list[dict], now: datetime) -> tuple[list, list]:
     rows = []
     for obj in objects:
         event = to_core(obj) if str(obj.get("apiVersion", "")).startswith("events.k8s.io/") else obj
-        rows.append({"cells": [_event_last_seen(event, now), event.get("type", ""), event.get("reason", ""),
-                               _event_object(event), (event.get("message") or "").strip()],
-                     "object": _metadata_row(obj)})
+        rows.append(
+            {
+                "cells": [
+                    _event_last_seen(event, now),
+                    event.get("type", ""),
+                    event.get("reason", ""),
+                    _event_object(event),
+                    (event.get("message") or "").strip(),
+                ],
+                "object": _metadata_row(obj),
+            }
+        )
     return EVENT_COLUMNS, rows
 
 
-def _rows_for_crd(columns: tuple[dict[str, Any], ...], objects: list[dict],
-                  now: datetime) -> tuple[list, list]:
+def _rows_for_crd(
+    columns: tuple[dict[str, Any], ...], objects: list[dict], now: datetime
+) -> tuple[list, list]:
     definitions = [NAME_COLUMN] + [
-        {"name": c["name"], "type": c.get("type", "string"), "format": c.get("format", ""),
-         "description": c.get("description", ""), "priority": int(c.get("priority", 0))}
+        {
+            "name": c["name"],
+            "type": c.get("type", "string"),
+            "format": c.get("format", ""),
+            "description": c.get("description", ""),
+            "priority": int(c.get("priority", 0)),
+        }
         for c in columns
     ]
     rows = []
@@ -234,10 +282,15 @@ def _rows_for_crd(columns: tuple[dict[str, Any], ...], objects: list[dict],
     return definitions, rows
 
 
-def as_table(resource: Resource, objects: list[dict], columns: tuple[dict[str, Any], ...] | None = None,
-             now: datetime | None = None, resource_version: str | None = None) -> dict:
+def as_table(
+    resource: Resource,
+    objects: list[dict],
+    columns: tuple[dict[str, Any], ...] | None = None,
+    now: datetime | None = None,
+    resource_version: str | None = None,
+) -> dict:
     """A ``Table`` of ``objects``; ``columns`` are the CRD's printer columns (none: ``Age``)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if resource.view_of == "v1/events" or resource.key == "v1/events":
         definitions, rows = _rows_for_events(objects, now)
     elif resource.key in BUILTIN_PRINTERS:
@@ -245,8 +298,14 @@ def as_table(resource: Resource, objects: list[dict], columns: tuple[dict[str, A
     else:
         if not columns:
             columns = resource.printer_columns or (
-                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},)
+                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+            )
         definitions, rows = _rows_for_crd(tuple(columns), objects, now)
     metadata = {"resourceVersion": resource_version} if resource_version else {}
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
-            "columnDefinitions": definitions, "rows": rows}
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": metadata,
+        "columnDefinitions": definitions,
+        "rows": rows,
+    }

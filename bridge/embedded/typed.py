@@ -20,41 +20,81 @@ from bridge.embedded.resources import Resource
 # ("list", shape), or a struct: (Go type name, {field: shape}).
 Shape = Any
 _STRINGS = ("list", "string")
-_REFERENCE = ("v1.ObjectReference", {name: "string" for name in (
-    "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")})
-_SERVICE_PORT = ("v1.ServicePort", {"name": "string", "protocol": "string", "appProtocol": "string",
-                                    "port": "int32", "targetPort": "IntOrString", "nodePort": "int32"})
+_REFERENCE = (
+    "v1.ObjectReference",
+    {
+        name: "string"
+        for name in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+    },
+)
+_SERVICE_PORT = (
+    "v1.ServicePort",
+    {
+        "name": "string",
+        "protocol": "string",
+        "appProtocol": "string",
+        "port": "int32",
+        "targetPort": "IntOrString",
+        "nodePort": "int32",
+    },
+)
 _CORE_EVENT = {
-    "involvedObject": _REFERENCE, "related": _REFERENCE,
-    "reason": "string", "message": "string", "type": "string", "action": "string",
-    "reportingComponent": "string", "reportingInstance": "string", "count": "int32",
-    "firstTimestamp": "string", "lastTimestamp": "string", "eventTime": "string",
+    "involvedObject": _REFERENCE,
+    "related": _REFERENCE,
+    "reason": "string",
+    "message": "string",
+    "type": "string",
+    "action": "string",
+    "reportingComponent": "string",
+    "reportingInstance": "string",
+    "count": "int32",
+    "firstTimestamp": "string",
+    "lastTimestamp": "string",
+    "eventTime": "string",
     "source": ("v1.EventSource", {"component": "string", "host": "string"}),
     "series": ("v1.EventSeries", {"count": "int32", "lastObservedTime": "string"}),
 }
 # events.k8s.io/v1 names for the same fields (events.py holds the whole mapping).
-_EVENTS_V1_NAMES = {"involvedObject": "regarding", "message": "note", "source": "deprecatedSource",
-                    "firstTimestamp": "deprecatedFirstTimestamp",
-                    "lastTimestamp": "deprecatedLastTimestamp", "count": "deprecatedCount",
-                    "reportingComponent": "reportingController"}
+_EVENTS_V1_NAMES = {
+    "involvedObject": "regarding",
+    "message": "note",
+    "source": "deprecatedSource",
+    "firstTimestamp": "deprecatedFirstTimestamp",
+    "lastTimestamp": "deprecatedLastTimestamp",
+    "count": "deprecatedCount",
+    "reportingComponent": "reportingController",
+}
 
 SHAPES: dict[str, dict[str, Shape]] = {
-    "v1/configmaps": {"data": ("map", "string"), "binaryData": ("map", "base64"),
-                      "immutable": "bool"},
+    "v1/configmaps": {"data": ("map", "string"), "binaryData": ("map", "base64"), "immutable": "bool"},
     "v1/services": {
-        "spec": ("v1.ServiceSpec", {
-            "ports": ("list", _SERVICE_PORT), "selector": ("map", "string"),
-            "clusterIP": "string", "clusterIPs": _STRINGS, "type": "string",
-            "externalIPs": _STRINGS, "sessionAffinity": "string", "loadBalancerIP": "string",
-            "externalName": "string", "ipFamilies": _STRINGS, "ipFamilyPolicy": "string",
-            "publishNotReadyAddresses": "bool"}),
+        "spec": (
+            "v1.ServiceSpec",
+            {
+                "ports": ("list", _SERVICE_PORT),
+                "selector": ("map", "string"),
+                "clusterIP": "string",
+                "clusterIPs": _STRINGS,
+                "type": "string",
+                "externalIPs": _STRINGS,
+                "sessionAffinity": "string",
+                "loadBalancerIP": "string",
+                "externalName": "string",
+                "ipFamilies": _STRINGS,
+                "ipFamilyPolicy": "string",
+                "publishNotReadyAddresses": "bool",
+            },
+        ),
         "status": ("v1.ServiceStatus", {}),
     },
-    "v1/namespaces": {"spec": ("v1.NamespaceSpec", {"finalizers": _STRINGS}),
-                      "status": ("v1.NamespaceStatus", {"phase": "string"})},
+    "v1/namespaces": {
+        "spec": ("v1.NamespaceSpec", {"finalizers": _STRINGS}),
+        "status": ("v1.NamespaceStatus", {"phase": "string"}),
+    },
     "v1/events": _CORE_EVENT,
-    "events.k8s.io/v1/events": {_EVENTS_V1_NAMES.get(name, name): shape
-                                for name, shape in _CORE_EVENT.items()},
+    "events.k8s.io/v1/events": {
+        _EVENTS_V1_NAMES.get(name, name): shape for name, shape in _CORE_EVENT.items()
+    },
 }
 
 
@@ -96,8 +136,10 @@ def _value(resource: Resource, value: Any, shape: Shape, path: str) -> None:
         try:
             base64.b64decode(value, validate=True)
         except binascii.Error:
-            raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as '
-                              f"a {resource.kind}: illegal base64 data in {path}") from None
+            raise bad_request(
+                f'{resource.kind} in version "{resource.version}" cannot be handled as '
+                f"a {resource.kind}: illegal base64 data in {path}"
+            ) from None
     elif not _scalar_fits(value, shape):
         raise _wrong(resource, value, path, "string" if shape == "base64" else shape)
 
@@ -109,7 +151,7 @@ def _scalar_fits(value: Any, shape: str) -> bool:
         return isinstance(value, bool)
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if shape == "int32":
-        return is_int and -2**31 <= value < 2**31
+        return is_int and -(2**31) <= value < 2**31
     return is_int or isinstance(value, str)  # IntOrString
 
 
@@ -126,4 +168,5 @@ def _go_name(shape: Shape) -> str:
 def _wrong(resource: Resource, value: Any, path: str, go_type: str) -> ApiError:
     return bad_request(
         f'{resource.kind} in version "{resource.version}" cannot be handled as a {resource.kind}: '
-        f"json: cannot unmarshal {json_type(value)} into Go struct field {path} of type {go_type}")
+        f"json: cannot unmarshal {json_type(value)} into Go struct field {path} of type {go_type}"
+    )

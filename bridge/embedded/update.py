@@ -15,11 +15,22 @@ from bridge.embedded.wire import read_body
 
 
 def _field_manager_required() -> ApiError:
-    return ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-                    "is required for apply patch", {
-                        "group": "meta.k8s.io", "kind": "PatchOptions",
-                        "causes": [{"reason": "FieldValueRequired", "field": "fieldManager",
-                                    "message": "Required value: is required for apply patch"}]})
+    return ApiError(
+        422,
+        "Invalid",
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        {
+            "group": "meta.k8s.io",
+            "kind": "PatchOptions",
+            "causes": [
+                {
+                    "reason": "FieldValueRequired",
+                    "field": "fieldManager",
+                    "message": "Required value: is required for apply patch",
+                }
+            ],
+        },
+    )
 
 
 def _finish(resource: Resource, current: dict, updated: dict) -> dict | Deleted:
@@ -49,15 +60,17 @@ def replace(state: ApiState, request: Request, target: Target) -> Response:
             return objects.prepare_create(stored_as, body, namespace)
         if current is None:
             raise not_found(resource.plural, resource.group, name)
-        updated = objects.prepare_update(stored_as, current, body, namespace, name,
-                                         subresource=target.subresource)
+        updated = objects.prepare_update(
+            stored_as, current, body, namespace, name, subresource=target.subresource
+        )
         updated, warnings = admission.admit(state.schemas, request, resource, updated, target.subresource)
         return _finish(stored_as, current, updated)
 
     before, after = state.store.write(stored_as.storage_key, namespace, name, change, dry_run=dry_run)
     assert after is not None
-    return object_answer(state.schemas, request, resource, present(resource)(after),
-                         201 if before is None else 200, warnings)
+    return object_answer(
+        state.schemas, request, resource, present(resource)(after), 201 if before is None else 200, warnings
+    )
 
 
 def patch_object(state: ApiState, request: Request, target: Target) -> Response:
@@ -80,9 +93,15 @@ def patch_object(state: ApiState, request: Request, target: Target) -> Response:
         if current is None:
             raise not_found(resource.plural, resource.group, name)
         patched = patch.apply_patch(kind, shown(current), raw)
-        updated = objects.prepare_update(stored_as, current, admission.incoming(resource, patched),
-                                         namespace, name, subresource=target.subresource,
-                                         require_resource_version=False)
+        updated = objects.prepare_update(
+            stored_as,
+            current,
+            admission.incoming(resource, patched),
+            namespace,
+            name,
+            subresource=target.subresource,
+            require_resource_version=False,
+        )
         updated, warnings = admission.admit(state.schemas, request, resource, updated, target.subresource)
         return _finish(stored_as, current, updated)
 
@@ -91,8 +110,9 @@ def patch_object(state: ApiState, request: Request, target: Target) -> Response:
         body = patch.applied_configuration(raw)
         meta = body.setdefault("metadata", {})
         if isinstance(meta, dict) and meta.setdefault("name", name) != name:
-            raise bad_request(f"the name of the object ({meta['name']}) does not match the "
-                              f"name on the URL ({name})")
+            raise bad_request(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+            )
         created = objects.prepare_create(stored_as, admission.incoming(resource, body), namespace)
         admission.require_namespace(state.store, namespace)
         created, warnings = admission.admit(state.schemas, request, resource, created)
@@ -100,5 +120,6 @@ def patch_object(state: ApiState, request: Request, target: Target) -> Response:
 
     before, after = state.store.write(stored_as.storage_key, namespace, name, change, dry_run=dry_run)
     assert after is not None
-    return object_answer(state.schemas, request, resource, shown(after),
-                         201 if before is None else 200, warnings)
+    return object_answer(
+        state.schemas, request, resource, shown(after), 201 if before is None else 200, warnings
+    )

@@ -26,11 +26,18 @@ def prefix_errors(resource: Resource, prefix: str) -> list[str]:
 
 def invalid_field(resource: Resource, name: str, field: str, value: Any, message: str) -> ApiError:
     rendered = f'"{value}"' if isinstance(value, str) else value
-    return invalid(resource.kind, resource.group, name, [{
-        "reason": "FieldValueInvalid",
-        "message": f"Invalid value: {rendered}: {message}",
-        "field": field,
-    }])
+    return invalid(
+        resource.kind,
+        resource.group,
+        name,
+        [
+            {
+                "reason": "FieldValueInvalid",
+                "message": f"Invalid value: {rendered}: {message}",
+                "field": field,
+            }
+        ],
+    )
 
 
 def check_labels(resource: Resource, obj: dict) -> None:
@@ -46,10 +53,20 @@ def check_labels(resource: Resource, obj: dict) -> None:
         if not isinstance(value, str):
             raise bad_request(f"metadata.labels: the value of {key!r} must be a string")
         if not names.is_qualified_name(key):
-            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
-                           "message": f'Invalid value: "{key}": {names.QUALIFIED_NAME_PART.explanation}'})
+            causes.append(
+                {
+                    "reason": "FieldValueInvalid",
+                    "field": "metadata.labels",
+                    "message": f'Invalid value: "{key}": {names.QUALIFIED_NAME_PART.explanation}',
+                }
+            )
         if problems := names.LABEL_VALUE.problems(value):
-            causes.append({"reason": "FieldValueInvalid", "field": "metadata.labels",
-                           "message": f'Invalid value: "{value}": {problems[0]}'})
+            causes.append(
+                {
+                    "reason": "FieldValueInvalid",
+                    "field": "metadata.labels",
+                    "message": f'Invalid value: "{value}": {problems[0]}',
+                }
+            )
     if causes:
         raise invalid(resource.kind, resource.group, meta.get("name", ""), causes)

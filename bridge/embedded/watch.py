@@ -95,10 +95,17 @@ def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> 
             if spec.matches(shown):
                 yield _event(spec, "ADDED", shown)
         if spec.initial_events_end:
-            yield _line("BOOKMARK", {
-                "kind": spec.kind, "apiVersion": spec.api_version,
-                "metadata": {"resourceVersion": str(last),
-                             "annotations": {"k8s.io/initial-events-end": "true"}}})
+            yield _line(
+                "BOOKMARK",
+                {
+                    "kind": spec.kind,
+                    "apiVersion": spec.api_version,
+                    "metadata": {
+                        "resourceVersion": str(last),
+                        "annotations": {"k8s.io/initial-events-end": "true"},
+                    },
+                },
+            )
     else:
         last = spec.since
     next_bookmark = time.monotonic() + spec.bookmark_interval
@@ -126,8 +133,14 @@ def stream(store: Store, spec: WatchSpec, sock: socket.socket | None = None) -> 
                 yield _event(spec, *seen)
         now = time.monotonic()
         if spec.bookmarks and now >= next_bookmark:
-            yield _line("BOOKMARK", {"kind": spec.kind, "apiVersion": spec.api_version,
-                                     "metadata": {"resourceVersion": str(last)}})
+            yield _line(
+                "BOOKMARK",
+                {
+                    "kind": spec.kind,
+                    "apiVersion": spec.api_version,
+                    "metadata": {"resourceVersion": str(last)},
+                },
+            )
             next_bookmark = now + spec.bookmark_interval
         if now >= next_liveness:
             if _client_gone(sock):

@@ -24,5 +24,4 @@ def watch_objects(state: ApiState, request: Request, target: Target) -> Response
         spec = dataclasses.replace(spec, render=lambda obj: as_table(resource, [obj], columns))
         content_type = TABLE_CONTENT_TYPE
     sock = request.environ.get("werkzeug.socket")
-    return Response(watch.stream(state.store, spec, sock), content_type=content_type,
-                    direct_passthrough=True)
+    return Response(watch.stream(state.store, spec, sock), content_type=content_type, direct_passthrough=True)

@@ -20,8 +20,7 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 
 
 def too_large() -> ApiError:
-    return ApiError(413, "RequestEntityTooLarge",
-                    f"Request entity too large: limit is {MAX_BODY_BYTES}", {})
+    return ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY_BYTES}", {})
 
 
 def read_body(request: Request) -> bytes:
@@ -46,9 +45,13 @@ def decode_object(request: Request, raw: bytes) -> Any:
         return load_yaml(raw)
     if kind == protobuf.MEDIA_TYPE:
         return protobuf.decode(raw)
-    raise ApiError(415, "UnsupportedMediaType",
-                   'the body of the request was in an unknown format - accepted media types '
-                   'include: application/json, application/yaml', {})
+    raise ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types "
+        "include: application/json, application/yaml",
+        {},
+    )
 
 
 def load_yaml(raw: bytes) -> Any:
@@ -91,8 +94,14 @@ def wants_yaml(request: Request) -> bool:
     return accept in YAML_TYPES
 
 
-def answer(document: Any, status: int = 200, *, yaml_wanted: bool = False,
-           content_type: str = JSON, headers: list[tuple[str, str]] | None = None) -> Response:
+def answer(
+    document: Any,
+    status: int = 200,
+    *,
+    yaml_wanted: bool = False,
+    content_type: str = JSON,
+    headers: list[tuple[str, str]] | None = None,
+) -> Response:
     if yaml_wanted:
         body = yaml.safe_dump(document, sort_keys=False).encode()
         content_type = "application/yaml"

@@ -11,18 +11,20 @@ from collections.abc import Iterable
 
 # RFC 9110 §7.6.1 and the RFC 2616 list it replaced; ``Proxy-Connection`` is the pre-standard
 # spelling some clients still send, ``Trailers`` a common misspelling of ``Trailer``.
-HOP_BY_HOP = frozenset({
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 
 def hop_by_hop_names(headers: Iterable[tuple[str, str]]) -> set[str]:

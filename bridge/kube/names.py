@@ -53,32 +53,44 @@ def _regex_note(pattern: str) -> str:
 
 
 DNS1123_SUBDOMAIN = Rule(
-    _DNS1123_SUBDOMAIN, 253,
+    _DNS1123_SUBDOMAIN,
+    253,
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
-    "must start and end with an alphanumeric character (e.g. 'example.com', " + _regex_note(_DNS1123_SUBDOMAIN) + ")",
+    "must start and end with an alphanumeric character (e.g. 'example.com', "
+    + _regex_note(_DNS1123_SUBDOMAIN)
+    + ")",
 )
 DNS1123_LABEL = Rule(
-    _DNS1123_LABEL, 63,
+    _DNS1123_LABEL,
+    63,
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
-    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', " + _regex_note(_DNS1123_LABEL) + ")",
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+    + _regex_note(_DNS1123_LABEL)
+    + ")",
 )
 DNS1035_LABEL = Rule(
-    _DNS1035_LABEL, 63,
+    _DNS1035_LABEL,
+    63,
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
     "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
-    + _regex_note(_DNS1035_LABEL) + ")",
+    + _regex_note(_DNS1035_LABEL)
+    + ")",
 )
 QUALIFIED_NAME_PART = Rule(
-    _QUALIFIED_NAME_PART, 63,
+    _QUALIFIED_NAME_PART,
+    63,
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
     "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
-    + _regex_note(_QUALIFIED_NAME_PART) + ")",
+    + _regex_note(_QUALIFIED_NAME_PART)
+    + ")",
 )
 LABEL_VALUE = Rule(
-    _LABEL_VALUE, 63,
+    _LABEL_VALUE,
+    63,
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and "
     "must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
-    + _regex_note(_LABEL_VALUE) + ")",
+    + _regex_note(_LABEL_VALUE)
+    + ")",
 )
 
 

@@ -53,16 +53,21 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
     """RFC 6902 (the ``jsonpatch`` package) applied to a copy of ``target``."""
     if not isinstance(operations, list):
-        raise PatchFailed(400, "BadRequest",
-                          "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise PatchFailed(
+            400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+        )
     try:
         result = jsonpatch.JsonPatch(operations).apply(target)
     except jsonpatch.InvalidJsonPatch as exc:
         raise PatchFailed(400, "BadRequest", str(exc)) from None
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
         # Kubernetes' words (NewGenericServerResponse for 422); what failed goes in a cause.
-        raise PatchFailed(422, "Invalid", "the server rejected our request due to an error in our request",
-                          [{"reason": "UnexpectedServerResponse", "message": str(exc)}]) from None
+        raise PatchFailed(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+            [{"reason": "UnexpectedServerResponse", "message": str(exc)}],
+        ) from None
     if not isinstance(result, dict):
         raise PatchFailed(422, "Invalid", "the patch replaced the whole object with a non-object")
     return result

@@ -41,8 +41,9 @@ class Resource:
         """``/apis/<group>/<version>``, or ``/api/v1`` for the core group."""
         return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
 
-    def get_url(self, namespace: str | None = None, name: str | None = None,
-                subresource: str | None = None) -> str:
+    def get_url(
+        self, namespace: str | None = None, name: str | None = None, subresource: str | None = None
+    ) -> str:
         """The path of the collection (across all namespaces when ``namespace`` is None), of
         one object, or of one object's subresource; each segment quoted once. An empty
         segment or a namespace for a cluster-scoped resource is a programming error."""

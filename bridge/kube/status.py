@@ -41,8 +41,9 @@ def reason_for(code: int) -> str:
     return REASONS.get(code, "Unknown" if code < 500 else "InternalError")
 
 
-def failure(code: int, message: str, reason: str | None = None, details: dict[str, Any] | None = None,
-            **extra: Any) -> dict[str, Any]:
+def failure(
+    code: int, message: str, reason: str | None = None, details: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     """A ``Status`` of ``Failure``, its fields in the order Go writes them (``details`` before
     ``code``); ``extra`` fields (not part of metav1.Status) follow."""
     body: dict[str, Any] = {

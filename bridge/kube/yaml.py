@@ -43,16 +43,19 @@ class KubernetesLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         self.flatten_mapping(node)
-        return {_json_key(self.construct_object(key, deep=deep)): self.construct_object(value, deep=deep)
-                for key, value in node.value}
+        return {
+            _json_key(self.construct_object(key, deep=deep)): self.construct_object(value, deep=deep)
+            for key, value in node.value
+        }
 
 
 KubernetesLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-KubernetesLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                                 yaml.SafeLoader.construct_yaml_str)  # an explicit !!timestamp
+KubernetesLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
+)  # an explicit !!timestamp
 
 
 def _json_key(key: Any) -> str:
@@ -74,8 +77,9 @@ def load_all(data: bytes | str) -> list[Any]:
     return [document for document in yaml.load_all(data, Loader=KubernetesLoader) if document is not None]
 
 
-def bounded(document: Any, max_values: int = MAX_VALUES, max_depth: int | None = MAX_DEPTH,
-            finite: bool = True) -> Any:
+def bounded(
+    document: Any, max_values: int = MAX_VALUES, max_depth: int | None = MAX_DEPTH, finite: bool = True
+) -> Any:
     """``document`` unless it expands to more than ``max_values`` values (:class:`TooManyValues`),
     nests deeper than ``max_depth`` (:class:`TooDeep`; None: no limit) or, when ``finite``,
     holds NaN or an infinity (:class:`NotFinite`). Walks without recursion, so it is safe on

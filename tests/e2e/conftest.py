@@ -18,12 +18,19 @@ def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
     a test may signal its whole process group as a terminal's Ctrl-C does."""
     started: list[BridgeProcess] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, command: Sequence[str] | None = None,
-              port: int | None = None, ready: bool = True, own_process_group: bool = False,
-              cwd: Path | None = None) -> BridgeProcess:
+    def start(
+        *args: str,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] | None = None,
+        port: int | None = None,
+        ready: bool = True,
+        own_process_group: bool = False,
+        cwd: Path | None = None,
+    ) -> BridgeProcess:
         log_path = tmp_path_factory.mktemp("bridge") / "bridge.log"
-        bridge = BridgeProcess(args, log_path, env=env, port=port, command=command,
-                               own_process_group=own_process_group, cwd=cwd)
+        bridge = BridgeProcess(
+            args, log_path, env=env, port=port, command=command, own_process_group=own_process_group, cwd=cwd
+        )
         started.append(bridge)
         if ready:
             bridge.wait_ready()

@@ -31,8 +31,16 @@ def pool_toleration(pool: str) -> dict:
 
 @pytest.fixture(scope="module")
 def bridge(start_bridge, crd_dir):
-    return start_bridge("--upstream", "embedded", "--embedded-crd-dir", str(crd_dir),
-                        "--workers", "2", "--worker-class", "gevent")
+    return start_bridge(
+        "--upstream",
+        "embedded",
+        "--embedded-crd-dir",
+        str(crd_dir),
+        "--workers",
+        "2",
+        "--worker-class",
+        "gevent",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +63,11 @@ def templates(bridge) -> dict[str, str]:
         "large": {"cpu": 4, "memory": 8, "gpu": 1, "tolerations": [pool_toleration("large")]},
     }
     for size, name in names.items():
-        answer = requests.post(f"{bridge.url}/apis/v1/namespaces/{NS}/compute_templates",
-                               json={"name": name, "namespace": NS, **bodies[size]}, timeout=10)
+        answer = requests.post(
+            f"{bridge.url}/apis/v1/namespaces/{NS}/compute_templates",
+            json={"name": name, "namespace": NS, **bodies[size]},
+            timeout=10,
+        )
         assert answer.status_code == 200, answer.text
     return names
 
@@ -72,12 +83,22 @@ def pod(container: str) -> dict:
 
 def manifest(name: str, template: str | None, replicas: int = 1) -> dict:
     head = {"rayStartParams": {}, "template": pod("ray-head")}
-    worker = {"groupName": "workers", "replicas": replicas, "minReplicas": 0, "maxReplicas": 5,
-              "rayStartParams": {}, "template": pod("ray-worker")}
+    worker = {
+        "groupName": "workers",
+        "replicas": replicas,
+        "minReplicas": 0,
+        "maxReplicas": 5,
+        "rayStartParams": {},
+        "template": pod("ray-worker"),
+    }
     if template:
         head["computeTemplate"] = worker["computeTemplate"] = template
-    return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": name, "namespace": NS},
-            "spec": {"headGroupSpec": head, "workerGroupSpecs": [worker]}}
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"headGroupSpec": head, "workerGroupSpecs": [worker]},
+    }
 
 
 def apply(kubectl, tmp_path, document: dict, *flags: str) -> str:
@@ -103,13 +124,15 @@ def assert_template(cluster: dict, template: str, resources: dict, pool: str) ->
 
 
 @APPLY_MODES
-def test_applying_the_same_manifest_three_times_keeps_the_template(kubectl, stored_api, templates, tmp_path,
-                                                                    mode):
+def test_applying_the_same_manifest_three_times_keeps_the_template(
+    kubectl, stored_api, templates, tmp_path, mode
+):
     document = manifest(unique("thrice"), templates["small"])
     for _ in range(3):
         apply(kubectl, tmp_path, document, *mode)
-        assert_template(stored(stored_api, document["metadata"]["name"]), templates["small"],
-                        SMALL_RESOURCES, "small")
+        assert_template(
+            stored(stored_api, document["metadata"]["name"]), templates["small"], SMALL_RESOURCES, "small"
+        )
 
 
 @APPLY_MODES
@@ -153,17 +176,25 @@ def test_server_dry_run_writes_nothing(kubectl, stored_api, templates, tmp_path,
 
 
 @APPLY_MODES
-def test_a_rayjob_cluster_spec_keeps_its_template_on_every_apply(kubectl, stored_api, templates, tmp_path,
-                                                                  mode):
+def test_a_rayjob_cluster_spec_keeps_its_template_on_every_apply(
+    kubectl, stored_api, templates, tmp_path, mode
+):
     name = unique("job")
-    job = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": name, "namespace": NS},
-           "spec": {"entrypoint": "python -c 'print(1)'",
-                    "rayClusterSpec": manifest(name, templates["small"])["spec"]}}
+    job = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {
+            "entrypoint": "python -c 'print(1)'",
+            "rayClusterSpec": manifest(name, templates["small"])["spec"],
+        },
+    }
     for _ in range(2):
         apply(kubectl, tmp_path, job, *mode)
         stored_job = stored_api.get_namespaced_custom_object("ray.io", "v1", NS, "rayjobs", name)
-        assert_template({"spec": stored_job["spec"]["rayClusterSpec"]}, templates["small"], SMALL_RESOURCES,
-                        "small")
+        assert_template(
+            {"spec": stored_job["spec"]["rayClusterSpec"]}, templates["small"], SMALL_RESOURCES, "small"
+        )
 
 
 def curl_patch(url: str, content_type: str, body: object) -> tuple[int, dict]:
@@ -213,15 +244,18 @@ def test_curl_json_patch_naming_a_template_expands_it(bridge, stored_api, templa
 @pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/json-patch+json"])
 def test_a_patch_naming_an_unknown_template_answers_as_a_create(bridge, stored_api, content_type):
     name, missing = unique("unknown"), unique("no-such-template")
-    refused_create = requests.post(bridge.url + RAYCLUSTERS.format(ns=NS), json=manifest(name, missing),
-                                   timeout=10)
+    refused_create = requests.post(
+        bridge.url + RAYCLUSTERS.format(ns=NS), json=manifest(name, missing), timeout=10
+    )
     url = create_plain(bridge, name)
     before = stored(stored_api, name)
     if content_type == "application/merge-patch+json":
         patch: object = {"spec": manifest(name, missing)["spec"]}
     else:
-        patch = [{"op": "add", "path": f"/spec/{group}/computeTemplate", "value": missing}
-                 for group in ("headGroupSpec", "workerGroupSpecs/0")]
+        patch = [
+            {"op": "add", "path": f"/spec/{group}/computeTemplate", "value": missing}
+            for group in ("headGroupSpec", "workerGroupSpecs/0")
+        ]
     code, answer = curl_patch(url, content_type, patch)
     assert refused_create.status_code == 422
     assert (code, answer) == (422, refused_create.json())
@@ -230,8 +264,11 @@ def test_a_patch_naming_an_unknown_template_answers_as_a_create(bridge, stored_a
 
 def test_a_strategic_merge_patch_still_gets_the_upstream_415(bridge, templates):
     url = create_plain(bridge, unique("strategic"))
-    code, answer = curl_patch(url, "application/strategic-merge-patch+json",
-                              {"spec": {"headGroupSpec": {"computeTemplate": templates["small"]}}})
+    code, answer = curl_patch(
+        url,
+        "application/strategic-merge-patch+json",
+        {"spec": {"headGroupSpec": {"computeTemplate": templates["small"]}}},
+    )
     assert (code, answer["reason"]) == (415, "UnsupportedMediaType")
 
 
@@ -280,8 +317,17 @@ def optimistic_upstream(conflicts: int):
         if state["conflicts"]:
             state["conflicts"] -= 1
             state["version"] += 1
-            return json_answer(409, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 409,
-                                     "reason": "Conflict", "message": "the object has been modified"})
+            return json_answer(
+                409,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "code": 409,
+                    "reason": "Conflict",
+                    "message": "the object has been modified",
+                },
+            )
         return json_answer(200, json.loads(call.body))
 
     return answer
@@ -292,8 +338,12 @@ def test_an_expanded_patch_is_an_update_at_the_version_read_retried_on_conflict(
 ):
     recording_upstream.reset(optimistic_upstream(conflicts=1))
     patch = {"spec": {"headGroupSpec": {"computeTemplate": "small"}}}
-    answer = requests.patch(f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain", json=patch,
-                            headers={"Content-Type": "application/merge-patch+json"}, timeout=30)
+    answer = requests.patch(
+        f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain",
+        json=patch,
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     calls = recording_upstream.calls
     assert [(call.method, call.path.rsplit("/", 2)[-2]) for call in calls] == [
@@ -311,8 +361,12 @@ def test_an_expanded_patch_is_an_update_at_the_version_read_retried_on_conflict(
 def test_a_patch_with_its_own_resource_version_gets_the_conflict(bridge_to_recorder, recording_upstream):
     recording_upstream.reset(optimistic_upstream(conflicts=1))
     patch = {"metadata": {"resourceVersion": "4"}, "spec": {"headGroupSpec": {"computeTemplate": "small"}}}
-    answer = requests.patch(f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain", json=patch,
-                            headers={"Content-Type": "application/merge-patch+json"}, timeout=30)
+    answer = requests.patch(
+        f"{bridge_to_recorder.url}{RAYCLUSTERS.format(ns=NS)}/plain",
+        json=patch,
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=30,
+    )
     assert (answer.status_code, answer.json()["reason"]) == (409, "Conflict")
     assert [call.method for call in recording_upstream.calls] == ["GET", "GET", "PUT"]
     assert json.loads(recording_upstream.calls[-1].body)["metadata"]["resourceVersion"] == "4"

@@ -47,8 +47,12 @@ def _origin_allowed(response: requests.Response, origin: str) -> bool:
 
 def preflight(url: str, method: str, headers: dict[str, str], origin: str = ORIGIN) -> requests.Response:
     """The preflight Chromium sends before ``method url`` with ``headers``."""
-    sent = {"Origin": origin, "Access-Control-Request-Method": method, "Accept": "*/*",
-            "Sec-Fetch-Mode": "cors"}
+    sent = {
+        "Origin": origin,
+        "Access-Control-Request-Method": method,
+        "Accept": "*/*",
+        "Sec-Fetch-Mode": "cors",
+    }
     requested = _non_safelisted(headers)
     if requested:
         sent["Access-Control-Request-Headers"] = ",".join(requested)
@@ -66,8 +70,9 @@ def assert_preflight_passes(answer: requests.Response, method: str, headers: dic
         assert name in allowed or ("*" in allowed and name != "authorization"), (name, answer.headers)
 
 
-def browser_fetch(method: str, url: str, headers: dict[str, str] | None = None,
-                  body: bytes | None = None) -> requests.Response:
+def browser_fetch(
+    method: str, url: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> requests.Response:
     """``fetch(url, {method, headers, body})`` from a page at ORIGIN: the preflight when the
     call needs one, then the call; fails where the browser would reject the answer."""
     headers = dict(headers or {})
@@ -105,7 +110,10 @@ SERVED = [
     f"{RAY}/namespaces/default/rayclusters",
     f"{RAY}/namespaces/default/rayjobs/j1",
     f"{RAY}/rayservices",
-    "/api", "/apis", "/version", "/openapi/v3",
+    "/api",
+    "/apis",
+    "/version",
+    "/openapi/v3",
     "/apis/events.k8s.io/v1/namespaces/default/events",
     "/api/v1/namespaces/default/services/ray-head-svc:8265/proxy/",
     "/api/v1/namespaces/default/services/ray-head-svc:8265/proxy/api/jobs/",
@@ -121,11 +129,14 @@ def recorded(start_bridge) -> Iterator[tuple[str, object]]:
 
 
 @pytest.mark.parametrize("path", SERVED)
-@pytest.mark.parametrize(("method", "headers"), [
-    ("POST", {"Content-Type": "application/json"}),
-    ("DELETE", {}),
-    ("GET", {"Authorization": "Bearer t", "X-Request-Id": "r1"}),
-])
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("POST", {"Content-Type": "application/json"}),
+        ("DELETE", {}),
+        ("GET", {"Authorization": "Bearer t", "X-Request-Id": "r1"}),
+    ],
+)
 def test_preflight_on_every_served_route_passes_and_is_not_forwarded(recorded, path, method, headers):
     url, upstream = recorded
     before = len(upstream.calls)
@@ -185,8 +196,18 @@ def test_v2_errors_carry_cors_headers(bridge_url):
 def test_a_preflight_needs_no_token_and_auth_errors_carry_cors_headers(start_bridge, cluster, tmp_path: Path):
     tokens = tmp_path / "tokens"
     tokens.write_text("s3cret\n")
-    url = start_bridge("--upstream", cluster.url, "--workers", "1", "--cors-origins", ORIGIN,
-                       "--auth-mode", "token", "--token-file", str(tokens)).url
+    url = start_bridge(
+        "--upstream",
+        cluster.url,
+        "--workers",
+        "1",
+        "--cors-origins",
+        ORIGIN,
+        "--auth-mode",
+        "token",
+        "--token-file",
+        str(tokens),
+    ).url
     with_token = {"Authorization": "Bearer s3cret"}
     for path, dialect_key in (("/apis/v1/clusters", "code"), (f"{RAY}/rayclusters", "kind")):
         listed = browser_fetch("GET", url + path, with_token)  # preflight for authorization
@@ -215,11 +236,14 @@ def test_dashboard_v2_mode(bridge_url, cluster, dashboard):
 
     job = unique("dash-job")
     rayjob = {
-        "apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": job, "namespace": NS},
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "metadata": {"name": job, "namespace": NS},
         "spec": {"entrypoint": "python -c 'print(1)'", "rayClusterSpec": raycluster(job)["spec"]},
     }
     created = browser_fetch(
-        "POST", f"{ray}/namespaces/{NS}/rayjobs",
+        "POST",
+        f"{ray}/namespaces/{NS}/rayjobs",
         {"Content-Type": "application/json", "Accept": "application/json"},
         json.dumps(rayjob).encode(),
     )
@@ -245,8 +269,11 @@ def test_dashboard_v1_mode(bridge_url):
     SWR's plain fetch, and DELETE ``${url}/namespaces/{ns}/clusters/{name}``."""
     v1 = bridge_url + "/apis/v1"
     name = unique("dash-v1")
-    made = requests.post(f"{bridge_url}{RAY}/namespaces/{NS}/rayclusters",
-                         json=raycluster(name, labels=MANAGED_BY_V1), timeout=10)
+    made = requests.post(
+        f"{bridge_url}{RAY}/namespaces/{NS}/rayclusters",
+        json=raycluster(name, labels=MANAGED_BY_V1),
+        timeout=10,
+    )
     assert made.status_code == 201, made.text
 
     for path in (f"/namespaces/{NS}/clusters", "/clusters"):
@@ -273,8 +300,13 @@ def test_dashboard_v1_job_calls_get_a_readable_v1_404(bridge_url):
 
 def test_curl_root_is_the_v1_not_found(bridge_url):
     """The KubeRay v1 README's smoke test: ``curl localhost:31888/`` -> ``{"code": 5, ...}``."""
-    result = subprocess.run(["curl", "-s", "-w", "\\n%{http_code}", bridge_url + "/"],
-                            capture_output=True, text=True, timeout=30, check=True)
+    result = subprocess.run(
+        ["curl", "-s", "-w", "\\n%{http_code}", bridge_url + "/"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     body, status = result.stdout.rsplit("\n", 1)
     assert status == "404"
     assert json.loads(body) == {"code": 5, "message": "Not Found"}

@@ -110,9 +110,7 @@ def test_kubernetes_client_list_with_selectors_and_pagination(api):
 
 def test_kubernetes_client_watch_sees_an_object_created_by_another_client(api, bridge):
     run, name = unique("pywatch"), unique("watched")
-    listed = api.list_namespaced_custom_object(
-        GROUP, VERSION, "default", PLURAL, label_selector=f"run={run}"
-    )
+    listed = api.list_namespaced_custom_object(GROUP, VERSION, "default", PLURAL, label_selector=f"run={run}")
     created: list[int] = []
 
     def create_while_watching() -> None:

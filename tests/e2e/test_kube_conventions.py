@@ -63,10 +63,13 @@ def test_the_successor_link_names_the_same_object(bridge):
 
 
 def test_yaml_label_keys_that_python_finds_equal_stay_two_labels(bridge):
-    body = yaml.safe_dump(raycluster("yaml-keys", labels={})).replace("labels: {}", "labels:\n    1: one\n    true: yes-label")
+    body = yaml.safe_dump(raycluster("yaml-keys", labels={})).replace(
+        "labels: {}", "labels:\n    1: one\n    true: yes-label"
+    )
     assert "1: one" in body
-    created = requests.post(bridge.url + V2_CLUSTERS, data=body, timeout=30,
-                            headers={"Content-Type": "application/yaml"})
+    created = requests.post(
+        bridge.url + V2_CLUSTERS, data=body, timeout=30, headers={"Content-Type": "application/yaml"}
+    )
     assert created.status_code == 201, created.text
     stored = requests.get(bridge.url + V2_CLUSTERS + "/yaml-keys", timeout=30).json()
     assert stored["metadata"]["labels"] == {"1": "one", "true": "yes-label"}

@@ -23,10 +23,17 @@ from kubernetes import dynamic
 from tests.support.kubectl import Kubectl
 
 _names = itertools.count(1)
-SERVED = {("events", "v1"), ("events", "events.k8s.io/v1"), ("rayclusters", "ray.io/v1"),
-          ("rayjobs", "ray.io/v1"), ("rayservices", "ray.io/v1")}
-HEAD = {"rayStartParams": {},
-        "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}
+SERVED = {
+    ("events", "v1"),
+    ("events", "events.k8s.io/v1"),
+    ("rayclusters", "ray.io/v1"),
+    ("rayjobs", "ray.io/v1"),
+    ("rayservices", "ray.io/v1"),
+}
+HEAD = {
+    "rayStartParams": {},
+    "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}},
+}
 SPECS = {
     "RayCluster": {"rayVersion": "2.9.0", "headGroupSpec": HEAD},
     "RayJob": {"entrypoint": "python job.py"},
@@ -53,8 +60,9 @@ def kubectl(bridge, tmp_path) -> Kubectl:
 @pytest.fixture
 def namespace(upstream_url) -> Iterator[str]:
     name = f"kubectl-{next(_names)}"
-    created = requests.post(f"{upstream_url}/api/v1/namespaces", json={"metadata": {"name": name}},
-                            timeout=10)
+    created = requests.post(
+        f"{upstream_url}/api/v1/namespaces", json={"metadata": {"name": name}}, timeout=10
+    )
     assert created.status_code == 201, created.text
     yield name
     requests.delete(f"{upstream_url}/api/v1/namespaces/{name}", timeout=10)
@@ -66,8 +74,9 @@ POD_WATCHED = {"apiVersion": "v1", "kind": "Pod", "name": "watched"}
 def create_ray(upstream_url: str, namespace: str, kind: str, name: str) -> dict:
     plural = kind.lower() + "s"
     body = {"apiVersion": "ray.io/v1", "kind": kind, "metadata": {"name": name}, "spec": SPECS[kind]}
-    created = requests.post(f"{upstream_url}/apis/ray.io/v1/namespaces/{namespace}/{plural}", json=body,
-                            timeout=10)
+    created = requests.post(
+        f"{upstream_url}/apis/ray.io/v1/namespaces/{namespace}/{plural}", json=body, timeout=10
+    )
     assert created.status_code == 201, created.text
     return created.json()
 
@@ -90,8 +99,12 @@ def create_event(upstream_url: str, namespace: str, about: dict, message: str) -
 
 def about(obj: dict) -> dict:
     metadata = obj["metadata"]
-    return {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "name": metadata["name"],
-            "uid": metadata["uid"]}
+    return {
+        "apiVersion": obj["apiVersion"],
+        "kind": obj["kind"],
+        "name": metadata["name"],
+        "uid": metadata["uid"],
+    }
 
 
 def test_api_resources_lists_exactly_what_the_bridge_serves(kubectl):
@@ -140,13 +153,19 @@ def test_describe_shows_the_events_of_the_ray_object(kubectl, upstream_url, name
 def test_kubectl_events_show_ray_events_only(kubectl, upstream_url, namespace):
     cluster = create_ray(upstream_url, namespace, "RayCluster", "evented")
     create_event(upstream_url, namespace, about(cluster), "the cluster scaled")
-    pod_event = create_event(upstream_url, namespace, {"apiVersion": "v1", "kind": "Pod", "name": "evented"},
-                             "a pod was scheduled")
+    pod_event = create_event(
+        upstream_url, namespace, {"apiVersion": "v1", "kind": "Pod", "name": "evented"}, "a pod was scheduled"
+    )
 
-    for args in (("events", "-n", namespace), ("events", "-n", namespace, "--for", "raycluster/evented"),
-                 ("events", "-A"), ("get", "events", "-n", namespace), ("get", "events", "-A"),
-                 ("get", "events.events.k8s.io", "-A"),
-                 ("get", "events", "-n", namespace, "--field-selector", "involvedObject.kind=Pod")):
+    for args in (
+        ("events", "-n", namespace),
+        ("events", "-n", namespace, "--for", "raycluster/evented"),
+        ("events", "-A"),
+        ("get", "events", "-n", namespace),
+        ("get", "events", "-A"),
+        ("get", "events.events.k8s.io", "-A"),
+        ("get", "events", "-n", namespace, "--field-selector", "involvedObject.kind=Pod"),
+    ):
         shown = kubectl(*args).stdout
         assert "a pod was scheduled" not in shown, args
         if "--field-selector" not in args:
@@ -154,8 +173,10 @@ def test_kubectl_events_show_ray_events_only(kubectl, upstream_url, namespace):
 
     missing = kubectl("get", "event", pod_event, "-n", namespace, check=False)
     assert missing.returncode == 1 and "NotFound" in missing.stderr
-    ray_event = next(line.split("/", 1)[1] for line in kubectl("get", "events", "-n", namespace, "-o", "name")
-                     .stdout.split())
+    ray_event = next(
+        line.split("/", 1)[1]
+        for line in kubectl("get", "events", "-n", namespace, "-o", "name").stdout.split()
+    )
     shown = kubectl("get", "event", ray_event, "-n", namespace, "-o", "name").stdout
     assert shown.strip() == f"event/{ray_event}"
 
@@ -164,8 +185,9 @@ def test_watch_of_events_shows_ray_events_only(kubectl, upstream_url, namespace)
     """kubectl prints nothing until its watch is open, so events are written in pairs (a Pod's
     first, then a Ray object's) until lines arrive; every line must name a Ray event."""
     watch = kubectl.command("get", "events", "-n", namespace, "--watch-only", "-o", "name")
-    process = subprocess.Popen(watch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=kubectl.env)
+    process = subprocess.Popen(
+        watch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line.strip()) for line in process.stdout], daemon=True).start()
     cluster = create_ray(upstream_url, namespace, "RayCluster", "watched")
@@ -203,8 +225,9 @@ def test_dynamic_client_discovers_only_what_is_served(bridge, tmp_path):
     configuration.host = bridge.url
     with k8s.ApiClient(configuration) as api_client:
         client = dynamic.DynamicClient(api_client, cache_file=str(tmp_path / "discovery.json"))
-        found = {(resource.name, resource.group_version) for resource in client.resources.search()
-                 if resource.name}
+        found = {
+            (resource.name, resource.group_version) for resource in client.resources.search() if resource.name
+        }
         assert found == {(name, api_version) for name, api_version in SERVED}
         events = client.resources.get(api_version="v1", kind="Event")
         assert events.verbs == ["get", "list", "watch"]
@@ -214,8 +237,9 @@ def test_dynamic_client_discovers_only_what_is_served(bridge, tmp_path):
 
 def test_protobuf_accept_is_answered_with_the_rewritten_json(bridge):
     for path in ("/api", "/api/v1", "/apis", "/apis/events.k8s.io/v1"):
-        answer = requests.get(bridge.url + path, headers={"Accept": "application/vnd.kubernetes.protobuf"},
-                              timeout=10)
+        answer = requests.get(
+            bridge.url + path, headers={"Accept": "application/vnd.kubernetes.protobuf"}, timeout=10
+        )
         assert answer.status_code == 200, path
         assert answer.headers["Content-Type"] == "application/json", path
     resources = requests.get(bridge.url + "/api/v1", timeout=10).json()["resources"]

@@ -29,8 +29,9 @@ def alive(bridge: BridgeProcess) -> bool:
         return False
 
 
-def start_looping(start_bridge, *args: str, env: dict[str, str] | None = None,
-                  port: int | None = None) -> BridgeProcess:
+def start_looping(
+    start_bridge, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> BridgeProcess:
     """A bridge that cannot become ready; waited for through ``/healthz``."""
     bridge = start_bridge(*args, env=env, port=port, ready=False)
     assert wait_until(lambda: alive(bridge), deadline_seconds=30), bridge.log()
@@ -43,12 +44,18 @@ def loop_log_lines(bridge: BridgeProcess) -> list[str]:
 
 def kubeconfig_for(url: str, path: Path) -> Path:
     """What a user writes for kubectl to reach the bridge."""
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "bridge",
-        "clusters": [{"name": "bridge", "cluster": {"server": url}}],
-        "users": [{"name": "me", "user": {}}],
-        "contexts": [{"name": "bridge", "context": {"cluster": "bridge", "user": "me"}}],
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "bridge",
+                "clusters": [{"name": "bridge", "cluster": {"server": url}}],
+                "users": [{"name": "me", "user": {}}],
+                "contexts": [{"name": "bridge", "context": {"cluster": "bridge", "user": "me"}}],
+            }
+        )
+    )
     return path
 
 
@@ -60,12 +67,14 @@ def kubernetes_client(url: str) -> kube.CustomObjectsApi:
 
 def test_upstream_url_naming_the_own_port(start_bridge):
     port = free_port()
-    bridge = start_looping(start_bridge, "--upstream", f"http://127.0.0.1:{port}", "--workers", "2",
-                           port=port)
+    bridge = start_looping(
+        start_bridge, "--upstream", f"http://127.0.0.1:{port}", "--workers", "2", port=port
+    )
 
     with pytest.raises(kube.ApiException) as raised:
         kubernetes_client(bridge.url).list_namespaced_custom_object(
-            "ray.io", "v1", "default", "rayclusters", _request_timeout=TIMEOUT)
+            "ray.io", "v1", "default", "rayclusters", _request_timeout=TIMEOUT
+        )
     assert raised.value.status == 508
     status = json.loads(raised.value.body)
     assert status["kind"] == "Status" and status["reason"] == "LoopDetected"
@@ -89,11 +98,23 @@ def test_upstream_url_naming_the_own_port(start_bridge):
 def test_kubeconfig_written_for_the_bridge_itself(start_bridge, tmp_path, upstream):
     port = free_port()
     config = kubeconfig_for(f"http://127.0.0.1:{port}", tmp_path / "config")
-    bridge = start_looping(start_bridge, "--upstream", upstream.format(path=config), "--workers", "1",
-                           env={"KUBECONFIG": str(config)}, port=port)
+    bridge = start_looping(
+        start_bridge,
+        "--upstream",
+        upstream.format(path=config),
+        "--workers",
+        "1",
+        env={"KUBECONFIG": str(config)},
+        port=port,
+    )
 
-    result = subprocess.run(["kubectl", "--kubeconfig", str(config), "get", "--raw", RAYCLUSTERS],
-                            capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    result = subprocess.run(
+        ["kubectl", "--kubeconfig", str(config), "get", "--raw", RAYCLUSTERS],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     assert result.returncode != 0
     assert LOOP in result.stderr or "Loop Detected" in result.stderr, result.stderr
 
@@ -115,10 +136,10 @@ def test_two_bridges_pointing_at_each_other(start_bridge):
 
 def test_a_callers_via_counts_as_hops(start_bridge, cluster):
     bridge = start_bridge("--upstream", cluster.url, "--workers", "1")
-    one = requests.get(bridge.url + RAYCLUSTERS, headers={"Via": "1.1 kuberay-bridge-0123abcd"},
-                       timeout=TIMEOUT)
+    one = requests.get(
+        bridge.url + RAYCLUSTERS, headers={"Via": "1.1 kuberay-bridge-0123abcd"}, timeout=TIMEOUT
+    )
     assert one.status_code == 200, one.text
     chain = ", ".join(f"1.1 kuberay-bridge-{n:08x}" for n in range(8))
     refused = requests.get(bridge.url + RAYCLUSTERS, headers={"Via": chain}, timeout=TIMEOUT)
     assert refused.status_code == 508 and "8 kuberay-bridges" in refused.json()["message"]
-

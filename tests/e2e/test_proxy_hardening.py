@@ -138,9 +138,7 @@ def test_client_hangup_ends_an_idle_stream(bridge, upstream):
     upstream.reset(idle_watch)
     try:
         sock = socket.create_connection(("127.0.0.1", bridge.port), timeout=10)
-        sock.sendall(
-            f"GET {RC}?watch=true HTTP/1.1\r\nHost: b\r\nX-Request-Id: hangup-1\r\n\r\n".encode()
-        )
+        sock.sendall(f"GET {RC}?watch=true HTTP/1.1\r\nHost: b\r\nX-Request-Id: hangup-1\r\n\r\n".encode())
         assert sock.recv(1024).startswith(b"HTTP/1.1 200")  # headers came at once
         sock.close()
         assert wait_until(lambda: '"hangup-1"' in bridge.log(), deadline_seconds=10)

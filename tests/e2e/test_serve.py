@@ -101,9 +101,7 @@ def test_gunicorn_with_the_config_module(start_bridge, crd_dir):
     name = unique("via-gunicorn")
     assert requests.post(bridge.url + NS_RC, json=raycluster(name), timeout=10).status_code == 201
     # Both workers see one embedded API: every read finds the object.
-    assert all(
-        requests.get(f"{bridge.url}{NS_RC}/{name}", timeout=10).status_code == 200 for _ in range(6)
-    )
+    assert all(requests.get(f"{bridge.url}{NS_RC}/{name}", timeout=10).status_code == 200 for _ in range(6))
     assert bridge.stop() == 0
     assert not pid_alive(child)
 

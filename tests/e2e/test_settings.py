@@ -28,13 +28,23 @@ V1_TEMPLATES = "/apis/v1/namespaces/ray-system/compute_templates"
 BAD_SETTINGS = [
     ("kubeconfig-missing", ["--upstream", "kubeconfig:/nonexistent/kubeconfig"], {}, None, "upstream"),
     ("kubeconfig-unusable", ["--upstream", "kubeconfig:{tmp}/empty-kubeconfig"], {}, None, "upstream"),
-    ("kubeconfig-env-missing", ["--upstream", "kubeconfig"], {"KUBECONFIG": "/nonexistent/kc"}, None,
-     "upstream"),
+    (
+        "kubeconfig-env-missing",
+        ["--upstream", "kubeconfig"],
+        {"KUBECONFIG": "/nonexistent/kc"},
+        None,
+        "upstream",
+    ),
     ("in-cluster-outside", ["--upstream", "in-cluster"], {}, None, "upstream"),
     ("embedded-dir-is-a-file", ["--upstream", "embedded:{tmp}/empty-kubeconfig"], {}, None, "upstream"),
     ("crd-dir-missing", ["--embedded-crd-dir", "/nonexistent"], {}, None, "embedded_crd_dir"),
-    ("token-file-missing", ["--auth-mode", "token", "--token-file", "/nonexistent/tokens"], {}, None,
-     "token_file"),
+    (
+        "token-file-missing",
+        ["--auth-mode", "token", "--token-file", "/nonexistent/tokens"],
+        {},
+        None,
+        "token_file",
+    ),
     ("token-mode-without-file", ["--auth-mode", "token"], {}, None, "auth_mode"),
     ("middleware-module-missing", ["--middlewares", "no_such_module:f"], {}, None, "middlewares"),
     ("middleware-function-missing", ["--middlewares", "json:no_such_function"], {}, None, "middlewares"),
@@ -53,13 +63,23 @@ BAD_SETTINGS = [
     ("connect-timeout-negative", ["--connect-timeout", "-5"], {}, None, "connect_timeout"),
     ("read-timeout-nan", ["--read-timeout", "nan"], {}, None, "read_timeout"),
     ("log-level-unknown", ["--log-level", "loud"], {}, None, "log_level"),
-    ("cors-origin-with-path", ["--cors-origins", "https://ok.example,example.com/app"], {}, None,
-     "cors_origins"),
+    (
+        "cors-origin-with-path",
+        ["--cors-origins", "https://ok.example,example.com/app"],
+        {},
+        None,
+        "cors_origins",
+    ),
     ("sunset-before-deprecation", ["--v1-sunset", "2020-01-01"], {}, None, "v1_sunset"),
     ("deprecation-not-a-date", ["--v1-deprecated-since", "tomorrow"], {}, None, "v1_deprecated_since"),
     ("guide-not-a-url", ["--migration-guide-url", "MIGRATION.md"], {}, None, "migration_guide_url"),
-    ("env-kubeconfig-missing", [], {"BRIDGE_UPSTREAM": "kubeconfig:/nonexistent/kubeconfig"}, None,
-     "BRIDGE_UPSTREAM"),
+    (
+        "env-kubeconfig-missing",
+        [],
+        {"BRIDGE_UPSTREAM": "kubeconfig:/nonexistent/kubeconfig"},
+        None,
+        "BRIDGE_UPSTREAM",
+    ),
     ("env-crd-dir-missing", [], {"BRIDGE_EMBEDDED_CRD_DIR": "/nonexistent"}, None, "BRIDGE_EMBEDDED_CRD_DIR"),
     ("env-boolean-malformed", [], {"BRIDGE_V1_STRICT": "maybe"}, None, "BRIDGE_V1_STRICT"),
     ("env-middleware-missing", [], {"BRIDGE_MIDDLEWARES": "no_such_module:f"}, None, "middlewares"),
@@ -82,15 +102,27 @@ def _serve(case: tuple, tmp: Path) -> subprocess.CompletedProcess:
         config_file = tmp / f"{name}.yaml"
         config_file.write_text(config_text)
         args += ["--config", str(config_file)]
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("BRIDGE_", "KUBERNETES_", "KUBECONFIG"))}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BRIDGE_", "KUBERNETES_", "KUBECONFIG"))
+    }
     environment.update(HOME=str(tmp), **env)  # HOME: not the ~/.kube/config of this machine
     try:
-        return subprocess.run([*COMMAND, "serve", *args], cwd=tmp, env=environment, capture_output=True,
-                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [*COMMAND, "serve", *args],
+            cwd=tmp,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired as still_serving:  # the setting passed: the bridge ran
-        output = [(text or b"").decode(errors="replace") if isinstance(text, bytes) else text or ""
-                  for text in (still_serving.stdout, still_serving.stderr)]
+        output = [
+            (text or b"").decode(errors="replace") if isinstance(text, bytes) else text or ""
+            for text in (still_serving.stdout, still_serving.stderr)
+        ]
         return subprocess.CompletedProcess(still_serving.cmd, None, *output)
 
 
@@ -122,12 +154,19 @@ def test_a_busy_port_is_named_before_gunicorn_starts(tmp_path):
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        result = subprocess.run([*COMMAND, "serve", "--upstream", "http://127.0.0.1:9", "--port", str(port)],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                                stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [*COMMAND, "serve", "--upstream", "http://127.0.0.1:9", "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
-    assert output.strip() == f"kuberay-bridge: invalid configuration: port: 127.0.0.1:{port} is already in use"
+    assert (
+        output.strip() == f"kuberay-bridge: invalid configuration: port: 127.0.0.1:{port} is already in use"
+    )
 
 
 def _strictly_refused(bridge) -> bool:
@@ -142,20 +181,27 @@ def test_boolean_settings_are_flags_and_still_true_false_in_env_and_file(start_b
     config_file = tmp_path / "strict.yaml"
     config_file.write_text("v1_strict: true\n")
     assert _strictly_refused(start_bridge("--upstream", "embedded", "--v1-strict"))
-    assert not _strictly_refused(start_bridge("--upstream", "embedded", "--no-v1-strict",
-                                              env={"BRIDGE_V1_STRICT": "true"}))
+    assert not _strictly_refused(
+        start_bridge("--upstream", "embedded", "--no-v1-strict", env={"BRIDGE_V1_STRICT": "true"})
+    )
     assert _strictly_refused(start_bridge("--upstream", "embedded", env={"BRIDGE_V1_STRICT": "yes"}))
     assert _strictly_refused(start_bridge("--upstream", "embedded", "--config", str(config_file)))
 
 
 def test_the_old_boolean_form_is_a_usage_error(tmp_path):
-    result = subprocess.run([*COMMAND, "serve", "--v1-strict", "true"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*COMMAND, "serve", "--v1-strict", "true"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 2
     assert "unrecognized arguments: true" in result.stderr and "Traceback" not in result.stderr
 
 
-MIDDLEWARE_MODULE = '''
+MIDDLEWARE_MODULE = """
 import json
 
 def default_labels(request, call_next):
@@ -164,7 +210,7 @@ def default_labels(request, call_next):
         body.setdefault("metadata", {}).setdefault("labels", {}).setdefault("team", "ml-platform")
         request.replace_body(json.dumps(body).encode(), "application/json")
     return call_next(request)
-'''
+"""
 
 
 def test_the_console_script_imports_middlewares_from_its_working_directory(start_bridge, tmp_path):
@@ -172,9 +218,20 @@ def test_the_console_script_imports_middlewares_from_its_working_directory(start
     assert CONSOLE_SCRIPT.is_file(), f"{CONSOLE_SCRIPT}: the project is not installed in this venv"
     (tmp_path / "platform_middlewares.py").write_text(MIDDLEWARE_MODULE)
     port = free_port()
-    bridge = start_bridge(command=[str(CONSOLE_SCRIPT), "serve", "--upstream", "embedded", "--port", str(port),
-                                   "--middlewares", "platform_middlewares:default_labels"],
-                          port=port, cwd=tmp_path)
+    bridge = start_bridge(
+        command=[
+            str(CONSOLE_SCRIPT),
+            "serve",
+            "--upstream",
+            "embedded",
+            "--port",
+            str(port),
+            "--middlewares",
+            "platform_middlewares:default_labels",
+        ],
+        port=port,
+        cwd=tmp_path,
+    )
     name = unique("labelled")
     created = requests.post(bridge.url + RAYCLUSTERS.format(ns="default"), json=raycluster(name), timeout=30)
     assert created.status_code == 201, created.text

@@ -28,10 +28,14 @@ def forwarding_to(url: str):
 
     def script(call: Call, number: int) -> Response:
         headers = {k: v for k, v in call.headers.items() if k.lower() in ("accept", "content-type")}
-        answer = requests.request(call.method, url + call.raw_uri, data=call.body, headers=headers,
-                                  timeout=30)
-        return Response(answer.content, status=answer.status_code,
-                        content_type=answer.headers.get("Content-Type", "application/json"))
+        answer = requests.request(
+            call.method, url + call.raw_uri, data=call.body, headers=headers, timeout=30
+        )
+        return Response(
+            answer.content,
+            status=answer.status_code,
+            content_type=answer.headers.get("Content-Type", "application/json"),
+        )
 
     return script
 
@@ -65,19 +69,29 @@ def bridge(start_bridge, recorder: FakeUpstream):
 def add_clusters(kube: str, namespace: str, first: int, count: int) -> None:
     for index in range(first, first + count):
         body = raycluster(f"c{index:03d}", labels=MANAGED)
-        created = requests.post(f"{kube}/apis/ray.io/v1/namespaces/{namespace}/rayclusters", json=body,
-                                timeout=30)
+        created = requests.post(
+            f"{kube}/apis/ray.io/v1/namespaces/{namespace}/rayclusters", json=body, timeout=30
+        )
         assert created.status_code == 201, created.text
 
 
 def add_event(kube: str, namespace: str, about: str, name: str, kind: str = "RayCluster") -> None:
-    event = {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": name},
-             "eventTime": "2026-01-02T03:04:05.000000Z", "reportingController": "ray-operator",
-             "reportingInstance": "op-1", "action": "Create", "reason": "CreatedService",
-             "note": f"{name} about {about}", "type": "Normal",
-             "regarding": {"apiVersion": "ray.io/v1", "kind": kind, "name": about, "namespace": namespace}}
-    created = requests.post(f"{kube}/apis/events.k8s.io/v1/namespaces/{namespace}/events", json=event,
-                            timeout=30)
+    event = {
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": name},
+        "eventTime": "2026-01-02T03:04:05.000000Z",
+        "reportingController": "ray-operator",
+        "reportingInstance": "op-1",
+        "action": "Create",
+        "reason": "CreatedService",
+        "note": f"{name} about {about}",
+        "type": "Normal",
+        "regarding": {"apiVersion": "ray.io/v1", "kind": kind, "name": about, "namespace": namespace},
+    }
+    created = requests.post(
+        f"{kube}/apis/events.k8s.io/v1/namespaces/{namespace}/events", json=event, timeout=30
+    )
     assert created.status_code == 201, created.text
 
 
@@ -124,7 +138,8 @@ def test_a_page_reads_only_the_events_of_its_own_namespaces(kube, recorder, brid
     first, calls = v1_list(bridge, recorder, "/apis/v1/clusters", limit="5")
     assert {c["namespace"] for c in first["clusters"]} == {BUSY}
     assert calls == [BUSY]
-    second, calls = v1_list(bridge, recorder, "/apis/v1/clusters", limit="17",
-                            **{"continue": first["continue"]})
+    second, calls = v1_list(
+        bridge, recorder, "/apis/v1/clusters", limit="17", **{"continue": first["continue"]}
+    )
     assert [c["namespace"] for c in second["clusters"]] == [BUSY] * 15 + [QUIET] * 2
     assert sorted(calls) == [BUSY, QUIET]

@@ -53,9 +53,25 @@ def bridge_port(cluster, tmp_path_factory) -> Iterator[int]:
     port = free_port()
     log = (tmp_path_factory.mktemp("bridge") / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bridge", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--upstream", cluster.url, "--workers", "1", "--log-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+        [
+            sys.executable,
+            "-m",
+            "bridge",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--upstream",
+            cluster.url,
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT,
         env={**os.environ, "BRIDGE_CONFIG": ""},
     )
     try:
@@ -75,7 +91,9 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log_path: str) -> 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"kuberay-bridge serve exited with {process.returncode}:\n{Path(log_path).read_text()}")
+            pytest.fail(
+                f"kuberay-bridge serve exited with {process.returncode}:\n{Path(log_path).read_text()}"
+            )
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return
@@ -113,10 +131,14 @@ def test_the_readme_quickstart_works_unchanged(bridge_port, ray_system):
 
 
 def test_the_quickstart_answers_say_v1_is_deprecated(bridge_port, ray_system):
-    headers = run(LIST_TEMPLATES.replace("--silent", "--silent --dump-header - --output /dev/null"), bridge_port)
+    headers = run(
+        LIST_TEMPLATES.replace("--silent", "--silent --dump-header - --output /dev/null"), bridge_port
+    )
     lines = [line.strip().lower() for line in headers.splitlines()]
     assert any(line.startswith("deprecation: @") for line in lines), headers
-    assert any(line.startswith('warning: 299 - "kuberay apiserver v1 is deprecated') for line in lines), headers
+    assert any(line.startswith('warning: 299 - "kuberay apiserver v1 is deprecated') for line in lines), (
+        headers
+    )
     assert any(line.startswith("link: <") and 'rel="deprecation"' in line for line in lines), headers
 
 

@@ -49,8 +49,9 @@ def with_odd_field(name: str) -> dict:
 
 def test_requests_gets_the_escaped_warning_at_once(server_url):
     name = unique("odd")
-    created = requests.post(server_url + RAYCLUSTERS.format(ns=NAMESPACE), json=with_odd_field(name),
-                            timeout=CLIENT_TIMEOUT)
+    created = requests.post(
+        server_url + RAYCLUSTERS.format(ns=NAMESPACE), json=with_odd_field(name), timeout=CLIENT_TIMEOUT
+    )
     assert created.status_code == 201, created.text
     assert created.raw.headers.getlist("Warning") == [SPEC_WARNING]
     assert ODD_FIELD not in created.json()["spec"]  # pruned, as a cluster would
@@ -65,27 +66,43 @@ def test_kubernetes_client_gets_the_escaped_warning_at_once(server_url):
     with k8s.ApiClient(configuration) as api_client:
         api = k8s.CustomObjectsApi(api_client)
         created, status, headers = api.create_namespaced_custom_object_with_http_info(
-            "ray.io", "v1", NAMESPACE, "rayclusters", with_odd_field(name),
-            _request_timeout=CLIENT_TIMEOUT)
+            "ray.io", "v1", NAMESPACE, "rayclusters", with_odd_field(name), _request_timeout=CLIENT_TIMEOUT
+        )
         assert status == 201
         assert headers.getlist("Warning") == [SPEC_WARNING]
         assert created["metadata"]["name"] == name
-        api.delete_namespaced_custom_object("ray.io", "v1", NAMESPACE, "rayclusters", name,
-                                            _request_timeout=CLIENT_TIMEOUT)
+        api.delete_namespaced_custom_object(
+            "ray.io", "v1", NAMESPACE, "rayclusters", name, _request_timeout=CLIENT_TIMEOUT
+        )
 
 
 def test_v1_create_names_the_odd_field_escaped(bridge):
     templates = f"{bridge.url}/apis/v1/namespaces/{NAMESPACE}/compute_templates"
     template = unique("tpl")
-    made = requests.post(templates, json={"name": template, "namespace": NAMESPACE, "cpu": 1, "memory": 1},
-                         timeout=CLIENT_TIMEOUT)
+    made = requests.post(
+        templates,
+        json={"name": template, "namespace": NAMESPACE, "cpu": 1, "memory": 1},
+        timeout=CLIENT_TIMEOUT,
+    )
     assert made.status_code == 200, made.text
     name = unique("odd")
-    body = {"name": name, "namespace": NAMESPACE, "user": "u", "version": "2.46.0", ODD_FIELD: "x",
-            "clusterSpec": {"headGroupSpec": {"computeTemplate": template, "image": "rayproject/ray:2.46.0",
-                                              "rayStartParams": {"dashboard-host": "0.0.0.0"}}}}
-    created = requests.post(f"{bridge.url}/apis/v1/namespaces/{NAMESPACE}/clusters", json=body,
-                            timeout=CLIENT_TIMEOUT)
+    body = {
+        "name": name,
+        "namespace": NAMESPACE,
+        "user": "u",
+        "version": "2.46.0",
+        ODD_FIELD: "x",
+        "clusterSpec": {
+            "headGroupSpec": {
+                "computeTemplate": template,
+                "image": "rayproject/ray:2.46.0",
+                "rayStartParams": {"dashboard-host": "0.0.0.0"},
+            }
+        },
+    }
+    created = requests.post(
+        f"{bridge.url}/apis/v1/namespaces/{NAMESPACE}/clusters", json=body, timeout=CLIENT_TIMEOUT
+    )
     assert created.status_code == 200, created.text
     warnings = created.raw.headers.getlist("Warning")
     assert warnings[0] == V1_WARNING

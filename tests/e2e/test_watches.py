@@ -39,8 +39,11 @@ def _watch_then_lists(url: str, rounds: int = 4, lists: int = 50) -> list[tuple[
     with k8s.ApiClient(configuration) as api_client:
         api = k8s.CustomObjectsApi(api_client)
         for _ in range(rounds):
-            events = list(k8s_watch.Watch().stream(
-                api.list_namespaced_custom_object, GROUP, VERSION, "default", PLURAL, timeout_seconds=1))
+            events = list(
+                k8s_watch.Watch().stream(
+                    api.list_namespaced_custom_object, GROUP, VERSION, "default", PLURAL, timeout_seconds=1
+                )
+            )
             assert all(event["type"] in ("ADDED", "BOOKMARK") for event in events)
             for _ in range(lists):
                 try:
@@ -87,7 +90,8 @@ def test_two_thousand_watches_all_get_the_event_and_stay_open(bridge):
     watches = RawWatches(bridge.port, namespace_path, WATCHES)
     try:
         assert watches.read_until(lambda: watches.count(b"HTTP/1.1 200 OK") == WATCHES, 60), (
-            f"{watches.count(b'HTTP/1.1 200 OK')} of {WATCHES} watches answered")
+            f"{watches.count(b'HTTP/1.1 200 OK')} of {WATCHES} watches answered"
+        )
         name = unique("watched")
         created = requests.post(bridge.url + namespace_path, json=raycluster(name), timeout=60)
         assert created.status_code == 201, created.text
@@ -110,8 +114,9 @@ def _kubernetes_watch_in_thread(url: str) -> tuple[threading.Thread, dict]:
 
     def run() -> None:
         try:
-            for event in k8s_watch.Watch().stream(api.list_namespaced_custom_object, GROUP, VERSION,
-                                                  "default", PLURAL, timeout_seconds=600):
+            for event in k8s_watch.Watch().stream(
+                api.list_namespaced_custom_object, GROUP, VERSION, "default", PLURAL, timeout_seconds=600
+            ):
                 outcome.setdefault("events", []).append(event["type"])
             outcome["ended"] = "normally"
         except Exception as error:  # the assertion below shows it
@@ -138,8 +143,11 @@ def _watching(bridge, count: int) -> tuple[RawWatches, threading.Thread, dict]:
 
 
 def _open_streams(metrics: str) -> float:
-    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-               if line.startswith("kuberay_bridge_open_streams"))
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("kuberay_bridge_open_streams")
+    )
 
 
 def test_sigterm_ends_open_watches_cleanly_and_quickly(start_bridge):

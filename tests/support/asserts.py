@@ -6,8 +6,13 @@ from __future__ import annotations
 import requests
 
 
-def assert_status(response: requests.Response, code: int, reason: str,
-                  details: dict | None = None, message: str | None = None) -> dict:
+def assert_status(
+    response: requests.Response,
+    code: int,
+    reason: str,
+    details: dict | None = None,
+    message: str | None = None,
+) -> dict:
     """The answer is a Kubernetes Status with this code, reason and (subset of) details."""
     assert response.status_code == code, response.text
     assert response.headers["Content-Type"].startswith("application/json")

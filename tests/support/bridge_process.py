@@ -29,21 +29,36 @@ CLI = shutil.which("kuberay-bridge", path=os.path.dirname(sys.executable)) or "k
 class BridgeProcess:
     """One ``kuberay-bridge serve`` (or any command serving the bridge) and its log file."""
 
-    def __init__(self, args: Sequence[str], log_path: Path, env: dict[str, str] | None = None,
-                 port: int | None = None, command: Sequence[str] | None = None,
-                 own_process_group: bool = False, cwd: Path | None = None):
+    def __init__(
+        self,
+        args: Sequence[str],
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        command: Sequence[str] | None = None,
+        own_process_group: bool = False,
+        cwd: Path | None = None,
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        argv = list(command) if command else [*COMMAND, "serve", "--host", "127.0.0.1",
-                                              "--port", str(self.port), *args]
+        argv = (
+            list(command)
+            if command
+            else [*COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
+        )
         environment = {**os.environ, "BRIDGE_CONFIG": "", **(env or {})}
         environment.pop("BRIDGE_EMBEDDED_URL", None)
         environment.pop("BRIDGE_INSTANCE_ID", None)
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=cwd or REPO_ROOT, env=environment,
-                                            start_new_session=own_process_group)
+            self.process = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=cwd or REPO_ROOT,
+                env=environment,
+                start_new_session=own_process_group,
+            )
 
     def wait_ready(self, deadline_seconds: float = 30.0) -> dict:
         deadline = time.monotonic() + deadline_seconds
@@ -73,8 +88,9 @@ class BridgeProcess:
 
     def children(self) -> list[int]:
         """Pids of the direct children (workers, the embedded API)."""
-        result = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True, check=False
+        )
         return [int(pid) for pid in result.stdout.split()]
 
     def log(self) -> str:

@@ -23,19 +23,29 @@ def unique(prefix: str) -> str:
 def raycluster(name: str, labels: dict[str, str] | None = None, **spec: Any) -> dict:
     """The smallest RayCluster the CRD schema accepts: one head, no workers; ``labels`` (when
     given) go into its metadata, ``spec`` adds fields."""
-    head = {"rayStartParams": {},
-            "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}
+    head = {
+        "rayStartParams": {},
+        "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}},
+    }
     metadata: dict[str, Any] = {"name": name}
     if labels is not None:
         metadata["labels"] = dict(labels)
-    return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": metadata,
-            "spec": {"rayVersion": "2.9.0", "headGroupSpec": head, **spec}}
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": metadata,
+        "spec": {"rayVersion": "2.9.0", "headGroupSpec": head, **spec},
+    }
 
 
 def rayjob(name: str, entrypoint: str = "python x.py", **spec: Any) -> dict:
     """A RayJob the CRD schema accepts: an entrypoint; ``spec`` adds fields."""
-    return {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": name},
-            "spec": {"entrypoint": entrypoint, **spec}}
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "metadata": {"name": name},
+        "spec": {"entrypoint": entrypoint, **spec},
+    }
 
 
 def example(name: str) -> dict:

@@ -27,8 +27,11 @@ class Kubectl:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home),
-                "KUBECONFIG": str(self.home / "kubeconfig")}
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.home),
+            "KUBECONFIG": str(self.home / "kubeconfig"),
+        }
 
     @property
     def base(self) -> list[str]:
@@ -36,13 +39,25 @@ class Kubectl:
 
     def command(self, *args: str) -> list[str]:
         """The argv of ``kubectl ARGS`` against this server (for a long-running ``Popen``)."""
-        return [KUBECTL, "--server", self.server, "--kubeconfig", str(self.home / "kubeconfig"),
-                "--cache-dir", str(self.home / "cache"), "--request-timeout", "20s", *args]
+        return [
+            KUBECTL,
+            "--server",
+            self.server,
+            "--kubeconfig",
+            str(self.home / "kubeconfig"),
+            "--cache-dir",
+            str(self.home / "cache"),
+            "--request-timeout",
+            "20s",
+            *args,
+        ]
 
-    def __call__(self, *args: str, check: bool | None = None,
-                 stdin: str | None = None) -> subprocess.CompletedProcess:
-        done = subprocess.run(self.command(*args), input=stdin, capture_output=True, text=True,
-                              env=self.env, timeout=60)
+    def __call__(
+        self, *args: str, check: bool | None = None, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            self.command(*args), input=stdin, capture_output=True, text=True, env=self.env, timeout=60
+        )
         if self.check if check is None else check:
             assert done.returncode == 0, done.stderr
         return done

@@ -52,13 +52,16 @@ def test_no_subcommand_is_a_usage_error():
     assert "usage: kuberay-bridge" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--port", "70000"], "argument --port: invalid port 70000: must be between 0 and 65535"),
-    (["--port", "-1"], "argument --port: invalid port -1: must be between 0 and 65535"),
-    (["--port", "http"], "argument --port: invalid port 'http': not a number"),
-    (["--crd-dir", "/no/such/dir"], "argument --crd-dir: /no/such/dir: no such directory"),
-    (["--crd-dir", __file__], f"argument --crd-dir: {__file__}: not a directory"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "70000"], "argument --port: invalid port 70000: must be between 0 and 65535"),
+        (["--port", "-1"], "argument --port: invalid port -1: must be between 0 and 65535"),
+        (["--port", "http"], "argument --port: invalid port 'http': not a number"),
+        (["--crd-dir", "/no/such/dir"], "argument --crd-dir: /no/such/dir: no such directory"),
+        (["--crd-dir", __file__], f"argument --crd-dir: {__file__}: not a directory"),
+    ],
+)
 def test_embedded_apiserver_rejects_bad_flags_before_starting(args, message):
     """Port 70000 used to wrap around to 4464 and -1 to crash with a traceback."""
     result = run("embedded-apiserver", *args)

@@ -190,9 +190,7 @@ class Map(fields.Field):
                 loaded[key] = self.value_field.deserialize(item)
             except ValidationError as error:
                 message = _first_message(error.messages)
-                raise ValidationError(
-                    message.replace("{field}", "{field}[" + raw_json(key) + "]")
-                ) from None
+                raise ValidationError(message.replace("{field}", "{field}[" + raw_json(key) + "]")) from None
         return loaded
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:

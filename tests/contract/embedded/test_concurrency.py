@@ -28,7 +28,10 @@ def test_concurrent_creates_and_updates(embedded, namespace):
             while True:
                 shared = api.get(f"{path}/counter")
                 if shared.status_code == 404:
-                    if api.post(path, json={"metadata": {"name": "counter"}, "data": {"n": "1"}}).status_code == 201:
+                    if (
+                        api.post(path, json={"metadata": {"name": "counter"}, "data": {"n": "1"}}).status_code
+                        == 201
+                    ):
                         break
                     continue
                 obj = shared.json()
@@ -46,8 +49,9 @@ def test_concurrent_creates_and_updates(embedded, namespace):
         assert len(items) == WRITERS * EACH + 1
         counter = api.get(f"{path}/counter").json()
         assert counter["data"]["n"] == str(WRITERS)
-        with api.get(path, params={"watch": "true", "resourceVersion": start_rv, "timeoutSeconds": 1},
-                     stream=True) as stream:
+        with api.get(
+            path, params={"watch": "true", "resourceVersion": start_rv, "timeoutSeconds": 1}, stream=True
+        ) as stream:
             events = [json.loads(line) for line in stream.iter_lines() if line]
     rvs = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
     assert rvs == sorted(rvs) and len(set(rvs)) == len(rvs)

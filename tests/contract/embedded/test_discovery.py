@@ -8,9 +8,11 @@ from kubernetes import client, dynamic
 from bridge.embedded.discovery import AGGREGATED_V2, discovery
 from tests.support.factories import raycluster
 
-KUBECTL_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-                  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
-                  "application/json")
+KUBECTL_ACCEPT = (
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+    "application/json"
+)
 
 
 def document(path: str, accept: str = "application/json") -> dict:
@@ -32,15 +34,24 @@ def test_version_looks_like_a_1_32_server():
 
 
 def test_legacy_core_documents():
-    assert document("/api") == {"kind": "APIVersions", "apiVersion": "v1", "versions": ["v1"],
-                                "serverAddressByClientCIDRs": []}
+    assert document("/api") == {
+        "kind": "APIVersions",
+        "apiVersion": "v1",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [],
+    }
     core = document("/api/v1")
     assert (core["kind"], core["groupVersion"]) == ("APIResourceList", "v1")
     resources = by_name(core)
     assert resources["services"] == {
-        "name": "services", "singularName": "service", "namespaced": True, "kind": "Service",
+        "name": "services",
+        "singularName": "service",
+        "namespaced": True,
+        "kind": "Service",
         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-        "shortNames": ["svc"], "categories": ["all"]}
+        "shortNames": ["svc"],
+        "categories": ["all"],
+    }
     assert resources["services/proxy"]["kind"] == "ServiceProxyOptions"
     assert resources["services/proxy"]["verbs"] == ["create", "delete", "get", "patch", "update"]
     assert resources["namespaces"]["namespaced"] is False
@@ -54,16 +65,28 @@ def test_group_documents():
     assert groups["ray.io"]["preferredVersion"] == {"groupVersion": "ray.io/v1", "version": "v1"}
     ray = document("/apis/ray.io/")
     assert (ray["kind"], ray["name"], ray["versions"]) == (
-        "APIGroup", "ray.io", [{"groupVersion": "ray.io/v1", "version": "v1"}])
+        "APIGroup",
+        "ray.io",
+        [{"groupVersion": "ray.io/v1", "version": "v1"}],
+    )
 
 
 def test_ray_resources():
     resources = by_name(document("/apis/ray.io/v1"))
-    assert set(resources) == {"rayclusters", "rayclusters/status", "rayjobs", "rayjobs/status",
-                              "rayservices", "rayservices/status"}
+    assert set(resources) == {
+        "rayclusters",
+        "rayclusters/status",
+        "rayjobs",
+        "rayjobs/status",
+        "rayservices",
+        "rayservices/status",
+    }
     cluster = resources["rayclusters"]
     assert (cluster["kind"], cluster["singularName"], cluster["namespaced"]) == (
-        "RayCluster", "raycluster", True)
+        "RayCluster",
+        "raycluster",
+        True,
+    )
     assert cluster["categories"] == ["all"]
     assert "watch" in cluster["verbs"] and "deletecollection" in cluster["verbs"]
     assert resources["rayclusters/status"]["verbs"] == ["get", "patch", "update"]
@@ -94,14 +117,28 @@ def test_aggregated_discovery_when_asked_for():
 
 
 def test_legacy_when_aggregated_is_not_first_choice():
-    assert discovery("/apis", "application/json, application/json;g=apidiscovery.k8s.io;v=v2;"
-                     "as=APIGroupDiscoveryList")[1] == "application/json"
+    assert (
+        discovery(
+            "/apis", "application/json, application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+        )[1]
+        == "application/json"
+    )
     assert discovery("/apis", "*/*")[0]["kind"] == "APIGroupList"
     assert discovery("/apis", "")[0]["kind"] == "APIGroupList"
 
 
-@pytest.mark.parametrize("path", ["/apis/ray.io/v1/rayclusters", "/apis/nope", "/apis/ray.io/v2",
-                                  "/api/v2", "/healthz", "/openapi/v2", "/openapi/v3/apis/nope/v1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/apis/ray.io/v1/rayclusters",
+        "/apis/nope",
+        "/apis/ray.io/v2",
+        "/api/v2",
+        "/healthz",
+        "/openapi/v2",
+        "/openapi/v3/apis/nope/v1",
+    ],
+)
 def test_other_paths_are_not_discovery(path):
     assert discovery(path, "application/json") is None
 
@@ -113,7 +150,10 @@ def test_openapi_v3_tells_kubectl_that_field_validation_is_supported():
     spec = document("/openapi/v3/apis/ray.io/v1")
     patch = spec["paths"]["/apis/ray.io/v1/namespaces/{namespace}/rayclusters/{name}"]["patch"]
     assert patch["x-kubernetes-group-version-kind"] == {
-        "group": "ray.io", "version": "v1", "kind": "RayCluster"}
+        "group": "ray.io",
+        "version": "v1",
+        "kind": "RayCluster",
+    }
     assert {"name": "fieldValidation", "in": "query"}.items() <= patch["parameters"][2].items()
     assert "/api/v1/namespaces/{name}" in document("/openapi/v3/api/v1")["paths"]
 
@@ -122,11 +162,13 @@ def test_openapi_v3_publishes_loaded_crd_schemas(api):
     spec = api.get("/openapi/v3/apis/ray.io/v1").json()  # the embedded fixture has loaded the CRDs
     cluster = spec["components"]["schemas"]["io.ray.v1.RayCluster"]
     assert cluster["x-kubernetes-group-version-kind"] == [
-        {"group": "ray.io", "version": "v1", "kind": "RayCluster"}]
+        {"group": "ray.io", "version": "v1", "kind": "RayCluster"}
+    ]
     assert "workerGroupSpecs" in cluster["properties"]["spec"]["properties"]
 
 
 # -- real clients ---------------------------------------------------------------------------
+
 
 def test_kubernetes_client_reads_versions_and_groups(api_client):
     assert client.VersionApi(api_client).get_code().git_version == "v1.32.0"

@@ -6,8 +6,15 @@ import pytest
 
 from bridge.embedded.events import list_to_events_v1, to_core, to_events_v1
 
-REGARDING = {"kind": "RayCluster", "namespace": "default", "name": "demo", "uid": "u-1",
-             "apiVersion": "ray.io/v1", "resourceVersion": "7", "fieldPath": "spec.headGroupSpec"}
+REGARDING = {
+    "kind": "RayCluster",
+    "namespace": "default",
+    "name": "demo",
+    "uid": "u-1",
+    "apiVersion": "ray.io/v1",
+    "resourceVersion": "7",
+    "fieldPath": "spec.headGroupSpec",
+}
 RELATED = {"kind": "Pod", "namespace": "default", "name": "demo-head-x", "apiVersion": "v1"}
 METADATA = {"name": "demo.17a", "namespace": "default", "resourceVersion": "9"}
 
@@ -31,8 +38,9 @@ FIELD_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize(("core_field", "value", "events_field"), FIELD_PAIRS,
-                         ids=[pair[0] for pair in FIELD_PAIRS])
+@pytest.mark.parametrize(
+    ("core_field", "value", "events_field"), FIELD_PAIRS, ids=[pair[0] for pair in FIELD_PAIRS]
+)
 def test_each_field_is_renamed_both_ways(core_field, value, events_field):
     seen = to_events_v1({"apiVersion": "v1", "kind": "Event", core_field: value})
     assert seen == {"apiVersion": "events.k8s.io/v1", "kind": "Event", events_field: value}
@@ -56,11 +64,25 @@ def test_round_trips_are_lossless():
 
 def test_old_names_do_not_leak_into_the_other_api():
     seen = to_events_v1(full_core_event())
-    assert not {"involvedObject", "message", "source", "firstTimestamp", "lastTimestamp", "count",
-                "reportingComponent"} & set(seen)
+    assert not {
+        "involvedObject",
+        "message",
+        "source",
+        "firstTimestamp",
+        "lastTimestamp",
+        "count",
+        "reportingComponent",
+    } & set(seen)
     stored = to_core(seen)
-    assert not {"regarding", "note", "deprecatedSource", "deprecatedFirstTimestamp",
-                "deprecatedLastTimestamp", "deprecatedCount", "reportingController"} & set(stored)
+    assert not {
+        "regarding",
+        "note",
+        "deprecatedSource",
+        "deprecatedFirstTimestamp",
+        "deprecatedLastTimestamp",
+        "deprecatedCount",
+        "reportingController",
+    } & set(stored)
 
 
 def test_conversion_copies_instead_of_sharing():
@@ -73,8 +95,14 @@ def test_conversion_copies_instead_of_sharing():
 
 
 def test_event_list_is_relabelled():
-    listed = list_to_events_v1({"apiVersion": "v1", "kind": "EventList", "metadata": {"resourceVersion": "9"},
-                                "items": [full_core_event()]})
+    listed = list_to_events_v1(
+        {
+            "apiVersion": "v1",
+            "kind": "EventList",
+            "metadata": {"resourceVersion": "9"},
+            "items": [full_core_event()],
+        }
+    )
     assert listed["apiVersion"] == "events.k8s.io/v1" and listed["kind"] == "EventList"
     assert listed["metadata"] == {"resourceVersion": "9"}
     assert listed["items"][0]["note"] == "Created head pod demo-head-x"
@@ -82,15 +110,22 @@ def test_event_list_is_relabelled():
 
 # -- through the embedded API server --------------------------------------------------------
 
+
 def core_event(name: str, namespace: str) -> dict:
     return {
-        "apiVersion": "v1", "kind": "Event",
+        "apiVersion": "v1",
+        "kind": "Event",
         "metadata": {"name": name, "namespace": namespace},
         "involvedObject": {**REGARDING, "namespace": namespace},
-        "reason": "CreatedHeadPod", "message": "Created head pod", "type": "Normal",
+        "reason": "CreatedHeadPod",
+        "message": "Created head pod",
+        "type": "Normal",
         "source": {"component": "raycluster-controller"},
-        "firstTimestamp": "2026-11-21T10:00:00Z", "lastTimestamp": "2026-11-21T10:05:00Z", "count": 2,
-        "reportingComponent": "ray.io/kuberay-operator", "reportingInstance": "op-1",
+        "firstTimestamp": "2026-11-21T10:00:00Z",
+        "lastTimestamp": "2026-11-21T10:05:00Z",
+        "count": 2,
+        "reportingComponent": "ray.io/kuberay-operator",
+        "reportingInstance": "op-1",
     }
 
 

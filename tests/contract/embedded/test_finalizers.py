@@ -34,9 +34,15 @@ def test_delete_with_finalizers_marks_the_object(api, namespace):
 def test_removing_the_last_finalizer_deletes_the_object(api, namespace):
     path, created = _with_finalizer(api, namespace)
     api.delete(path)
-    events = api.get(f"{RAY}/namespaces/{namespace}/rayclusters",
-                     params={"watch": "true", "resourceVersion": created["metadata"]["resourceVersion"],
-                             "timeoutSeconds": 1}, stream=True)
+    events = api.get(
+        f"{RAY}/namespaces/{namespace}/rayclusters",
+        params={
+            "watch": "true",
+            "resourceVersion": created["metadata"]["resourceVersion"],
+            "timeoutSeconds": 1,
+        },
+        stream=True,
+    )
     removed = api.patch(path, json={"metadata": {"finalizers": None}}, headers=MERGE)
     assert removed.status_code == 200
     assert_status(api.get(path), 404, "NotFound")
@@ -47,8 +53,12 @@ def test_removing_the_last_finalizer_deletes_the_object(api, namespace):
 def test_no_new_finalizers_while_being_deleted(api, namespace):
     path, _ = _with_finalizer(api, namespace)
     api.delete(path)
-    status = assert_status(api.patch(path, json={"metadata": {"finalizers": ["ray.io/cleanup", "other"]}},
-                                     headers=MERGE), 422, "Invalid", {"name": "guarded", "kind": "RayCluster"})
+    status = assert_status(
+        api.patch(path, json={"metadata": {"finalizers": ["ray.io/cleanup", "other"]}}, headers=MERGE),
+        422,
+        "Invalid",
+        {"name": "guarded", "kind": "RayCluster"},
+    )
     assert status["details"]["causes"][0]["field"] == "metadata.finalizers"
 
 

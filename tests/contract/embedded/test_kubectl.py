@@ -47,15 +47,29 @@ def test_create_get_delete_raycluster(kubectl, api, namespace, tmp_path):
 
 
 def test_table_shows_the_crd_printer_columns(kubectl, api, namespace):
-    assert api.post(f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters",
-                    json=raycluster("cols")).status_code == 201
-    api.patch(f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters/cols/status",
-              json={"status": {"state": "ready", "desiredWorkerReplicas": 2, "desiredCPU": "3"}},
-              headers={"Content-Type": "application/merge-patch+json"})
+    assert (
+        api.post(f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters", json=raycluster("cols")).status_code
+        == 201
+    )
+    api.patch(
+        f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters/cols/status",
+        json={"status": {"state": "ready", "desiredWorkerReplicas": 2, "desiredCPU": "3"}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
 
     header, row = kubectl("get", "rayclusters", "-n", namespace).stdout.splitlines()
-    assert header.split() == ["NAME", "DESIRED", "WORKERS", "AVAILABLE", "WORKERS", "CPUS", "MEMORY",
-                              "GPUS", "STATUS", "AGE"]
+    assert header.split() == [
+        "NAME",
+        "DESIRED",
+        "WORKERS",
+        "AVAILABLE",
+        "WORKERS",
+        "CPUS",
+        "MEMORY",
+        "GPUS",
+        "STATUS",
+        "AGE",
+    ]
     cells = row.split()
     assert cells[0] == "cols" and "ready" in cells and "3" in cells and "2" in cells
 
@@ -78,7 +92,8 @@ def test_unknown_field_is_refused_by_default_validation(kubectl, namespace, tmp_
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         f'Error from server (BadRequest): error when creating "{path}": RayCluster in version "v1" '
-        'cannot be handled as a RayCluster: strict decoding error: unknown field "spec.foo"')
+        'cannot be handled as a RayCluster: strict decoding error: unknown field "spec.foo"'
+    )
 
 
 def test_unknown_field_is_pruned_with_a_warning(kubectl, api, namespace, tmp_path):
@@ -108,10 +123,16 @@ def test_discovery_as_kubectl_sees_it(kubectl):
 
 
 def test_events_through_both_apis(kubectl, api, namespace):
-    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "ev1"},
-             "involvedObject": {"kind": "RayCluster", "name": "demo", "namespace": namespace},
-             "reason": "Created", "message": "made it", "type": "Normal",
-             "lastTimestamp": "2026-11-21T10:00:00Z"}
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "ev1"},
+        "involvedObject": {"kind": "RayCluster", "name": "demo", "namespace": namespace},
+        "reason": "Created",
+        "message": "made it",
+        "type": "Normal",
+        "lastTimestamp": "2026-11-21T10:00:00Z",
+    }
     assert api.post(f"/api/v1/namespaces/{namespace}/events", json=event).status_code == 201
     shown = json.loads(kubectl("get", "events.events.k8s.io", "ev1", "-n", namespace, "-o", "json").stdout)
     assert shown["note"] == "made it" and shown["regarding"]["name"] == "demo"

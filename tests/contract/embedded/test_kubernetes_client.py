@@ -20,8 +20,9 @@ def test_custom_objects_crud(api_client, namespace):
     listed = custom.list_namespaced_custom_object(*args)
     assert [item["metadata"]["name"] for item in listed["items"]] == ["k8s-client"]
 
-    patched = custom.patch_namespaced_custom_object(*args, "k8s-client",
-                                                    {"metadata": {"labels": {"via": "client"}}})
+    patched = custom.patch_namespaced_custom_object(
+        *args, "k8s-client", {"metadata": {"labels": {"via": "client"}}}
+    )
     assert patched["metadata"]["labels"] == {"via": "client"}
 
     fetched = custom.get_namespaced_custom_object(*args, "k8s-client")
@@ -43,8 +44,9 @@ def test_core_configmaps_and_namespaces(api_client):
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="typed-client")))
     try:
         assert core.read_namespace("typed-client").status.phase == "Active"
-        body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="settings", labels={"a": "b"}),
-                                  data={"key": "value"})
+        body = client.V1ConfigMap(
+            metadata=client.V1ObjectMeta(name="settings", labels={"a": "b"}), data={"key": "value"}
+        )
         core.create_namespaced_config_map("typed-client", body)
         listed = core.list_namespaced_config_map("typed-client", label_selector="a=b")
         assert [cm.data for cm in listed.items] == [{"key": "value"}]
@@ -72,8 +74,9 @@ def test_watch_sees_an_object_created_by_another_client(api_client, api, namespa
     creator.start()
     seen = []
     stream = watch.Watch()
-    for event in stream.stream(core.list_namespaced_config_map, namespace,
-                               resource_version=start_rv, timeout_seconds=20):
+    for event in stream.stream(
+        core.list_namespaced_config_map, namespace, resource_version=start_rv, timeout_seconds=20
+    ):
         seen.append((event["type"], event["object"].metadata.name))
         stream.stop()
     creator.join()
@@ -94,8 +97,9 @@ def test_watch_of_custom_objects_reports_changes_in_order(api_client, api, names
     seen = []
     stream = watch.Watch()
     since = str(int(created["metadata"]["resourceVersion"]) - 1)  # just before the create
-    for event in stream.stream(custom.list_namespaced_custom_object, *args, resource_version=since,
-                               timeout_seconds=20):
+    for event in stream.stream(
+        custom.list_namespaced_custom_object, *args, resource_version=since, timeout_seconds=20
+    ):
         seen.append(event["type"])
         if event["type"] == "DELETED":
             stream.stop()
@@ -112,14 +116,19 @@ def test_watch_from_a_compacted_resource_version_raises_410(crd_dir):
         with client.ApiClient(configuration) as api_client:
             core = client.CoreV1Api(api_client)
             first = core.create_namespaced_config_map(
-                "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="c0")))
+                "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="c0"))
+            )
             for i in range(1, 6):
                 core.create_namespaced_config_map(
-                    "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name=f"c{i}")))
+                    "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name=f"c{i}"))
+                )
             stream = watch.Watch()
             with pytest.raises(ApiException) as too_old:
-                for _ in stream.stream(core.list_namespaced_config_map, "default",
-                                       resource_version=first.metadata.resource_version,
-                                       timeout_seconds=10):
+                for _ in stream.stream(
+                    core.list_namespaced_config_map,
+                    "default",
+                    resource_version=first.metadata.resource_version,
+                    timeout_seconds=10,
+                ):
                     pass
             assert too_old.value.status == 410

@@ -34,30 +34,39 @@ def _names(api, path, **params):
     return [item["metadata"]["name"] for item in answer.json()["items"]]
 
 
-@pytest.mark.parametrize(("selector", "expected"), [
-    ("team=ml", ["a", "b"]),
-    ("team==ml", ["a", "b"]),
-    ("team!=ml", ["c", "d"]),
-    ("tier in (gold, silver)", ["a", "b"]),
-    ("tier notin (gold)", ["b", "c", "d"]),
-    ("tier", ["a", "b"]),
-    ("!tier", ["c", "d"]),
-    ("team=ml,tier=silver", ["b"]),
-    ("team in (web),!tier", ["c"]),
-])
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("team=ml", ["a", "b"]),
+        ("team==ml", ["a", "b"]),
+        ("team!=ml", ["c", "d"]),
+        ("tier in (gold, silver)", ["a", "b"]),
+        ("tier notin (gold)", ["b", "c", "d"]),
+        ("tier", ["a", "b"]),
+        ("!tier", ["c", "d"]),
+        ("team=ml,tier=silver", ["b"]),
+        ("team in (web),!tier", ["c"]),
+    ],
+)
 def test_label_selectors(api, labelled, selector, expected):
     assert _names(api, f"{RAY}/namespaces/{labelled}/rayclusters", labelSelector=selector) == expected
 
 
-@pytest.mark.parametrize(("selector", "message"), [
-    ("team in ml", "found 'ml', expected: '('"),
-    ("team ml", "found 'ml', expected: in, notin, =, ==, !=, gt, lt"),
-    ("bad_=x", "unable to parse requirement: <nil>: Invalid value: \"bad_\": name part must consist"),
-    ("a=b,", "found 'end of string', expected: !, identifier, or 'end of string'"),
-])
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        ("team in ml", "found 'ml', expected: '('"),
+        ("team ml", "found 'ml', expected: in, notin, =, ==, !=, gt, lt"),
+        ("bad_=x", 'unable to parse requirement: <nil>: Invalid value: "bad_": name part must consist'),
+        ("a=b,", "found 'end of string', expected: !, identifier, or 'end of string'"),
+    ],
+)
 def test_bad_label_selector_is_bad_request(api, labelled, selector, message):
-    status = assert_status(api.get(f"{RAY}/namespaces/{labelled}/rayclusters",
-                                   params={"labelSelector": selector}), 400, "BadRequest")
+    status = assert_status(
+        api.get(f"{RAY}/namespaces/{labelled}/rayclusters", params={"labelSelector": selector}),
+        400,
+        "BadRequest",
+    )
     assert status["message"].startswith(message)
 
 
@@ -65,44 +74,79 @@ def test_field_selector_on_name_and_namespace(api, labelled):
     path = f"{RAY}/namespaces/{labelled}/rayclusters"
     assert _names(api, path, fieldSelector="metadata.name=b") == ["b"]
     assert _names(api, path, fieldSelector="metadata.name!=b") == ["a", "c", "d"]
-    assert _names(api, f"{RAY}/rayclusters", fieldSelector=f"metadata.namespace={labelled}") == ["a", "b", "c", "d"]
+    assert _names(api, f"{RAY}/rayclusters", fieldSelector=f"metadata.namespace={labelled}") == [
+        "a",
+        "b",
+        "c",
+        "d",
+    ]
 
 
 def test_unsupported_field_selector_is_bad_request(api, labelled):
-    assert_status(api.get(f"{RAY}/namespaces/{labelled}/rayclusters", params={"fieldSelector": "spec.rayVersion=1"}),
-                  400, "BadRequest",
-                  message='"spec.rayVersion" is not a known field selector: only "metadata.name", "metadata.namespace"')
-    assert_status(api.get(f"/api/v1/namespaces/{labelled}/configmaps", params={"fieldSelector": "data.x=1"}),
-                  400, "BadRequest", message="field label not supported: data.x")
-    assert_status(api.get(f"/api/v1/namespaces/{labelled}/configmaps", params={"fieldSelector": "nonsense"}),
-                  400, "BadRequest", message="invalid selector: 'nonsense'; can't understand 'nonsense'")
+    assert_status(
+        api.get(f"{RAY}/namespaces/{labelled}/rayclusters", params={"fieldSelector": "spec.rayVersion=1"}),
+        400,
+        "BadRequest",
+        message='"spec.rayVersion" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    )
+    assert_status(
+        api.get(f"/api/v1/namespaces/{labelled}/configmaps", params={"fieldSelector": "data.x=1"}),
+        400,
+        "BadRequest",
+        message="field label not supported: data.x",
+    )
+    assert_status(
+        api.get(f"/api/v1/namespaces/{labelled}/configmaps", params={"fieldSelector": "nonsense"}),
+        400,
+        "BadRequest",
+        message="invalid selector: 'nonsense'; can't understand 'nonsense'",
+    )
 
 
 def test_event_field_selectors(api, namespace):
     for name, kind in (("e1", "RayCluster"), ("e2", "RayJob")):
-        api.post(f"/api/v1/namespaces/{namespace}/events", json={
-            "metadata": {"name": name}, "reason": "Created", "type": "Normal", "message": "hi",
-            "involvedObject": {"kind": kind, "name": "x", "namespace": namespace},
-            "source": {"component": "kuberay-operator"}})
+        api.post(
+            f"/api/v1/namespaces/{namespace}/events",
+            json={
+                "metadata": {"name": name},
+                "reason": "Created",
+                "type": "Normal",
+                "message": "hi",
+                "involvedObject": {"kind": kind, "name": "x", "namespace": namespace},
+                "source": {"component": "kuberay-operator"},
+            },
+        )
     core = f"/api/v1/namespaces/{namespace}/events"
     assert _names(api, core, fieldSelector="involvedObject.kind=RayJob") == ["e2"]
     assert _names(api, core, fieldSelector="source=kuberay-operator,type=Normal") == ["e1", "e2"]
     assert _names(api, core, fieldSelector="reason=Failed") == []
     v1 = f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
     assert _names(api, v1, fieldSelector="regarding.kind=RayCluster") == ["e1"]
-    assert_status(api.get(v1, params={"fieldSelector": "involvedObject.kind=RayJob"}), 400, "BadRequest",
-                  message="field label not supported: involvedObject.kind")
+    assert_status(
+        api.get(v1, params={"fieldSelector": "involvedObject.kind=RayJob"}),
+        400,
+        "BadRequest",
+        message="field label not supported: involvedObject.kind",
+    )
 
 
 def test_all_namespaces_collection(api, namespace):
     other = namespace + "-b"
     api.post("/api/v1/namespaces", json={"metadata": {"name": other}})
     try:
-        api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "x", "labels": {"mark": namespace}}})
-        api.post(f"/api/v1/namespaces/{other}/configmaps", json={"metadata": {"name": "x", "labels": {"mark": namespace}}})
+        api.post(
+            f"/api/v1/namespaces/{namespace}/configmaps",
+            json={"metadata": {"name": "x", "labels": {"mark": namespace}}},
+        )
+        api.post(
+            f"/api/v1/namespaces/{other}/configmaps",
+            json={"metadata": {"name": "x", "labels": {"mark": namespace}}},
+        )
         answer = api.get("/api/v1/configmaps", params={"labelSelector": f"mark={namespace}"}).json()
-        assert [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in answer["items"]] == \
-            [(namespace, "x"), (other, "x")]
+        assert [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in answer["items"]] == [
+            (namespace, "x"),
+            (other, "x"),
+        ]
     finally:
         api.delete(f"/api/v1/namespaces/{other}")
 
@@ -134,8 +178,9 @@ def test_pagination_with_selector_has_no_remaining_count(api, labelled):
     first = api.get(path, params={"limit": 1, "labelSelector": "team"}).json()
     assert [i["metadata"]["name"] for i in first["items"]] == ["a"]
     assert "remainingItemCount" not in first["metadata"]
-    rest = api.get(path, params={"limit": 5, "labelSelector": "team",
-                                 "continue": first["metadata"]["continue"]}).json()
+    rest = api.get(
+        path, params={"limit": 5, "labelSelector": "team", "continue": first["metadata"]["continue"]}
+    ).json()
     assert [i["metadata"]["name"] for i in rest["items"]] == ["b", "c"]
 
 
@@ -150,11 +195,16 @@ def test_continue_token_from_compacted_history_is_expired():
     with start(history=2) as server, Api(server.url) as api:
         for name in "abc":
             api.post("/api/v1/namespaces/default/configmaps", json={"metadata": {"name": name}})
-        token = api.get("/api/v1/namespaces/default/configmaps", params={"limit": 1}).json()["metadata"]["continue"]
+        token = api.get("/api/v1/namespaces/default/configmaps", params={"limit": 1}).json()["metadata"][
+            "continue"
+        ]
         for name in "def":
             api.post("/api/v1/namespaces/default/configmaps", json={"metadata": {"name": name}})
-        status = assert_status(api.get("/api/v1/namespaces/default/configmaps",
-                                       params={"limit": 1, "continue": token}), 410, "Expired")
+        status = assert_status(
+            api.get("/api/v1/namespaces/default/configmaps", params={"limit": 1, "continue": token}),
+            410,
+            "Expired",
+        )
         assert status["message"].startswith("The provided continue parameter is too old")
 
 
@@ -166,8 +216,10 @@ def test_pagination_across_namespaces_keeps_namespace_order(api, namespace):
     try:
         for ns in (namespace, other):
             for name in ("x", "y"):
-                api.post(f"/api/v1/namespaces/{ns}/configmaps",
-                         json={"metadata": {"name": name, "labels": {"page": namespace}}})
+                api.post(
+                    f"/api/v1/namespaces/{ns}/configmaps",
+                    json={"metadata": {"name": name, "labels": {"page": namespace}}},
+                )
         seen, token = [], None
         while True:
             params = {"limit": 1, "labelSelector": f"page={namespace}"}

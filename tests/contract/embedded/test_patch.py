@@ -52,31 +52,47 @@ def test_json_patch_operations(api, cluster):
 
 def test_failed_json_patch_test_is_invalid_and_changes_nothing(api, cluster):
     before = api.get(cluster).json()
-    ops = [{"op": "replace", "path": "/spec/rayVersion", "value": "3.0.0"},
-           {"op": "test", "path": "/metadata/labels/keep", "value": "no"}]
-    status = assert_status(api.patch(cluster, json=ops, headers=JSON_PATCH), 422, "Invalid",
-                           message="the server rejected our request due to an error in our request")
+    ops = [
+        {"op": "replace", "path": "/spec/rayVersion", "value": "3.0.0"},
+        {"op": "test", "path": "/metadata/labels/keep", "value": "no"},
+    ]
+    status = assert_status(
+        api.patch(cluster, json=ops, headers=JSON_PATCH),
+        422,
+        "Invalid",
+        message="the server rejected our request due to an error in our request",
+    )
     assert "is not equal to tested value no" in status["details"]["causes"][0]["message"]
     assert api.get(cluster).json() == before
 
 
 def test_malformed_json_patch_is_bad_request(api, cluster):
-    assert_status(api.patch(cluster, json=[{"op": "explode", "path": "/x"}], headers=JSON_PATCH),
-                  400, "BadRequest")
+    assert_status(
+        api.patch(cluster, json=[{"op": "explode", "path": "/x"}], headers=JSON_PATCH), 400, "BadRequest"
+    )
     assert_status(api.patch(cluster, data=b"{not json", headers=MERGE), 400, "BadRequest")
 
 
 def test_strategic_merge_patch_on_custom_resource_is_unsupported(api, cluster):
-    status = assert_status(api.patch(cluster, json={"metadata": {"labels": {"x": "y"}}}, headers=STRATEGIC),
-                           415, "UnsupportedMediaType")
-    assert status["message"] == ("the body of the request was in an unknown format - accepted media types "
-                                 "include: application/json-patch+json, application/merge-patch+json, "
-                                 "application/apply-patch+yaml")
+    status = assert_status(
+        api.patch(cluster, json={"metadata": {"labels": {"x": "y"}}}, headers=STRATEGIC),
+        415,
+        "UnsupportedMediaType",
+    )
+    assert status["message"] == (
+        "the body of the request was in an unknown format - accepted media types "
+        "include: application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml"
+    )
 
 
 def test_strategic_merge_patch_on_configmap_merges(api, namespace):
-    api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "s"}, "data": {"a": "1"}})
-    patched = api.patch(f"/api/v1/namespaces/{namespace}/configmaps/s", json={"data": {"b": "2"}}, headers=STRATEGIC)
+    api.post(
+        f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "s"}, "data": {"a": "1"}}
+    )
+    patched = api.patch(
+        f"/api/v1/namespaces/{namespace}/configmaps/s", json={"data": {"b": "2"}}, headers=STRATEGIC
+    )
     assert patched.status_code == 200
     assert patched.json()["data"] == {"a": "1", "b": "2"}
 
@@ -84,29 +100,46 @@ def test_strategic_merge_patch_on_configmap_merges(api, namespace):
 def test_patch_with_stale_resource_version_is_conflict(api, cluster):
     stale = api.get(cluster).json()["metadata"]["resourceVersion"]
     api.patch(cluster, json={"metadata": {"labels": {"bump": "1"}}}, headers=MERGE)
-    assert_status(api.patch(cluster, json={"metadata": {"resourceVersion": stale, "labels": {"x": "y"}}},
-                            headers=MERGE), 409, "Conflict", {"name": "p", "group": "ray.io", "kind": "rayclusters"})
+    assert_status(
+        api.patch(
+            cluster, json={"metadata": {"resourceVersion": stale, "labels": {"x": "y"}}}, headers=MERGE
+        ),
+        409,
+        "Conflict",
+        {"name": "p", "group": "ray.io", "kind": "rayclusters"},
+    )
 
 
 def test_patch_of_missing_object_is_not_found(api, namespace):
-    assert_status(api.patch(f"{RAY}/namespaces/{namespace}/rayclusters/none", json={}, headers=MERGE),
-                  404, "NotFound", {"name": "none", "group": "ray.io", "kind": "rayclusters"})
+    assert_status(
+        api.patch(f"{RAY}/namespaces/{namespace}/rayclusters/none", json={}, headers=MERGE),
+        404,
+        "NotFound",
+        {"name": "none", "group": "ray.io", "kind": "rayclusters"},
+    )
 
 
 def test_patch_without_patch_media_type_is_unsupported(api, cluster):
-    assert_status(api.patch(cluster, json={}, headers={"Content-Type": "application/json"}),
-                  415, "UnsupportedMediaType")
+    assert_status(
+        api.patch(cluster, json={}, headers={"Content-Type": "application/json"}), 415, "UnsupportedMediaType"
+    )
 
 
 def test_patch_cannot_change_server_owned_metadata(api, cluster):
     before = api.get(cluster).json()["metadata"]
-    patched = api.patch(cluster, json={"metadata": {"creationTimestamp": "2000-01-01T00:00:00Z"}},
-                        headers=MERGE).json()["metadata"]
+    patched = api.patch(
+        cluster, json={"metadata": {"creationTimestamp": "2000-01-01T00:00:00Z"}}, headers=MERGE
+    ).json()["metadata"]
     assert patched["creationTimestamp"] == before["creationTimestamp"]
-    status = assert_status(api.patch(cluster, json={"metadata": {"uid": "forged"}}, headers=MERGE),
-                           409, "Conflict", {"name": "p", "group": "ray.io", "kind": "rayclusters"})
-    assert status["message"].endswith(f"Precondition failed: UID in precondition: forged, "
-                                      f"UID in object meta: {before['uid']}")
+    status = assert_status(
+        api.patch(cluster, json={"metadata": {"uid": "forged"}}, headers=MERGE),
+        409,
+        "Conflict",
+        {"name": "p", "group": "ray.io", "kind": "rayclusters"},
+    )
+    assert status["message"].endswith(
+        f"Precondition failed: UID in precondition: forged, UID in object meta: {before['uid']}"
+    )
     assert api.get(cluster).json()["metadata"]["uid"] == before["uid"]
 
 
@@ -118,11 +151,19 @@ def test_dry_run_patch_stores_nothing(api, cluster):
 
 
 def test_events_k8s_io_patch_applies_to_the_converted_form(api, namespace):
-    api.post(f"/api/v1/namespaces/{namespace}/events", json={
-        "metadata": {"name": "ev"}, "message": "first", "reason": "R", "type": "Normal",
-        "involvedObject": {"kind": "RayJob", "name": "j", "namespace": namespace}})
-    patched = api.patch(f"/apis/events.k8s.io/v1/namespaces/{namespace}/events/ev",
-                        json={"note": "second"}, headers=MERGE)
+    api.post(
+        f"/api/v1/namespaces/{namespace}/events",
+        json={
+            "metadata": {"name": "ev"},
+            "message": "first",
+            "reason": "R",
+            "type": "Normal",
+            "involvedObject": {"kind": "RayJob", "name": "j", "namespace": namespace},
+        },
+    )
+    patched = api.patch(
+        f"/apis/events.k8s.io/v1/namespaces/{namespace}/events/ev", json={"note": "second"}, headers=MERGE
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["note"] == "second"
     assert api.get(f"/api/v1/namespaces/{namespace}/events/ev").json()["message"] == "second"
@@ -146,27 +187,44 @@ def test_server_side_apply_creates_then_updates(api, namespace):
     created = api.patch(path, params={"fieldManager": "me"}, data=manifest, headers=APPLY)
     assert created.status_code == 201, created.text
     assert created.json()["data"] == {"a": "1"}
-    updated = api.patch(path, params={"fieldManager": "me"}, data=manifest.replace("'1'", "'2'"), headers=APPLY)
+    updated = api.patch(
+        path, params={"fieldManager": "me"}, data=manifest.replace("'1'", "'2'"), headers=APPLY
+    )
     assert updated.status_code == 200
     assert updated.json()["data"] == {"a": "2"}
     assert updated.json()["metadata"]["uid"] == created.json()["metadata"]["uid"]
 
 
 def test_server_side_apply_needs_a_field_manager(api, namespace):
-    status = assert_status(api.patch(f"/api/v1/namespaces/{namespace}/configmaps/x",
-                                     data="metadata: {name: x}", headers=APPLY),
-                           422, "Invalid", {"kind": "PatchOptions", "group": "meta.k8s.io"})
+    status = assert_status(
+        api.patch(f"/api/v1/namespaces/{namespace}/configmaps/x", data="metadata: {name: x}", headers=APPLY),
+        422,
+        "Invalid",
+        {"kind": "PatchOptions", "group": "meta.k8s.io"},
+    )
     assert status["details"]["causes"][0]["field"] == "fieldManager"
 
 
 def test_strategic_merge_patch_merges_service_ports_by_port(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/services/smp"
-    api.post(f"/api/v1/namespaces/{namespace}/services", json={"metadata": {"name": "smp"}, "spec": {
-        "ports": [{"name": "http", "port": 80}, {"name": "dash", "port": 8265}]}})
+    api.post(
+        f"/api/v1/namespaces/{namespace}/services",
+        json={
+            "metadata": {"name": "smp"},
+            "spec": {"ports": [{"name": "http", "port": 80}, {"name": "dash", "port": 8265}]},
+        },
+    )
     # What kubectl apply sends when one port changes and another goes away.
-    patch = {"spec": {"$setElementOrder/ports": [{"port": 8265}, {"port": 443}],
-                      "ports": [{"port": 8265, "name": "dashboard"}, {"port": 443, "name": "tls"},
-                                {"port": 80, "$patch": "delete"}]}}
+    patch = {
+        "spec": {
+            "$setElementOrder/ports": [{"port": 8265}, {"port": 443}],
+            "ports": [
+                {"port": 8265, "name": "dashboard"},
+                {"port": 443, "name": "tls"},
+                {"port": 80, "$patch": "delete"},
+            ],
+        }
+    }
     patched = api.patch(path, json=patch, headers=STRATEGIC)
     assert patched.status_code == 200, patched.text
     ports = patched.json()["spec"]["ports"]
@@ -178,13 +236,23 @@ def test_strategic_merge_patch_merges_service_ports_by_port(api, namespace):
 def test_strategic_merge_patch_directives():
     from bridge.embedded.strategic import strategic_merge
 
-    current = {"metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}},
-               "data": {"k": "v", "old": "o"}}
-    patched = strategic_merge(current, {
-        "metadata": {"finalizers": ["b"], "$deleteFromPrimitiveList/finalizers": ["a"],
-                     "labels": {"$patch": "replace", "z": "3"}},
-        "data": {"$retainKeys": ["k", "new"], "new": "n"},
-    })
-    assert patched == {"metadata": {"finalizers": ["b"], "labels": {"z": "3"}},
-                       "data": {"k": "v", "new": "n"}}
+    current = {
+        "metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}},
+        "data": {"k": "v", "old": "o"},
+    }
+    patched = strategic_merge(
+        current,
+        {
+            "metadata": {
+                "finalizers": ["b"],
+                "$deleteFromPrimitiveList/finalizers": ["a"],
+                "labels": {"$patch": "replace", "z": "3"},
+            },
+            "data": {"$retainKeys": ["k", "new"], "new": "n"},
+        },
+    )
+    assert patched == {
+        "metadata": {"finalizers": ["b"], "labels": {"z": "3"}},
+        "data": {"k": "v", "new": "n"},
+    }
     assert strategic_merge(current, {"data": {"$patch": "delete"}}) == {"metadata": current["metadata"]}

@@ -22,9 +22,20 @@ class Cli:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [CLI, "embedded-apiserver", "--port", str(self.port), "--data-dir", str(data_dir),
-             "--crd-dir", str(crd_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                CLI,
+                "embedded-apiserver",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+                "--crd-dir",
+                str(crd_dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.process.stdout.read()
@@ -54,10 +65,17 @@ def data_dir(tmp_path: Path) -> Path:
 def test_state_survives_restart_and_resource_versions_keep_increasing(data_dir, crd_dir):
     first = Cli(data_dir, crd_dir)
     try:
-        assert requests.post(first.url + "/api/v1/namespaces", json={"metadata": {"name": "keep"}}).status_code == 201
-        created = requests.post(f"{first.url}{RAY}/namespaces/keep/rayclusters", json=raycluster("durable")).json()
-        requests.post(first.url + "/api/v1/namespaces/keep/configmaps",
-                      json={"metadata": {"name": "cm"}, "data": {"k": "v"}})
+        assert (
+            requests.post(first.url + "/api/v1/namespaces", json={"metadata": {"name": "keep"}}).status_code
+            == 201
+        )
+        created = requests.post(
+            f"{first.url}{RAY}/namespaces/keep/rayclusters", json=raycluster("durable")
+        ).json()
+        requests.post(
+            first.url + "/api/v1/namespaces/keep/configmaps",
+            json={"metadata": {"name": "cm"}, "data": {"k": "v"}},
+        )
     finally:
         code, output = first.stop(signal.SIGKILL)  # no clean shutdown: committed data must be there
     assert (data_dir / "state.db").exists()
@@ -67,13 +85,21 @@ def test_state_survives_restart_and_resource_versions_keep_increasing(data_dir, 
         fetched = requests.get(f"{second.url}{RAY}/namespaces/keep/rayclusters/durable").json()
         assert fetched == created
         assert requests.get(second.url + "/api/v1/namespaces/keep/configmaps/cm").json()["data"] == {"k": "v"}
-        later = requests.post(second.url + "/api/v1/namespaces/keep/configmaps",
-                              json={"metadata": {"name": "later"}}).json()
+        later = requests.post(
+            second.url + "/api/v1/namespaces/keep/configmaps", json={"metadata": {"name": "later"}}
+        ).json()
         assert int(later["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
         # A watch from before the restart cannot resume: its changes are gone.
-        with requests.get(second.url + "/api/v1/namespaces/keep/configmaps",
-                          params={"watch": "true", "resourceVersion": created["metadata"]["resourceVersion"],
-                                  "timeoutSeconds": "5"}, stream=True, timeout=30) as stream:
+        with requests.get(
+            second.url + "/api/v1/namespaces/keep/configmaps",
+            params={
+                "watch": "true",
+                "resourceVersion": created["metadata"]["resourceVersion"],
+                "timeoutSeconds": "5",
+            },
+            stream=True,
+            timeout=30,
+        ) as stream:
             first_line = next(stream.iter_lines())
         assert b'"code":410' in first_line
     finally:
@@ -95,8 +121,12 @@ def test_port_in_use_is_a_clear_error(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([CLI, "embedded-apiserver", "--port", str(port), "--data-dir", str(tmp_path)],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [CLI, "embedded-apiserver", "--port", str(port), "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1
     assert f"Port {port} is in use" in done.stderr
 
@@ -104,16 +134,24 @@ def test_port_in_use_is_a_clear_error(tmp_path):
 def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path):
     occupied = tmp_path / "file"
     occupied.write_text("not a directory")
-    done = subprocess.run([CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(occupied)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(occupied)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "cannot use the data directory" in done.stderr
 
 
 def test_sigterm_ends_open_watches_cleanly(tmp_path, crd_dir):
     cli = Cli(tmp_path, crd_dir)
-    stream = requests.get(cli.url + "/api/v1/namespaces/default/configmaps",
-                          params={"watch": "true", "resourceVersion": "1"}, stream=True, timeout=30)
+    stream = requests.get(
+        cli.url + "/api/v1/namespaces/default/configmaps",
+        params={"watch": "true", "resourceVersion": "1"},
+        stream=True,
+        timeout=30,
+    )
     code, output = cli.stop(signal.SIGTERM)
     # The chunked answer is terminated properly: reading to the end raises nothing.
     assert list(stream.iter_lines()) == []
@@ -123,8 +161,12 @@ def test_sigterm_ends_open_watches_cleanly(tmp_path, crd_dir):
 def test_one_data_directory_serves_one_server(tmp_path, crd_dir):
     first = Cli(tmp_path, crd_dir)
     try:
-        second = subprocess.run([CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(tmp_path)],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [CLI, "embedded-apiserver", "--port", str(free_port()), "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1
         assert "held by another embedded API server" in second.stderr
         assert requests.get(first.url + "/api/v1/namespaces/default", timeout=10).status_code == 200

@@ -7,8 +7,10 @@ import subprocess
 
 from tests.support.asserts import assert_status
 
-PROTOBUF = {"Content-Type": "application/vnd.kubernetes.protobuf",
-            "Accept": "application/vnd.kubernetes.protobuf,application/json"}
+PROTOBUF = {
+    "Content-Type": "application/vnd.kubernetes.protobuf",
+    "Accept": "application/vnd.kubernetes.protobuf,application/json",
+}
 
 
 def _varint(value: int) -> bytes:
@@ -39,12 +41,23 @@ def entry(key: str, value: str) -> bytes:
 
 def test_configmap_in_protobuf(api, namespace):
     # Go writes empty strings and zero numbers for unset fields; they must not show up.
-    metadata = (field(1, "proto-cm") + field(2, "") + field(3, "") + field(7, 0) + field(8, b"")
-                + field(11, entry("app", "demo")))
-    raw = field(1, metadata) + field(2, entry("k1", "v1")) + field(2, entry("k2", "v2")) \
+    metadata = (
+        field(1, "proto-cm")
+        + field(2, "")
+        + field(3, "")
+        + field(7, 0)
+        + field(8, b"")
+        + field(11, entry("app", "demo"))
+    )
+    raw = (
+        field(1, metadata)
+        + field(2, entry("k1", "v1"))
+        + field(2, entry("k2", "v2"))
         + field(3, field(1, "bin") + field(2, b"\x00\x01"))
-    created = api.post(f"/api/v1/namespaces/{namespace}/configmaps",
-                       data=envelope("v1", "ConfigMap", raw), headers=PROTOBUF)
+    )
+    created = api.post(
+        f"/api/v1/namespaces/{namespace}/configmaps", data=envelope("v1", "ConfigMap", raw), headers=PROTOBUF
+    )
     assert created.status_code == 201, created.text
     assert created.headers["Content-Type"] == "application/json"
     body = created.json()
@@ -55,32 +68,63 @@ def test_configmap_in_protobuf(api, namespace):
 
 
 def test_service_ports_and_int_or_string(api, namespace):
-    by_number = field(1, "web") + field(2, "TCP") + field(3, 80) + field(4, field(1, 0) + field(2, 8080) + field(3, ""))
-    by_name = field(1, "tls") + field(2, "TCP") + field(3, 443) + field(4, field(1, 1) + field(2, 0) + field(3, "https"))
-    spec = field(1, by_number) + field(1, by_name) + field(2, entry("app", "x")) + field(4, "ClusterIP") + field(12, 0)
+    by_number = (
+        field(1, "web")
+        + field(2, "TCP")
+        + field(3, 80)
+        + field(4, field(1, 0) + field(2, 8080) + field(3, ""))
+    )
+    by_name = (
+        field(1, "tls")
+        + field(2, "TCP")
+        + field(3, 443)
+        + field(4, field(1, 1) + field(2, 0) + field(3, "https"))
+    )
+    spec = (
+        field(1, by_number)
+        + field(1, by_name)
+        + field(2, entry("app", "x"))
+        + field(4, "ClusterIP")
+        + field(12, 0)
+    )
     raw = field(1, field(1, "proto-svc")) + field(2, spec)
-    created = api.post(f"/api/v1/namespaces/{namespace}/services", data=envelope("v1", "Service", raw),
-                       headers=PROTOBUF)
+    created = api.post(
+        f"/api/v1/namespaces/{namespace}/services", data=envelope("v1", "Service", raw), headers=PROTOBUF
+    )
     assert created.status_code == 201, created.text
     ports = created.json()["spec"]["ports"]
-    assert ports == [{"name": "web", "protocol": "TCP", "port": 80, "targetPort": 8080},
-                     {"name": "tls", "protocol": "TCP", "port": 443, "targetPort": "https"}]
+    assert ports == [
+        {"name": "web", "protocol": "TCP", "port": 80, "targetPort": 8080},
+        {"name": "tls", "protocol": "TCP", "port": 443, "targetPort": "https"},
+    ]
     assert created.json()["spec"]["selector"] == {"app": "x"}
 
 
 def test_protobuf_for_custom_resources_is_unsupported(api, namespace):
     raw = field(1, field(1, "x"))
-    assert_status(api.post(f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters",
-                           data=envelope("ray.io/v1", "RayCluster", raw), headers=PROTOBUF),
-                  415, "UnsupportedMediaType")
+    assert_status(
+        api.post(
+            f"/apis/ray.io/v1/namespaces/{namespace}/rayclusters",
+            data=envelope("ray.io/v1", "RayCluster", raw),
+            headers=PROTOBUF,
+        ),
+        415,
+        "UnsupportedMediaType",
+    )
 
 
 def test_malformed_protobuf_is_bad_request(api, namespace):
-    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=b"not protobuf",
-                           headers=PROTOBUF), 400, "BadRequest")
+    assert_status(
+        api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=b"not protobuf", headers=PROTOBUF),
+        400,
+        "BadRequest",
+    )
     truncated = envelope("v1", "ConfigMap", field(1, field(1, "x")))[:-6]
-    assert_status(api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=truncated,
-                           headers=PROTOBUF), 400, "BadRequest")
+    assert_status(
+        api.post(f"/api/v1/namespaces/{namespace}/configmaps", data=truncated, headers=PROTOBUF),
+        400,
+        "BadRequest",
+    )
 
 
 def test_kubectl_create_commands_that_send_protobuf(embedded, api):
@@ -96,6 +140,9 @@ def test_kubectl_create_commands_that_send_protobuf(embedded, api):
         run("create", "configmap", "settings", "-n", "kubectl-proto", "--from-literal=a=1")
         run("create", "service", "clusterip", "dash", "-n", "kubectl-proto", "--tcp=8265:8265")
         assert api.get("/api/v1/namespaces/kubectl-proto/configmaps/settings").json()["data"] == {"a": "1"}
-        assert api.get("/api/v1/namespaces/kubectl-proto/services/dash").json()["spec"]["ports"][0]["port"] == 8265
+        assert (
+            api.get("/api/v1/namespaces/kubectl-proto/services/dash").json()["spec"]["ports"][0]["port"]
+            == 8265
+        )
     finally:
         run("delete", "namespace", "kubectl-proto")

@@ -27,19 +27,35 @@ SMALL_RAYCLUSTER_CRD = {
     "metadata": {"name": "rayclusters.ray.io"},
     "spec": {
         "group": "ray.io",
-        "names": {"plural": "rayclusters", "singular": "raycluster", "kind": "RayCluster",
-                  "listKind": "RayClusterList"},
+        "names": {
+            "plural": "rayclusters",
+            "singular": "raycluster",
+            "kind": "RayCluster",
+            "listKind": "RayClusterList",
+        },
         "scope": "Namespaced",
-        "versions": [{
-            "name": "v1", "served": True, "storage": True,
-            "additionalPrinterColumns": [{"name": "flavor", "type": "string", "jsonPath": ".spec.flavor"}],
-            "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                "apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                "metadata": {"type": "object"},
-                "spec": {"type": "object", "properties": {"flavor": {"type": "string"}}},
-                "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-            }}},
-        }],
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "additionalPrinterColumns": [
+                    {"name": "flavor", "type": "string", "jsonPath": ".spec.flavor"}
+                ],
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "properties": {
+                            "apiVersion": {"type": "string"},
+                            "kind": {"type": "string"},
+                            "metadata": {"type": "object"},
+                            "spec": {"type": "object", "properties": {"flavor": {"type": "string"}}},
+                            "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                        },
+                    }
+                },
+            }
+        ],
     },
 }
 
@@ -65,14 +81,17 @@ def test_kubectl_explain_reads_each_servers_own_schema(servers, tmp_path):
     replicas = kuberay("explain", "rayclusters.spec.workerGroupSpecs.replicas")
     assert "FIELD: replicas <integer>" in replicas.stdout
     assert kuberay("explain", "rayclusters.spec.flavor", check=False).stderr.strip() == (
-        'error: field "flavor" does not exist')
+        'error: field "flavor" does not exist'
+    )
 
     assert "FIELD: flavor <string>" in small("explain", "rayclusters.spec.flavor").stdout
     assert small("explain", "rayclusters.spec.workerGroupSpecs", check=False).stderr.strip() == (
-        'error: field "workerGroupSpecs" does not exist')
+        'error: field "workerGroupSpecs" does not exist'
+    )
 
     assert bare("explain", "rayclusters", check=False).stderr.strip() == (
-        "error: GVK map[group:ray.io kind:RayCluster version:v1] not found in OpenAPI schema")
+        "error: GVK map[group:ray.io kind:RayCluster version:v1] not found in OpenAPI schema"
+    )
 
 
 def test_openapi_documents_differ_with_the_crds(servers):
@@ -116,8 +135,10 @@ def test_each_server_validates_with_its_own_schema(servers):
     specs = {name: answer.json()["spec"] for name, answer in answers.items()}
     assert warnings["kuberay"] == ['299 - "unknown field \\"spec.flavor\\""']
     assert "flavor" not in specs["kuberay"] and "headGroupSpec" in specs["kuberay"]
-    assert warnings["small"] == ['299 - "unknown field \\"spec.headGroupSpec\\""',
-                                 '299 - "unknown field \\"spec.rayVersion\\""']
+    assert warnings["small"] == [
+        '299 - "unknown field \\"spec.headGroupSpec\\""',
+        '299 - "unknown field \\"spec.rayVersion\\""',
+    ]
     assert specs["small"] == {"flavor": "vanilla"}
     assert warnings["bare"] == []
     assert specs["bare"] == body["spec"]

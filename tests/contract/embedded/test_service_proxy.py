@@ -23,24 +23,35 @@ class FakeDashboard:
         self.release = threading.Event()  # lets /stream send its second chunk
         self._server = make_server("127.0.0.1", 0, self, threaded=True)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __call__(self, environ: dict, start_response) -> Iterator[bytes]:
         request = Request(environ)
         body = request.get_data()
-        self.seen.append({"method": request.method, "path": request.path,
-                          "query": request.query_string.decode(), "headers": dict(request.headers),
-                          "body": body})
+        self.seen.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string.decode(),
+                "headers": dict(request.headers),
+                "body": body,
+            }
+        )
         if request.path == "/stream":
             return Response(self._chunks(), mimetype="text/plain")(environ, start_response)
         if request.path == "/api/jobs/" and request.method == "POST":
             answer = {"submitted": json.loads(body), "contentType": request.content_type}
-            return Response(json.dumps(answer), status=200, mimetype="application/json",
-                            headers={"X-Dashboard": "yes"})(environ, start_response)
+            return Response(
+                json.dumps(answer), status=200, mimetype="application/json", headers={"X-Dashboard": "yes"}
+            )(environ, start_response)
         if request.path == "/api/jobs/":
-            return Response(json.dumps([{"job_id": "raysubmit_1"}]), mimetype="application/json",
-                            headers={"X-Dashboard": "yes", "Connection": "close"})(environ, start_response)
+            return Response(
+                json.dumps([{"job_id": "raysubmit_1"}]),
+                mimetype="application/json",
+                headers={"X-Dashboard": "yes", "Connection": "close"},
+            )(environ, start_response)
         return Response("not here", status=404, mimetype="text/plain")(environ, start_response)
 
     def _chunks(self) -> Iterator[bytes]:
@@ -65,24 +76,40 @@ def dashboard() -> Iterator[FakeDashboard]:
 
 
 def service(name: str, cluster_ip: str, ports: list[dict], **spec) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-            "spec": {"clusterIP": cluster_ip, "ports": ports, **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name},
+        "spec": {"clusterIP": cluster_ip, "ports": ports, **spec},
+    }
 
 
 @pytest.fixture
 def dash(api, namespace, dashboard) -> str:
     """A Service ``dash`` whose port ``dashboard`` (8265) leads to the fake dashboard."""
-    body = service("dash", "127.0.0.1", [{"name": "dashboard", "port": 8265, "targetPort": dashboard.port},
-                                         {"name": "metrics", "port": 8080, "targetPort": free_port()}])
+    body = service(
+        "dash",
+        "127.0.0.1",
+        [
+            {"name": "dashboard", "port": 8265, "targetPort": dashboard.port},
+            {"name": "metrics", "port": 8080, "targetPort": free_port()},
+        ],
+    )
     created = api.post(f"/api/v1/namespaces/{namespace}/services", json=body)
     assert created.status_code == 201, created.text
     return f"/api/v1/namespaces/{namespace}/services"
 
 
 def test_get_reaches_the_dashboard_with_path_query_and_headers(api, dash, dashboard):
-    answer = api.get(f"{dash}/dash:8265/proxy/api/jobs/?limit=5&x=a%20b",
-                     headers={"Authorization": "Bearer secret", "X-Trace": "t-1",
-                              "Connection": "keep-alive, X-Hop", "X-Hop": "drop me"})
+    answer = api.get(
+        f"{dash}/dash:8265/proxy/api/jobs/?limit=5&x=a%20b",
+        headers={
+            "Authorization": "Bearer secret",
+            "X-Trace": "t-1",
+            "Connection": "keep-alive, X-Hop",
+            "X-Hop": "drop me",
+        },
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json() == [{"job_id": "raysubmit_1"}]
     assert answer.headers["X-Dashboard"] == "yes"
@@ -135,14 +162,18 @@ def test_refused_connection_is_service_unavailable(api, dash):
     assert answer.status_code == 503
     assert (status["kind"], status["reason"], status["code"]) == ("Status", "ServiceUnavailable", 503)
     assert status["message"] == (
-        f"error trying to reach service: dial tcp 127.0.0.1:{port}: connect: connection refused")
+        f"error trying to reach service: dial tcp 127.0.0.1:{port}: connect: connection refused"
+    )
 
 
-@pytest.mark.parametrize(("target", "message"), [
-    ("dash:9999", 'no service port 9999 found for service "dash"'),
-    ("dash:nope", 'no endpoints available for service "dash:nope"'),
-    ("dash", 'no endpoints available for service "dash"'),  # two ports, none unnamed
-])
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("dash:9999", 'no service port 9999 found for service "dash"'),
+        ("dash:nope", 'no endpoints available for service "dash:nope"'),
+        ("dash", 'no endpoints available for service "dash"'),  # two ports, none unnamed
+    ],
+)
 def test_unknown_port_is_service_unavailable(api, dash, target, message):
     answer = api.get(f"{dash}/{target}/proxy/")
     assert answer.status_code == 503
@@ -152,8 +183,12 @@ def test_unknown_port_is_service_unavailable(api, dash, target, message):
 def test_non_loopback_and_external_name_services_are_refused(api, namespace):
     services = f"/api/v1/namespaces/{namespace}/services"
     assert api.post(services, json=service("remote", "10.0.0.1", [{"port": 80}])).status_code == 201
-    external = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
-                "spec": {"type": "ExternalName", "externalName": "example.com", "ports": [{"port": 80}]}}
+    external = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "ext"},
+        "spec": {"type": "ExternalName", "externalName": "example.com", "ports": [{"port": 80}]},
+    }
     assert api.post(services, json=external).status_code == 201
 
     remote = api.get(f"{services}/remote/proxy/")
@@ -169,6 +204,7 @@ def test_missing_service_is_not_found(api, namespace):
 
 
 # -- the resolution rules, without a server ---------------------------------------------------
+
 
 def test_target_syntax():
     assert split_target("dash") == ("http", "dash", "")
@@ -200,7 +236,8 @@ def test_kubernetes_client_service_proxy(embedded, dash, namespace, dashboard):
     with client.ApiClient(configuration) as api_client:
         core = client.CoreV1Api(api_client)
         answer = core.connect_get_namespaced_service_proxy_with_path(
-            "dash:dashboard", namespace, "api/jobs/", _preload_content=False)
+            "dash:dashboard", namespace, "api/jobs/", _preload_content=False
+        )
         assert answer.status == 200
         assert answer.data == b'[{"job_id": "raysubmit_1"}]'
     assert dashboard.seen[-1]["path"] == "/api/jobs/"

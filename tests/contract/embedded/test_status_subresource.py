@@ -53,8 +53,9 @@ def test_main_put_keeps_stored_status(api, path):
 
 def test_main_patch_ignores_status(api, path):
     api.patch(f"{path}/status", json={"status": {"state": "ready"}}, headers=MERGE)
-    patched = api.patch(path, json={"status": {"state": "hacked"}, "metadata": {"labels": {"a": "b"}}},
-                        headers=MERGE).json()
+    patched = api.patch(
+        path, json={"status": {"state": "hacked"}, "metadata": {"labels": {"a": "b"}}}, headers=MERGE
+    ).json()
     assert patched["status"] == {"state": "ready"}
     assert patched["metadata"]["labels"] == {"a": "b"}
 
@@ -66,9 +67,14 @@ def test_status_patch_does_not_move_generation(api, path):
 
 
 def test_status_of_missing_object_is_not_found(api, namespace):
-    assert_status(api.patch(f"{RAY}/namespaces/{namespace}/rayclusters/none/status",
-                            json={"status": {}}, headers=MERGE),
-                  404, "NotFound", {"name": "none", "group": "ray.io", "kind": "rayclusters"})
+    assert_status(
+        api.patch(
+            f"{RAY}/namespaces/{namespace}/rayclusters/none/status", json={"status": {}}, headers=MERGE
+        ),
+        404,
+        "NotFound",
+        {"name": "none", "group": "ray.io", "kind": "rayclusters"},
+    )
 
 
 def test_status_cannot_be_deleted_or_posted(api, path):
@@ -86,9 +92,11 @@ def test_update_that_changes_nothing_writes_nothing(api, path):
     assert api.patch(path, json={"metadata": {}}, headers=MERGE).json()["metadata"]["resourceVersion"] == rv
     assert api.put(f"{path}/status", json=api.get(path).json()).json()["metadata"]["resourceVersion"] == rv
     marker = api.patch(path, json={"metadata": {"labels": {"seen": "yes"}}}, headers=MERGE).json()
-    watched = api.get(path.rsplit("/", 1)[0], params={"watch": "true", "resourceVersion": rv,
-                                                      "fieldSelector": "metadata.name=s"},
-                      stream=True)
+    watched = api.get(
+        path.rsplit("/", 1)[0],
+        params={"watch": "true", "resourceVersion": rv, "fieldSelector": "metadata.name=s"},
+        stream=True,
+    )
     first = json.loads(next(line for line in watched.iter_lines() if line))
     watched.close()
     assert first["type"] == "MODIFIED"

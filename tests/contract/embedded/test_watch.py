@@ -47,8 +47,10 @@ def test_watch_without_resource_version_starts_with_current_objects(api, namespa
     api.post(f"/api/v1/namespaces/{namespace}/configmaps", json={"metadata": {"name": "new"}})
     second = next(events)
     events.close()
-    assert [(e["type"], e["object"]["metadata"]["name"]) for e in (first, second)] == \
-        [("ADDED", "old"), ("ADDED", "new")]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in (first, second)] == [
+        ("ADDED", "old"),
+        ("ADDED", "new"),
+    ]
 
 
 def test_watch_resumes_after_a_resource_version(api, namespace):
@@ -56,10 +58,14 @@ def test_watch_resumes_after_a_resource_version(api, namespace):
     first = api.post(path, json={"metadata": {"name": "one"}}).json()
     api.put(f"{path}/one", json={**first, "data": {"v": "2"}})
     api.delete(f"{path}/one")
-    events = _take(_events(api, path, resourceVersion=first["metadata"]["resourceVersion"], timeoutSeconds=20), 2)
+    events = _take(
+        _events(api, path, resourceVersion=first["metadata"]["resourceVersion"], timeoutSeconds=20), 2
+    )
     assert [e["type"] for e in events] == ["MODIFIED", "DELETED"]
     assert events[0]["object"]["data"] == {"v": "2"}
-    assert int(events[1]["object"]["metadata"]["resourceVersion"]) > int(events[0]["object"]["metadata"]["resourceVersion"])
+    assert int(events[1]["object"]["metadata"]["resourceVersion"]) > int(
+        events[0]["object"]["metadata"]["resourceVersion"]
+    )
 
 
 def test_watch_from_compacted_resource_version_sends_expired_error():
@@ -80,15 +86,29 @@ def test_objects_entering_and_leaving_a_selector_are_added_and_deleted(api, name
     created = api.post(path, json=raycluster("moving")).json()
 
     def relabel():
-        labelled = api.patch(f"{path}/moving", json={"metadata": {"labels": {"watch": "me"}}},
-                             headers={"Content-Type": "application/merge-patch+json"})
-        api.patch(f"{path}/moving", json={"metadata": {"labels": {"watch": None}}},
-                  headers={"Content-Type": "application/merge-patch+json"})
+        labelled = api.patch(
+            f"{path}/moving",
+            json={"metadata": {"labels": {"watch": "me"}}},
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        api.patch(
+            f"{path}/moving",
+            json={"metadata": {"labels": {"watch": None}}},
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
         return labelled
 
     timer = _after(0.2, relabel)
-    events = _take(_events(api, path, labelSelector="watch=me",
-                           resourceVersion=created["metadata"]["resourceVersion"], timeoutSeconds=20), 2)
+    events = _take(
+        _events(
+            api,
+            path,
+            labelSelector="watch=me",
+            resourceVersion=created["metadata"]["resourceVersion"],
+            timeoutSeconds=20,
+        ),
+        2,
+    )
     timer.join()
     assert [e["type"] for e in events] == ["ADDED", "DELETED"]
 
@@ -103,8 +123,9 @@ def test_watch_one_namespace_ignores_others(api, namespace):
 
     rv = api.get(f"/api/v1/namespaces/{namespace}/configmaps").json()["metadata"]["resourceVersion"]
     timer = _after(0.2, write)
-    events = _take(_events(api, f"/api/v1/namespaces/{namespace}/configmaps", resourceVersion=rv,
-                           timeoutSeconds=20), 1)
+    events = _take(
+        _events(api, f"/api/v1/namespaces/{namespace}/configmaps", resourceVersion=rv, timeoutSeconds=20), 1
+    )
     timer.join()
     api.delete(f"/api/v1/namespaces/{other}")
     assert events[0]["object"]["metadata"]["name"] == "here"
@@ -113,16 +134,29 @@ def test_watch_one_namespace_ignores_others(api, namespace):
 def test_bookmarks_carry_only_the_resource_version():
     with start(bookmark_interval=0.2) as server, Api(server.url) as api:
         rv = api.get("/api/v1/namespaces/default/configmaps").json()["metadata"]["resourceVersion"]
-        events = _take(_events(api, "/api/v1/namespaces/default/configmaps", resourceVersion=rv,
-                               allowWatchBookmarks="true", timeoutSeconds=20), 1)
-        assert events == [{"type": "BOOKMARK", "object": {
-            "kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": rv}}}]
+        events = _take(
+            _events(
+                api,
+                "/api/v1/namespaces/default/configmaps",
+                resourceVersion=rv,
+                allowWatchBookmarks="true",
+                timeoutSeconds=20,
+            ),
+            1,
+        )
+        assert events == [
+            {
+                "type": "BOOKMARK",
+                "object": {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": rv}},
+            }
+        ]
 
 
 def test_no_bookmarks_unless_allowed():
     with start(bookmark_interval=0.1) as server, Api(server.url) as api:
-        events = list(_events(api, "/api/v1/namespaces/default/configmaps", resourceVersion="1",
-                              timeoutSeconds=1))
+        events = list(
+            _events(api, "/api/v1/namespaces/default/configmaps", resourceVersion="1", timeoutSeconds=1)
+        )
         assert all(e["type"] != "BOOKMARK" for e in events)
 
 
@@ -133,11 +167,28 @@ def test_timeout_seconds_ends_the_stream(api, namespace):
 
 def test_watch_through_events_k8s_io_converts_objects(api, namespace):
     rv = api.get(f"/api/v1/namespaces/{namespace}/events").json()["metadata"]["resourceVersion"]
-    timer = _after(0.2, lambda: api.post(f"/api/v1/namespaces/{namespace}/events", json={
-        "metadata": {"name": "ev"}, "message": "pulled", "reason": "Pulled", "type": "Normal",
-        "involvedObject": {"kind": "RayCluster", "name": "c", "namespace": namespace}}))
-    events = _take(_events(api, f"/apis/events.k8s.io/v1/namespaces/{namespace}/events",
-                           resourceVersion=rv, timeoutSeconds=20), 1)
+    timer = _after(
+        0.2,
+        lambda: api.post(
+            f"/api/v1/namespaces/{namespace}/events",
+            json={
+                "metadata": {"name": "ev"},
+                "message": "pulled",
+                "reason": "Pulled",
+                "type": "Normal",
+                "involvedObject": {"kind": "RayCluster", "name": "c", "namespace": namespace},
+            },
+        ),
+    )
+    events = _take(
+        _events(
+            api,
+            f"/apis/events.k8s.io/v1/namespaces/{namespace}/events",
+            resourceVersion=rv,
+            timeoutSeconds=20,
+        ),
+        1,
+    )
     timer.join()
     obj = events[0]["object"]
     assert obj["apiVersion"] == "events.k8s.io/v1"
@@ -147,8 +198,12 @@ def test_watch_through_events_k8s_io_converts_objects(api, namespace):
 
 def test_stopping_the_server_ends_open_watches():
     server = start()
-    stream = requests.get(server.url + "/api/v1/namespaces/default/configmaps",
-                          params={"watch": "true", "resourceVersion": "1"}, stream=True, timeout=30)
+    stream = requests.get(
+        server.url + "/api/v1/namespaces/default/configmaps",
+        params={"watch": "true", "resourceVersion": "1"},
+        stream=True,
+        timeout=30,
+    )
     done = threading.Event()
 
     def read():
@@ -174,8 +229,17 @@ def test_watch_of_a_single_object(api, namespace):
 def test_send_initial_events_ends_with_an_annotated_bookmark(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/configmaps"
     api.post(path, json={"metadata": {"name": "there"}})
-    events = _take(_events(api, path, sendInitialEvents="true", allowWatchBookmarks="true",
-                           resourceVersionMatch="NotOlderThan", timeoutSeconds=20), 2)
+    events = _take(
+        _events(
+            api,
+            path,
+            sendInitialEvents="true",
+            allowWatchBookmarks="true",
+            resourceVersionMatch="NotOlderThan",
+            timeoutSeconds=20,
+        ),
+        2,
+    )
     assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
     assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
 
@@ -184,8 +248,9 @@ def test_watch_for_kubectl_streams_table_rows(api, namespace):
     path = f"/api/v1/namespaces/{namespace}/configmaps"
     api.post(path, json={"metadata": {"name": "tabled"}, "data": {"a": "1", "b": "2"}})
     table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
-    with api.get(path, params={"watch": "true", "timeoutSeconds": 20}, stream=True,
-                 headers={"Accept": table_accept}) as answer:
+    with api.get(
+        path, params={"watch": "true", "timeoutSeconds": 20}, stream=True, headers={"Accept": table_accept}
+    ) as answer:
         assert answer.headers["Content-Type"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
         event = json.loads(next(answer.iter_lines()))
     assert event["type"] == "ADDED" and event["object"]["kind"] == "Table"

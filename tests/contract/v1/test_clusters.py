@@ -43,8 +43,15 @@ def managed_raycluster(name: str, **labels: str) -> dict:
                 "rayStartParams": {"dashboard-host": "0.0.0.0"},
                 "template": {
                     "metadata": {"annotations": {"ray.io/compute-template": "default-template"}},
-                    "spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.46.0",
-                                             "env": [{"name": "MY_POD_IP", "value": "x"}, {"name": "MODE", "value": "v2"}]}]},
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "ray-head",
+                                "image": "rayproject/ray:2.46.0",
+                                "env": [{"name": "MY_POD_IP", "value": "x"}, {"name": "MODE", "value": "v2"}],
+                            }
+                        ]
+                    },
                 },
             },
         },
@@ -117,18 +124,30 @@ def test_the_cluster_is_a_correct_raycluster_through_v2(bridge, tns):
         "requests": {"cpu": "2", "memory": "4Gi"},
     }
     assert [(p.get("name"), p["containerPort"]) for p in container["ports"]] == [
-        ("redis", 6379), ("head", 10001), ("dashboard", 8265), ("metrics", 8080),
+        ("redis", 6379),
+        ("head", 10001),
+        ("dashboard", 8265),
+        ("metrics", 8080),
     ]
     worker = spec["workerGroupSpecs"][0]
     assert (worker["groupName"], worker["replicas"], worker["minReplicas"], worker["maxReplicas"]) == (
-        "small-wg", 1, 1, 5,
+        "small-wg",
+        1,
+        1,
+        5,
     )
     worker_container = worker["template"]["spec"]["containers"][0]
     assert worker_container["image"] == "rayproject/ray:2.46.0"  # default image from version
     assert worker_container["lifecycle"] == {"preStop": {"exec": {"command": ["/bin/sh", "-c", "ray stop"]}}}
     assert [env["name"] for env in worker_container["env"]] == [
-        "RAY_DISABLE_DOCKER_CPU_WARNING", "TYPE", "CPU_REQUEST", "CPU_LIMITS",
-        "MEMORY_REQUESTS", "MEMORY_LIMITS", "MY_POD_NAME", "MY_POD_IP",
+        "RAY_DISABLE_DOCKER_CPU_WARNING",
+        "TYPE",
+        "CPU_REQUEST",
+        "CPU_LIMITS",
+        "MEMORY_REQUESTS",
+        "MEMORY_LIMITS",
+        "MY_POD_NAME",
+        "MY_POD_IP",
     ]
 
 
@@ -149,14 +168,25 @@ def test_a_kuberay_example_round_trips(bridge, tns):
         "valuesFrom": {"REDIS_PASSWORD": {"source": 1, "name": "redis-password-secret", "key": "password"}},
     }
     assert head["volumes"] == [
-        {"mountPath": "/home/ray/samples", "volumeType": 3, "name": "code-sample", "source": "ray-example",
-         "items": {"detached_actor.py": "detached_actor.py", "increment_counter.py": "increment_counter.py"}},
+        {
+            "mountPath": "/home/ray/samples",
+            "volumeType": 3,
+            "name": "code-sample",
+            "source": "ray-example",
+            "items": {
+                "detached_actor.py": "detached_actor.py",
+                "increment_counter.py": "increment_counter.py",
+            },
+        },
     ]
     assert cluster["annotations"]["ray.io/ft-enabled"] == "true"
 
 
 def test_a_managed_raycluster_made_through_v2_reads_back_through_v1(bridge, kube, tns):
-    posted = bridge.post(RAY.format(ns=tns), json=managed_raycluster("from-v2", **{"ray.io/user": "ops", "ray.io/environment": "PRODUCTION"}))
+    posted = bridge.post(
+        RAY.format(ns=tns),
+        json=managed_raycluster("from-v2", **{"ray.io/user": "ops", "ray.io/environment": "PRODUCTION"}),
+    )
     assert posted.status_code == 201, posted.get_data(as_text=True)
     stored = posted.get_json()
     stored["status"] = {"state": "ready", "endpoints": {"dashboard": "8265", "head": "10001"}}
@@ -190,10 +220,16 @@ def test_unmanaged_rayclusters_are_invisible_to_v1(bridge, kube, tns):
 
 def event(name: str, about: str, namespace: str, **fields) -> dict:
     return {
-        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": name},
-        "eventTime": "2026-01-02T03:04:05.000000Z", "reportingController": "ray-operator",
-        "reportingInstance": "op-1", "action": "Create", "reason": "CreatedService",
-        "note": f"note for {about}", "type": "Normal",
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": name},
+        "eventTime": "2026-01-02T03:04:05.000000Z",
+        "reportingController": "ray-operator",
+        "reportingInstance": "op-1",
+        "action": "Create",
+        "reason": "CreatedService",
+        "note": f"note for {about}",
+        "type": "Normal",
         "regarding": {"apiVersion": "ray.io/v1", "kind": "RayCluster", "name": about, "namespace": namespace},
         **fields,
     }
@@ -273,7 +309,9 @@ def test_list_all_paginates_across_namespaces(bridge, kube, tns):
 def test_bad_limit_and_bad_continue_token_are_400(bridge, tns):
     for bad in ("ten", "1_0", " 1", "1.5"):
         v1_error(
-            bridge.get(CL.format(ns=tns), query_string={"limit": bad}), 400, 3,
+            bridge.get(CL.format(ns=tns), query_string={"limit": bad}),
+            400,
+            3,
             f'type mismatch, parameter: limit, error: strconv.ParseInt: parsing "{bad}": invalid syntax',
         )
     answer = bridge.get(CL.format(ns=tns) + "?limit=1&continue=garbage")
@@ -290,16 +328,26 @@ def test_delete_removes_the_raycluster(bridge, kube, tns):
 
 def test_missing_clusters_are_404_with_the_kubernetes_text(bridge, tns):
     k8s = 'rayclusters.ray.io "foo" not found'
-    v1_error(bridge.get(f"{CL.format(ns=tns)}/foo"), 404, 5,
-             f"Cluster foo not found: Get cluster failed.: NotFoundError: Cluster foo not found: {k8s}")
-    v1_error(bridge.delete(f"{CL.format(ns=tns)}/foo"), 404, 5,
-             f"Cluster foo not found: Get cluster failure: NotFoundError: Cluster foo not found: {k8s}")
+    v1_error(
+        bridge.get(f"{CL.format(ns=tns)}/foo"),
+        404,
+        5,
+        f"Cluster foo not found: Get cluster failed.: NotFoundError: Cluster foo not found: {k8s}",
+    )
+    v1_error(
+        bridge.delete(f"{CL.format(ns=tns)}/foo"),
+        404,
+        5,
+        f"Cluster foo not found: Get cluster failure: NotFoundError: Cluster foo not found: {k8s}",
+    )
 
 
 def test_duplicate_cluster_is_409(bridge, tns):
     create(bridge, tns)
     v1_error(
-        bridge.post(CL.format(ns=tns), json=cluster_body(tns)), 409, 6,
+        bridge.post(CL.format(ns=tns), json=cluster_body(tns)),
+        409,
+        6,
         f"Cluster test-cluster already exists in namespace {tns}: Create Cluster failed.: "
         f"Already exist error: Cluster test-cluster already exists in namespace {tns}",
     )
@@ -309,7 +357,9 @@ def test_missing_compute_template_is_404_with_the_go_chain(bridge, kube, tns):
     body = cluster_body(tns, template="default-template")
     body["clusterSpec"]["workerGroupSpec"][0]["computeTemplate"] = "tpl"
     v1_error(
-        bridge.post(CL.format(ns=tns), json=body), 404, 5,
+        bridge.post(CL.format(ns=tns), json=body),
+        404,
+        5,
         f"Compute template tpl not found: Create Cluster failed.: Failed to populate compute template "
         f"for ({tns}/test-cluster): Cannot get compute template for name 'tpl' in namespace '{tns}', "
         'error: NotFoundError: Compute template tpl not found: configmaps "tpl" not found',
@@ -320,15 +370,21 @@ def test_missing_compute_template_is_404_with_the_go_chain(bridge, kube, tns):
 def test_a_plain_configmap_is_no_template_for_a_cluster(bridge, kube, tns):
     plain = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kube-root-ca.crt"}}
     kube.post(f"/api/v1/namespaces/{tns}/configmaps", json=plain)
-    message = v1_error(bridge.post(CL.format(ns=tns), json=cluster_body(tns, template="kube-root-ca.crt")), 404, 5)
+    message = v1_error(
+        bridge.post(CL.format(ns=tns), json=cluster_body(tns, template="kube-root-ca.crt")), 404, 5
+    )
     assert message.startswith("Compute template kube-root-ca.crt not found: Create Cluster failed.: ")
 
 
 def test_conversion_errors_are_400_with_the_go_cause(bridge, kube, tns):
     body = cluster_body(tns)
-    body["clusterSpec"]["headGroupSpec"]["volumes"] = [{"name": "scratch", "mountPath": "/tmp/x", "volumeType": "EPHEMERAL"}]
+    body["clusterSpec"]["headGroupSpec"]["volumes"] = [
+        {"name": "scratch", "mountPath": "/tmp/x", "volumeType": "EPHEMERAL"}
+    ]
     v1_error(
-        bridge.post(CL.format(ns=tns), json=body), 400, 3,
+        bridge.post(CL.format(ns=tns), json=body),
+        400,
+        3,
         "Failed to create a Ray cluster: Create Cluster failed.: InvalidInputError: "
         "Failed to create a Ray cluster: storage for ephemeral volume is empty",
     )
@@ -339,7 +395,9 @@ def test_kubernetes_rejecting_the_object_is_400_not_500(bridge, tns):
     body = cluster_body(tns)
     body["user"] = "not a label value!"
     message = v1_error(bridge.post(CL.format(ns=tns), json=body), 400, 3)
-    assert message.startswith(f"Failed to create a cluster for ({tns}/test-cluster): Create Cluster failed.: InvalidInputError: ")
+    assert message.startswith(
+        f"Failed to create a cluster for ({tns}/test-cluster): Create Cluster failed.: InvalidInputError: "
+    )
 
 
 WRAP = "Validate create cluster request failed."
@@ -352,19 +410,49 @@ def invalid(message: str, *wraps: str) -> str:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda b: b.update(namespace="elsewhere"), "The namespace in the request is different from the namespace in the cluster definition."),
+        (
+            lambda b: b.update(namespace="elsewhere"),
+            "The namespace in the request is different from the namespace in the cluster definition.",
+        ),
         (lambda b: b.pop("name"), "Cluster name is empty. Please specify a valid value."),
         (lambda b: b.pop("user"), "User who create the cluster is empty. Please specify a valid value."),
         (lambda b: b.pop("clusterSpec"), "A ClusterSpec object is required. Please specify one."),
-        (lambda b: b["clusterSpec"].pop("headGroupSpec"), "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one."),
-        (lambda b: b["clusterSpec"]["headGroupSpec"].pop("computeTemplate"), "HeadGroupSpec compute template is empty. Please specify a valid value."),
-        (lambda b: b["clusterSpec"]["headGroupSpec"].pop("rayStartParams"), "HeadGroupSpec RayStartParams is empty. Please specify values."),
-        (lambda b: b["clusterSpec"]["headGroupSpec"].update(imagePullPolicy="Never"), "HeadGroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"),
-        (lambda b: b["clusterSpec"]["workerGroupSpec"][0].pop("groupName"), "WorkerNodeSpec 0 group name is empty. Please specify a valid value."),
-        (lambda b: b["clusterSpec"]["workerGroupSpec"][0].pop("computeTemplate"), "WorkerNodeSpec 0 compute template is empty. Please specify a valid value."),
-        (lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(maxReplicas=0), "WorkerNodeSpec 0 MaxReplicas can not be 0. Please specify a valid value."),
-        (lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(minReplicas=9), "WorkerNodeSpec 0 MinReplica > MaxReplicas. Please specify a valid value."),
-        (lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(imagePullPolicy="never"), "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"),
+        (
+            lambda b: b["clusterSpec"].pop("headGroupSpec"),
+            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["headGroupSpec"].pop("computeTemplate"),
+            "HeadGroupSpec compute template is empty. Please specify a valid value.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["headGroupSpec"].pop("rayStartParams"),
+            "HeadGroupSpec RayStartParams is empty. Please specify values.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["headGroupSpec"].update(imagePullPolicy="Never"),
+            "HeadGroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent",
+        ),
+        (
+            lambda b: b["clusterSpec"]["workerGroupSpec"][0].pop("groupName"),
+            "WorkerNodeSpec 0 group name is empty. Please specify a valid value.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["workerGroupSpec"][0].pop("computeTemplate"),
+            "WorkerNodeSpec 0 compute template is empty. Please specify a valid value.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(maxReplicas=0),
+            "WorkerNodeSpec 0 MaxReplicas can not be 0. Please specify a valid value.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(minReplicas=9),
+            "WorkerNodeSpec 0 MinReplica > MaxReplicas. Please specify a valid value.",
+        ),
+        (
+            lambda b: b["clusterSpec"]["workerGroupSpec"][0].update(imagePullPolicy="never"),
+            "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent",
+        ),
     ],
 )
 def test_every_validation_message_over_http(bridge, kube, ns, change, message):

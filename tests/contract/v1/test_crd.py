@@ -25,26 +25,45 @@ HEAD_ENVIRONMENT = {
     },
 }
 HEAD_VOLUMES = [
-    {"name": "pvc", "mountPath": "/pvc", "volumeType": "PERSISTENT_VOLUME_CLAIM", "source": "claim",
-     "readOnly": True, "mountPropagationMode": "BIDIRECTIONAL"},
+    {
+        "name": "pvc",
+        "mountPath": "/pvc",
+        "volumeType": "PERSISTENT_VOLUME_CLAIM",
+        "source": "claim",
+        "readOnly": True,
+        "mountPropagationMode": "BIDIRECTIONAL",
+    },
     {"name": "hp", "mountPath": "/hp", "volumeType": "HOST_PATH", "source": "/tmp", "hostPathType": "FILE"},
-    {"name": "eph", "mountPath": "/eph", "volumeType": "EPHEMERAL", "storage": "5Gi",
-     "storageClassName": "std", "accessMode": "RWX"},
+    {
+        "name": "eph",
+        "mountPath": "/eph",
+        "volumeType": "EPHEMERAL",
+        "storage": "5Gi",
+        "storageClassName": "std",
+        "accessMode": "RWX",
+    },
     {"name": "cm", "mountPath": "/cm", "volumeType": "CONFIGMAP", "source": "c", "items": {"a": "b"}},
     {"name": "sec", "mountPath": "/sec", "volumeType": "SECRET", "source": "s", "items": {"a": "b"}},
     {"name": "ed", "mountPath": "/ed", "volumeType": "EMPTY_DIR", "storage": "1Gi"},
 ]
 AUTOSCALER = {
-    "idleTimeoutSeconds": 10, "upscalingMode": "Aggressive", "image": "img", "imagePullPolicy": "always",
+    "idleTimeoutSeconds": 10,
+    "upscalingMode": "Aggressive",
+    "image": "img",
+    "imagePullPolicy": "always",
     "envs": {
         "values": {"A": "b"},
         "valuesFrom": {"x": {"source": "CONFIGMAP", "name": "cm"}, "y": {"source": "SECRET", "name": "sec"}},
     },
-    "volumes": [{"name": "v", "mountPath": "/m", "readOnly": True, "mountPropagationMode": "HOSTTOCONTAINER"}],
+    "volumes": [
+        {"name": "v", "mountPath": "/m", "readOnly": True, "mountPropagationMode": "HOSTTOCONTAINER"}
+    ],
     "cpu": "1",
 }
 FULL = {
-    "user": "u", "version": "2.46.0", "environment": "PRODUCTION",
+    "user": "u",
+    "version": "2.46.0",
+    "environment": "PRODUCTION",
     "annotations": {"ray.io/enable-serve-service": "true"},
     "envs": {"values": {"G": "1"}, "valuesFrom": {"GF": {"source": "SECRET", "name": "s", "key": "k"}}},
     "clusterSpec": {
@@ -52,17 +71,33 @@ FULL = {
         "autoscalerOptions": AUTOSCALER,
         "headServiceAnnotations": {"a": "b"},
         "headGroupSpec": {
-            "computeTemplate": "gpu-template", "serviceType": "NodePort", "enableIngress": True,
-            "imagePullPolicy": "Always", "rayStartParams": {"a": "b"}, "serviceAccount": "sa",
-            "imagePullSecret": "ps", "labels": {"l": "v"}, "annotations": {"an": "v"},
-            "securityContext": {"capabilities": {"add": ["SYS_PTRACE"], "drop": ["ALL"]}, "privileged": False},
+            "computeTemplate": "gpu-template",
+            "serviceType": "NodePort",
+            "enableIngress": True,
+            "imagePullPolicy": "Always",
+            "rayStartParams": {"a": "b"},
+            "serviceAccount": "sa",
+            "imagePullSecret": "ps",
+            "labels": {"l": "v"},
+            "annotations": {"an": "v"},
+            "securityContext": {
+                "capabilities": {"add": ["SYS_PTRACE"], "drop": ["ALL"]},
+                "privileged": False,
+            },
             "environment": HEAD_ENVIRONMENT,
             "volumes": HEAD_VOLUMES,
         },
         "workerGroupSpec": [
-            {"groupName": "g", "computeTemplate": "gpu-template", "replicas": 2, "minReplicas": 1,
-             "maxReplicas": 3, "image": "w", "securityContext": {},
-             "volumes": [{"name": "ed", "mountPath": "/ed", "volumeType": 5}]},
+            {
+                "groupName": "g",
+                "computeTemplate": "gpu-template",
+                "replicas": 2,
+                "minReplicas": 1,
+                "maxReplicas": 3,
+                "image": "w",
+                "securityContext": {},
+                "volumes": [{"name": "ed", "mountPath": "/ed", "volumeType": 5}],
+            },
         ],
     },
 }
@@ -70,7 +105,11 @@ FULL = {
 
 def test_every_field_the_converters_write_passes_the_crd_strictly(bridge, kube, ns):
     create_template(
-        bridge, ns, "gpu-template", gpu=1, extendedResources={"vpc.amazonaws.com/efa": 2},
+        bridge,
+        ns,
+        "gpu-template",
+        gpu=1,
+        extendedResources={"vpc.amazonaws.com/efa": 2},
         tolerations=[{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
     )
     configmap = kube.get(f"/api/v1/namespaces/{ns}/configmaps/gpu-template").json()

@@ -73,21 +73,35 @@ def test_an_empty_extended_resources_map_is_stored_as_go_did(bridge, kube, ns):
     assert "tolerations" not in stored["empty-map"]
     assert stored["null-map"]["extended_resources"] == "null"
     assert bridge.get(CT.format(ns=ns) + "/empty-map").get_json() == {
-        "name": "empty-map", "namespace": ns, "cpu": 2, "memory": 4, "memoryUnit": "Gi",
+        "name": "empty-map",
+        "namespace": ns,
+        "cpu": 2,
+        "memory": 4,
+        "memoryUnit": "Gi",
     }
 
 
 def test_get_list_and_list_all_read_back_every_field(bridge, ns, kube):
     other = kube.create_namespace(f"{ns}-other")
     created = create_template(
-        bridge, ns, "full", gpu=2, gpu_accelerator="nvidia.com/a100",
-        extended_resources={"efa": 1}, tolerations=[{"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}],
+        bridge,
+        ns,
+        "full",
+        gpu=2,
+        gpu_accelerator="nvidia.com/a100",
+        extended_resources={"efa": 1},
+        tolerations=[{"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}],
     )
     assert created == {
-        "name": "full", "namespace": ns, "cpu": 2, "memory": 4, "gpu": 2,
+        "name": "full",
+        "namespace": ns,
+        "cpu": 2,
+        "memory": 4,
+        "gpu": 2,
         "gpuAccelerator": "nvidia.com/a100",
         "tolerations": [{"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}],
-        "extendedResources": {"efa": 1}, "memoryUnit": "Gi",
+        "extendedResources": {"efa": 1},
+        "memoryUnit": "Gi",
     }
     create_template(bridge, other, "elsewhere")
     assert bridge.get(f"{CT.format(ns=ns)}/full").get_json() == created
@@ -95,7 +109,9 @@ def test_get_list_and_list_all_read_back_every_field(bridge, ns, kube):
     everywhere = bridge.get("/apis/v1/compute_templates").get_json()["computeTemplates"]
     assert created in everywhere
     assert {"name": "elsewhere", "namespace": other} == {
-        k: v for k, v in next(t for t in everywhere if t["name"] == "elsewhere").items() if k in ("name", "namespace")
+        k: v
+        for k, v in next(t for t in everywhere if t["name"] == "elsewhere").items()
+        if k in ("name", "namespace")
     }
 
 
@@ -111,7 +127,9 @@ def test_list_all_is_one_cluster_wide_configmap_list(app, ns, monkeypatch):
 
     monkeypatch.setattr(V2Client, "request", recording)
     assert app.test_client().get("/apis/v1/compute_templates").status_code == 200
-    assert calls == [("GET", "/api/v1/configmaps", [("labelSelector", "ray.io/config-type=compute-template")])]
+    assert calls == [
+        ("GET", "/api/v1/configmaps", [("labelSelector", "ray.io/config-type=compute-template")])
+    ]
 
 
 def test_empty_lists_keep_their_key(bridge, ns):
@@ -127,7 +145,12 @@ def test_delete_removes_the_configmap(bridge, kube, ns):
 
 def test_a_plain_configmap_is_not_a_template(bridge, kube, ns):
     """Go read or deleted any ConfigMap of that name (kube-root-ca.crt); the bridge says 404."""
-    plain = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": "x"}}
+    plain = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "kube-root-ca.crt"},
+        "data": {"ca.crt": "x"},
+    }
     assert kube.post(f"/api/v1/namespaces/{ns}/configmaps", json=plain).status_code == 201
     for method in ("GET", "DELETE"):
         answer = bridge.open(f"{CT.format(ns=ns)}/kube-root-ca.crt", method=method)
@@ -139,13 +162,17 @@ def test_a_plain_configmap_is_not_a_template(bridge, kube, ns):
 
 def test_not_found_messages(bridge, ns):
     v1_error(
-        bridge.get(f"{CT.format(ns=ns)}/nope"), 404, 5,
-        'Compute template nope not found: Get compute template failed.: NotFoundError: '
+        bridge.get(f"{CT.format(ns=ns)}/nope"),
+        404,
+        5,
+        "Compute template nope not found: Get compute template failed.: NotFoundError: "
         'Compute template nope not found: configmaps "nope" not found',
     )
     v1_error(
-        bridge.delete(f"{CT.format(ns=ns)}/nope"), 404, 5,
-        'Compute template nope not found: Get compute template failure: NotFoundError: '
+        bridge.delete(f"{CT.format(ns=ns)}/nope"),
+        404,
+        5,
+        "Compute template nope not found: Get compute template failure: NotFoundError: "
         'Compute template nope not found: configmaps "nope" not found',
     )
 
@@ -153,7 +180,9 @@ def test_not_found_messages(bridge, ns):
 def test_duplicate_is_409_with_the_go_message(bridge, ns):
     create_template(bridge, ns)
     v1_error(
-        bridge.post(CT.format(ns=ns), json=template_body(ns)), 409, 6,
+        bridge.post(CT.format(ns=ns), json=template_body(ns)),
+        409,
+        6,
         f"Compute template with name default-template already exists in namespace {ns}: "
         "Create compute template failed.: Already exist error: Compute template with name "
         f"default-template already exists in namespace {ns}",
@@ -175,8 +204,14 @@ def invalid(message: str, *wraps: str) -> str:
 
 def test_validation_messages_in_order(bridge, ns):
     cases = [
-        ({"name": "t", "cpu": 1, "memory": 1}, "The namespace in the request is different from the namespace defined in the compute template."),
-        ({"namespace": ns, "cpu": 1, "memory": 1}, "Compute template name is empty. Please specify a valid value."),
+        (
+            {"name": "t", "cpu": 1, "memory": 1},
+            "The namespace in the request is different from the namespace defined in the compute template.",
+        ),
+        (
+            {"namespace": ns, "cpu": 1, "memory": 1},
+            "Compute template name is empty. Please specify a valid value.",
+        ),
         ({"namespace": ns, "name": "t", "memory": 1}, "Cpu amount is zero. Please specify a valid value."),
         ({"namespace": ns, "name": "t", "cpu": 1}, "Memory amount is zero. Please specify a valid value."),
     ]
@@ -189,7 +224,9 @@ def test_validation_messages_in_order(bridge, ns):
 def test_a_memory_unit_that_is_no_quantity_is_400_and_writes_nothing(bridge, kube, ns):
     answer = bridge.post(CT.format(ns=ns), json=template_body(ns, "bad-unit", memoryUnit="GB"))
     message = v1_error(answer, 400, 3)
-    assert message.startswith(f"Failed to convert compute runtime ({ns}/bad-unit): Create compute template failed.: ")
+    assert message.startswith(
+        f"Failed to convert compute runtime ({ns}/bad-unit): Create compute template failed.: "
+    )
     assert kube.get(f"/api/v1/namespaces/{ns}/configmaps/bad-unit").status_code == 404
 
 
@@ -201,7 +238,6 @@ def test_empty_name_segment_is_400_and_empty_namespace_is_404(bridge, ns):
     v1_error(bridge.post("/apis/v1/namespaces//compute_templates", json={}), 404, 5, "Not Found")
 
 
-
 def test_an_absolute_form_request_target_is_the_path_it_names(bridge, ns):
     """``GET http://host/apis/v1/...`` (what a client configured with the bridge as its HTTP
     proxy sends; gunicorn keeps it in RAW_URI): the scheme's ``//`` is no empty segment."""
@@ -210,15 +246,28 @@ def test_an_absolute_form_request_target_is_the_path_it_names(bridge, ns):
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert answer.get_json() == {"computeTemplates": []}
 
+
 def test_a_v1_template_feeds_the_v2_compute_template_middleware(bridge, kube, ns):
     create_template(bridge, ns, "shared", memoryUnit="Mi", gpu=1)
     raycluster = {
-        "apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "from-v2"},
-        "spec": {"headGroupSpec": {"rayStartParams": {}, "computeTemplate": "shared",
-                 "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.46.0"}]}}}},
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": "from-v2"},
+        "spec": {
+            "headGroupSpec": {
+                "rayStartParams": {},
+                "computeTemplate": "shared",
+                "template": {
+                    "spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.46.0"}]}
+                },
+            }
+        },
     }
-    answer = bridge.post(f"/apis/ray.io/v1/namespaces/{ns}/rayclusters", data=json.dumps(raycluster),
-                         content_type="application/json")
+    answer = bridge.post(
+        f"/apis/ray.io/v1/namespaces/{ns}/rayclusters",
+        data=json.dumps(raycluster),
+        content_type="application/json",
+    )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     stored = kube.get(f"/apis/ray.io/v1/namespaces/{ns}/rayclusters/from-v2").json()
     resources = stored["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"]
@@ -232,7 +281,11 @@ def test_a_template_written_for_v2_reads_back_through_v1(bridge, kube, ns):
     configmap = template_to_configmap({"name": "ops", "cpu": 8, "memory": 32}, ns)
     assert kube.post(f"/api/v1/namespaces/{ns}/configmaps", json=configmap).status_code == 201
     assert bridge.get(f"{CT.format(ns=ns)}/ops").get_json() == {
-        "name": "ops", "namespace": ns, "cpu": 8, "memory": 32, "memoryUnit": "Gi",
+        "name": "ops",
+        "namespace": ns,
+        "cpu": 8,
+        "memory": 32,
+        "memoryUnit": "Gi",
     }
 
 
@@ -260,5 +313,7 @@ def test_a_name_kubernetes_rejects_is_400_and_creates_nothing(bridge, kube, ns):
             f"Failed to create a compute runtime for ({ns}/{name}): Create compute template failed.: "
             f"InvalidInputError: Failed to create a compute runtime for ({ns}/{name}): ConfigMap"
         ), message
-    templates = kube.get(f"/api/v1/namespaces/{ns}/configmaps", params={"labelSelector": "ray.io/config-type"})
+    templates = kube.get(
+        f"/api/v1/namespaces/{ns}/configmaps", params={"labelSelector": "ray.io/config-type"}
+    )
     assert templates.json()["items"] == []

@@ -48,11 +48,32 @@ def test_content_type_is_ignored_and_numbers_may_be_strings(bridge, ns):
 def test_snake_case_bodies_and_enum_numbers_work_like_camel_case_and_names(bridge, ns):
     create_template(bridge, ns)
     body = {
-        "name": "snake", "namespace": ns, "user": "u", "environment": 2,
+        "name": "snake",
+        "namespace": ns,
+        "user": "u",
+        "environment": 2,
         "cluster_spec": {
-            "head_group_spec": {"compute_template": "default-template", "ray_start_params": {"a": "b"},
-                                "volumes": [{"name": "v", "mount_path": "/m", "volume_type": "HOST_PATH", "source": "/h", "host_path_type": 1}]},
-            "worker_group_spec": [{"group_name": "g", "compute_template": "default-template", "replicas": "2", "max_replicas": 3}],
+            "head_group_spec": {
+                "compute_template": "default-template",
+                "ray_start_params": {"a": "b"},
+                "volumes": [
+                    {
+                        "name": "v",
+                        "mount_path": "/m",
+                        "volume_type": "HOST_PATH",
+                        "source": "/h",
+                        "host_path_type": 1,
+                    }
+                ],
+            },
+            "worker_group_spec": [
+                {
+                    "group_name": "g",
+                    "compute_template": "default-template",
+                    "replicas": "2",
+                    "max_replicas": 3,
+                }
+            ],
         },
     }
     answer = bridge.post(f"/apis/v1/namespaces/{ns}/clusters", json=body)
@@ -153,7 +174,9 @@ def forbid_rayclusters(request, call_next):
     from v2proxy.messages import status_response
 
     if "/rayclusters" in request.path:
-        return status_response(403, "Forbidden", 'rayclusters.ray.io is forbidden: User "alice" cannot list resource')
+        return status_response(
+            403, "Forbidden", 'rayclusters.ray.io is forbidden: User "alice" cannot list resource'
+        )
     return call_next(request)
 
 
@@ -163,7 +186,9 @@ def test_kubernetes_refusals_keep_their_meaning(embedded, ns):
 
     guarded = create_app(BridgeConfig(upstream=embedded.url), middlewares=[forbid_rayclusters]).test_client()
     v1_error(
-        guarded.get(f"/apis/v1/namespaces/{ns}/clusters"), 403, 7,
+        guarded.get(f"/apis/v1/namespaces/{ns}/clusters"),
+        403,
+        7,
         f"List clusters failed.: List RayCluster failed in {ns}: "
         'rayclusters.ray.io is forbidden: User "alice" cannot list resource',
     )
@@ -175,7 +200,9 @@ def test_a_caller_without_a_token_gets_401_in_v1_form(embedded, ns, tmp_path):
 
     tokens = tmp_path / "tokens"
     tokens.write_text("s3cret\n")
-    locked = create_app(BridgeConfig(upstream=embedded.url, auth_mode="token", token_file=str(tokens))).test_client()
+    locked = create_app(
+        BridgeConfig(upstream=embedded.url, auth_mode="token", token_file=str(tokens))
+    ).test_client()
     answer = locked.get(CT.format(ns=ns))
     v1_error(answer, 401, 16, "a bearer token is required (Authorization: Bearer <token>)")
     assert "Deprecation" in answer.headers
@@ -186,16 +213,22 @@ def forbid_configmap_writes(request, call_next):
     from v2proxy.messages import status_response
 
     if "/configmaps" in request.path and request.method in ("POST", "DELETE"):
-        return status_response(403, "Forbidden", 'configmaps is forbidden: User "alice" cannot create resource')
+        return status_response(
+            403, "Forbidden", 'configmaps is forbidden: User "alice" cannot create resource'
+        )
     return call_next(request)
 
 
 def test_refused_writes_keep_their_meaning_too(embedded, ns):
     from bridge.app import create_app
 
-    guarded = create_app(BridgeConfig(upstream=embedded.url), middlewares=[forbid_configmap_writes]).test_client()
+    guarded = create_app(
+        BridgeConfig(upstream=embedded.url), middlewares=[forbid_configmap_writes]
+    ).test_client()
     v1_error(
-        guarded.post(CT.format(ns=ns), json=template_body(ns)), 403, 7,
+        guarded.post(CT.format(ns=ns), json=template_body(ns)),
+        403,
+        7,
         f"Failed to create a compute runtime for ({ns}/default-template): Create compute template failed.: "
         'configmaps is forbidden: User "alice" cannot create resource',
     )
@@ -205,11 +238,21 @@ def test_a_write_404_is_not_found_only_when_the_namespace_is_missing():
     """A missing namespace is the caller's mistake; a missing RayCluster CRD is the server's."""
     from v1compat.wire import write_failure
 
-    missing_ns = {"kind": "Status", "code": 404, "reason": "NotFound", "message": 'namespaces "x" not found',
-                  "details": {"name": "x", "kind": "namespaces"}}
+    missing_ns = {
+        "kind": "Status",
+        "code": 404,
+        "reason": "NotFound",
+        "message": 'namespaces "x" not found',
+        "details": {"name": "x", "kind": "namespaces"},
+    }
     assert write_failure(404, missing_ns, "Failed to create a cluster for (x/c)").code == 5
-    no_crd = {"kind": "Status", "code": 404, "reason": "NotFound",
-              "message": "the server could not find the requested resource", "details": {}}
+    no_crd = {
+        "kind": "Status",
+        "code": 404,
+        "reason": "NotFound",
+        "message": "the server could not find the requested resource",
+        "details": {},
+    }
     error = write_failure(404, no_crd, "Failed to create a cluster for (x/c)", "Create Cluster failed.")
     assert (error.code, error.message) == (
         13,

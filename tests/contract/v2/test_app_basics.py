@@ -40,7 +40,11 @@ def records():
 @pytest.mark.parametrize(
     "path",
     [
-        "/apis/nothing", "/apis/ray.io/v1beta1/rayclusters", "/metrics/../x", "/api/v2", "/openapi/v2",
+        "/apis/nothing",
+        "/apis/ray.io/v1beta1/rayclusters",
+        "/metrics/../x",
+        "/api/v2",
+        "/openapi/v2",
         "/APIS/x",
     ],
 )
@@ -74,8 +78,8 @@ def test_unexpected_errors_are_500_status_naming_the_request_id(upstream, record
     def broken(request, call_next):
         raise RuntimeError("secret detail from deep inside")
 
-    response = make_app(upstream.url, middlewares=[broken]).test_client().get(
-        RC, headers={"X-Request-Id": "req-77"}
+    response = (
+        make_app(upstream.url, middlewares=[broken]).test_client().get(RC, headers={"X-Request-Id": "req-77"})
     )
     assert response.status_code == 500
     status = response.get_json()
@@ -89,6 +93,7 @@ def test_unexpected_errors_are_500_status_naming_the_request_id(upstream, record
 
 def test_a_blueprint_can_render_errors_in_its_own_dialect(upstream):
     app = make_app(upstream.url)
+
     def legacy(code: int, message: str) -> Response:
         return Response(json.dumps({"code": code}), code, mimetype="application/json")
 

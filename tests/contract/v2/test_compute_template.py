@@ -186,7 +186,9 @@ def test_configmap_without_template_label_is_not_a_template(bridge, kube):
     }
     assert k8s(kube, "POST", f"/api/v1/namespaces/{NS}/configmaps", json=configmap).status_code == 201
     name = unique("unlabelled")
-    answer = bridge.post(f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, plain, None))
+    answer = bridge.post(
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, plain, None)
+    )
     assert answer.status_code == 422
     assert f'"{plain}"' in answer.get_json()["message"]
     assert stored(kube, "rayclusters", name).status_code == 404
@@ -205,7 +207,10 @@ def test_invalid_yaml_is_400_status(bridge):
 def test_put_expands_templates(bridge, kube, gpu_template):
     name = unique("put")
     created = k8s(
-        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, None, None)
+        kube,
+        "POST",
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters",
+        json=templated_raycluster(name, None, None),
     )
     assert created.status_code == 201, created.text
     update = templated_raycluster(name, gpu_template, gpu_template)
@@ -222,7 +227,10 @@ def test_put_expands_templates(bridge, kube, gpu_template):
 def test_put_status_is_not_touched(bridge, kube):
     name = unique("status")
     created = k8s(
-        kube, "POST", f"/apis/ray.io/v1/namespaces/{NS}/rayclusters", json=templated_raycluster(name, None, None)
+        kube,
+        "POST",
+        f"/apis/ray.io/v1/namespaces/{NS}/rayclusters",
+        json=templated_raycluster(name, None, None),
     )
     assert created.status_code == 201, created.text
     update = created.json()

@@ -39,7 +39,8 @@ def _resource(name: str, kind: str, verbs=ALL, namespaced: bool = True) -> dict:
 
 
 CORE_V1 = {
-    "kind": "APIResourceList", "groupVersion": "v1",
+    "kind": "APIResourceList",
+    "groupVersion": "v1",
     "resources": [
         _resource("configmaps", "ConfigMap"),
         _resource("events", "Event"),
@@ -53,55 +54,106 @@ CORE_V1 = {
     ],
 }
 RAY_V1 = {
-    "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "ray.io/v1",
-    "resources": [_resource("rayclusters", "RayCluster"), _resource("rayclusters/status", "RayCluster",
-                                                                   ["get", "patch", "update"])],
+    "kind": "APIResourceList",
+    "apiVersion": "v1",
+    "groupVersion": "ray.io/v1",
+    "resources": [
+        _resource("rayclusters", "RayCluster"),
+        _resource("rayclusters/status", "RayCluster", ["get", "patch", "update"]),
+    ],
 }
 GROUPS = {
-    "kind": "APIGroupList", "apiVersion": "v1",
+    "kind": "APIGroupList",
+    "apiVersion": "v1",
     "groups": [
-        {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}},
-        {"name": "events.k8s.io",
-         "versions": [{"groupVersion": "events.k8s.io/v1beta1", "version": "v1beta1"},
-                      {"groupVersion": "events.k8s.io/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "events.k8s.io/v1beta1", "version": "v1beta1"}},
-        {"name": "ray.io", "versions": [{"groupVersion": "ray.io/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "ray.io/v1", "version": "v1"}},
+        {
+            "name": "apps",
+            "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+            "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"},
+        },
+        {
+            "name": "events.k8s.io",
+            "versions": [
+                {"groupVersion": "events.k8s.io/v1beta1", "version": "v1beta1"},
+                {"groupVersion": "events.k8s.io/v1", "version": "v1"},
+            ],
+            "preferredVersion": {"groupVersion": "events.k8s.io/v1beta1", "version": "v1beta1"},
+        },
+        {
+            "name": "ray.io",
+            "versions": [{"groupVersion": "ray.io/v1", "version": "v1"}],
+            "preferredVersion": {"groupVersion": "ray.io/v1", "version": "v1"},
+        },
     ],
 }
 
 
 def _aggregated(name: str, scope: str = "Namespaced", verbs=ALL, subresources=()) -> dict:
-    entry = {"resource": name, "responseKind": {"group": "", "version": "v1", "kind": name.title()},
-             "scope": scope, "singularResource": name[:-1], "verbs": list(verbs)}
+    entry = {
+        "resource": name,
+        "responseKind": {"group": "", "version": "v1", "kind": name.title()},
+        "scope": scope,
+        "singularResource": name[:-1],
+        "verbs": list(verbs),
+    }
     if subresources:
-        entry["subresources"] = [{"subresource": sub, "verbs": ["get", "patch", "update"]}
-                                 for sub in subresources]
+        entry["subresources"] = [
+            {"subresource": sub, "verbs": ["get", "patch", "update"]} for sub in subresources
+        ]
     return entry
 
 
 AGGREGATED_APIS = {
-    "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+    "kind": "APIGroupDiscoveryList",
+    "apiVersion": "apidiscovery.k8s.io/v2",
+    "metadata": {},
     "items": [
-        {"metadata": {"name": "apps"},
-         "versions": [{"version": "v1", "resources": [_aggregated("deployments")]}]},
-        {"metadata": {"name": "events.k8s.io"},
-         "versions": [{"version": "v1", "resources": [_aggregated("events")], "freshness": "Current"},
-                      {"version": "v1beta1", "resources": [_aggregated("events")]}]},
-        {"metadata": {"name": "ray.io"},
-         "versions": [{"version": "v1", "resources": [_aggregated("rayclusters", subresources=["status"])]}]},
+        {
+            "metadata": {"name": "apps"},
+            "versions": [{"version": "v1", "resources": [_aggregated("deployments")]}],
+        },
+        {
+            "metadata": {"name": "events.k8s.io"},
+            "versions": [
+                {"version": "v1", "resources": [_aggregated("events")], "freshness": "Current"},
+                {"version": "v1beta1", "resources": [_aggregated("events")]},
+            ],
+        },
+        {
+            "metadata": {"name": "ray.io"},
+            "versions": [
+                {"version": "v1", "resources": [_aggregated("rayclusters", subresources=["status"])]}
+            ],
+        },
     ],
 }
 AGGREGATED_API = {
-    "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2beta1", "metadata": {},
-    "items": [{"metadata": {"creationTimestamp": None}, "versions": [{"version": "v1", "resources": [
-        _aggregated("pods", subresources=["status"]), _aggregated("events"), _aggregated("services"),
-        _aggregated("namespaces", scope="Cluster"),
-    ]}]}],
+    "kind": "APIGroupDiscoveryList",
+    "apiVersion": "apidiscovery.k8s.io/v2beta1",
+    "metadata": {},
+    "items": [
+        {
+            "metadata": {"creationTimestamp": None},
+            "versions": [
+                {
+                    "version": "v1",
+                    "resources": [
+                        _aggregated("pods", subresources=["status"]),
+                        _aggregated("events"),
+                        _aggregated("services"),
+                        _aggregated("namespaces", scope="Cluster"),
+                    ],
+                }
+            ],
+        }
+    ],
 }
-OPENAPI_INDEX = {"paths": {key: {"serverRelativeURL": f"/openapi/v3/{key}?hash=AB"}
-                           for key in ("api/v1", "apis/apps/v1", "apis/events.k8s.io/v1", "apis/ray.io/v1")}}
+OPENAPI_INDEX = {
+    "paths": {
+        key: {"serverRelativeURL": f"/openapi/v3/{key}?hash=AB"}
+        for key in ("api/v1", "apis/apps/v1", "apis/events.k8s.io/v1", "apis/ray.io/v1")
+    }
+}
 
 
 def _names(document: dict) -> list[tuple[str, list[str]]]:
@@ -186,13 +238,19 @@ def test_every_forwarded_group_version_has_its_discovery_document():
         assert SERVED.document(api_prefix(api_version)), route
 
 
-@pytest.mark.parametrize(("accept", "sent"), [
-    ("application/vnd.kubernetes.protobuf", "application/json"),
-    ("", "application/json"),
-    ("*/*", "application/json"),
-    (f"application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,{AGGREGATED},"
-     "application/json", f"{AGGREGATED},application/json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "sent"),
+    [
+        ("application/vnd.kubernetes.protobuf", "application/json"),
+        ("", "application/json"),
+        ("*/*", "application/json"),
+        (
+            f"application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,{AGGREGATED},"
+            "application/json",
+            f"{AGGREGATED},application/json",
+        ),
+    ],
+)
 def test_json_only(accept, sent):
     assert json_only(accept) == sent
 
@@ -229,10 +287,16 @@ def _cluster(call, _number) -> Response:
 
 def test_upstream_is_asked_for_plain_json_and_the_answer_rewritten(bridge_url, upstream):
     upstream.reset(_cluster)
-    answer = requests.get(bridge_url + "/api", timeout=10, headers={
-        "Accept": f"application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-                  f"{AGGREGATED},application/json",
-        "Accept-Encoding": "gzip", "If-None-Match": '"upstream"'})
+    answer = requests.get(
+        bridge_url + "/api",
+        timeout=10,
+        headers={
+            "Accept": "application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;"
+            f"as=APIGroupDiscoveryList,{AGGREGATED},application/json",
+            "Accept-Encoding": "gzip",
+            "If-None-Match": '"upstream"',
+        },
+    )
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == AGGREGATED
     assert "ETag" not in answer.headers and "Content-Encoding" not in answer.headers
@@ -245,8 +309,9 @@ def test_upstream_is_asked_for_plain_json_and_the_answer_rewritten(bridge_url, u
 
 def test_protobuf_only_client_gets_rewritten_json(bridge_url, upstream):
     upstream.reset(_cluster)
-    answer = requests.get(bridge_url + "/api/v1", headers={"Accept": "application/vnd.kubernetes.protobuf"},
-                          timeout=10)
+    answer = requests.get(
+        bridge_url + "/api/v1", headers={"Accept": "application/vnd.kubernetes.protobuf"}, timeout=10
+    )
     assert answer.headers["Content-Type"] == "application/json"
     assert [entry["name"] for entry in answer.json()["resources"]] == ["events"]
 

@@ -91,7 +91,8 @@ def test_core_events_are_narrowed_by_involved_object():
         ray_events_only(request, upstream)
     assert ray_selector("v1") == "involvedObject.apiVersion=ray.io/v1"
     assert [request.query for request in seen] == [
-        [("fieldSelector", "involvedObject.apiVersion=ray.io/v1,involvedObject.kind=Pod")]] * 2
+        [("fieldSelector", "involvedObject.apiVersion=ray.io/v1,involvedObject.kind=Pod")]
+    ] * 2
 
 
 def test_single_event_guard_passes_the_lookups_refusal_on():
@@ -209,8 +210,11 @@ def _lines(chunks):
 def test_core_and_all_namespaces_lists_show_only_ray_events(bridge, embedded, path):
     core_event(embedded, "RayJob", "ray.io/v1", "everywhere-ray")
     core_event(embedded, "Pod", "v1", "everywhere-pod")
-    widened = {"fieldSelector": "involvedObject.apiVersion=v1" if path.startswith("/api/") else
-               "regarding.apiVersion=v1"}
+    widened = {
+        "fieldSelector": "involvedObject.apiVersion=v1"
+        if path.startswith("/api/")
+        else "regarding.apiVersion=v1"
+    }
     for query in ({}, widened):
         answer = bridge.get(path, query_string=query)
         assert answer.status_code == 200, answer.get_data()

@@ -63,9 +63,7 @@ def test_compressed_bodies_pass_through_compressed(bridge_url, upstream):
             packed, headers={"Content-Encoding": "gzip"}, content_type="application/json"
         )
     )
-    response = requests.get(
-        bridge_url + RC, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10
-    )
+    response = requests.get(bridge_url + RC, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10)
     raw = response.raw.read(decode_content=False)
     assert raw == packed
     assert response.headers["Content-Encoding"] == "gzip"

@@ -31,6 +31,8 @@ def default_labels(request: ProxyRequest, call_next: Handler) -> ProxyResponse:
             labels.setdefault(key, value)
         request.replace_body(json.dumps(body).encode(), "application/json")
     return call_next(request)
+
+
 # -------------------------------------------------------------------------------------------
 
 

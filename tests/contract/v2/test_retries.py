@@ -143,7 +143,7 @@ class DropFirstConnection:
                 if self.connections > 1:
                     conn.sendall(
                         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: 12\r\nConnection: close\r\n\r\n{\"ok\": true}"
+                        b'Content-Length: 12\r\nConnection: close\r\n\r\n{"ok": true}'
                     )
 
     def close(self):

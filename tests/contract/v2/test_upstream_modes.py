@@ -152,7 +152,9 @@ def test_an_unusable_upstream_stops_the_app_with_a_clear_error(setting, monkeypa
 def test_an_in_process_embedded_upstream_has_ray_system_like_the_shared_one():
     """Without a gunicorn master (create_app() in a script, `flask run`) the bridge starts the
     embedded API itself; the KubeRay quickstarts need ``ray-system`` there too."""
-    upstream = connect_upstream(BridgeConfig(upstream="embedded"), environ={}, start_embedded=start_in_process)
+    upstream = connect_upstream(
+        BridgeConfig(upstream="embedded"), environ={}, start_embedded=start_in_process
+    )
     try:
         response = upstream.session().get(upstream.url + "/api/v1/namespaces/ray-system", timeout=5)
         assert response.status_code == 200

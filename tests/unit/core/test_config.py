@@ -45,8 +45,10 @@ def test_config_file_named_by_environment(tmp_path):
     [
         ({"BRIDGE_V1_STRICT": "yes"}, {"v1_strict": True}),
         ({"BRIDGE_V1_STRICT": "off"}, {"v1_strict": False}),
-        ({"BRIDGE_CORS_ORIGINS": "https://a.example, https://b.example"},
-         {"cors_origins": ["https://a.example", "https://b.example"]}),
+        (
+            {"BRIDGE_CORS_ORIGINS": "https://a.example, https://b.example"},
+            {"cors_origins": ["https://a.example", "https://b.example"]},
+        ),
         ({"BRIDGE_V1_SUNSET": "2027-06-30"}, {"v1_sunset": dt.date(2027, 6, 30)}),
         ({"BRIDGE_UPSTREAM": "embedded:/var/lib/bridge"}, {"upstream": "embedded:/var/lib/bridge"}),
         ({"BRIDGE_RETRY_BUDGET": "2.5"}, {"retry_budget": 2.5}),

@@ -25,24 +25,37 @@ def registry() -> SchemaRegistry:
 
 def complete_raycluster() -> dict:
     """A complete RayCluster that sets every field the CRD defaults."""
-    container = {"name": "ray-worker", "image": "rayproject/ray:2.9.0",
-                 "ports": [{"containerPort": 8265, "name": "dashboard", "protocol": "TCP"}],
-                 "resources": {"limits": {"cpu": "1", "memory": "2Gi"}, "requests": {"cpu": 1}}}
+    container = {
+        "name": "ray-worker",
+        "image": "rayproject/ray:2.9.0",
+        "ports": [{"containerPort": 8265, "name": "dashboard", "protocol": "TCP"}],
+        "resources": {"limits": {"cpu": "1", "memory": "2Gi"}, "requests": {"cpu": 1}},
+    }
     return {
-        "apiVersion": "ray.io/v1", "kind": "RayCluster",
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
         "metadata": {"name": "demo", "namespace": "default", "labels": {"team": "ml"}},
         "spec": {
             "rayVersion": "2.9.0",
             "headGroupSpec": {
                 "rayStartParams": {"dashboard-host": "0.0.0.0"},
-                "template": {"metadata": {"labels": {"role": "head"}},
-                             "spec": {"containers": [{**container, "name": "ray-head"}]}},
+                "template": {
+                    "metadata": {"labels": {"role": "head"}},
+                    "spec": {"containers": [{**container, "name": "ray-head"}]},
+                },
             },
-            "workerGroupSpecs": [{
-                "groupName": "small", "replicas": 1, "minReplicas": 1, "maxReplicas": 3,
-                "numOfHosts": 1, "priority": 0, "rayStartParams": {},
-                "template": {"spec": {"containers": [container]}},
-            }],
+            "workerGroupSpecs": [
+                {
+                    "groupName": "small",
+                    "replicas": 1,
+                    "minReplicas": 1,
+                    "maxReplicas": 3,
+                    "numOfHosts": 1,
+                    "priority": 0,
+                    "rayStartParams": {},
+                    "template": {"spec": {"containers": [container]}},
+                }
+            ],
         },
     }
 
@@ -54,6 +67,7 @@ def invalid(registry: SchemaRegistry, obj: dict, **kwargs) -> ApiError:
 
 
 # -- pruning --------------------------------------------------------------------------------
+
 
 def test_valid_object_is_admitted_unchanged_without_warnings(registry):
     obj = complete_raycluster()
@@ -83,11 +97,17 @@ def test_unknown_fields_are_pruned_with_kubernetes_warnings(registry):
 
 def test_root_type_and_object_meta_are_kept(registry):
     obj = complete_raycluster()
-    obj["metadata"].update({"annotations": {"a": "b"}, "finalizers": ["x/y"], "uid": "u",
-                            "resourceVersion": "3", "generation": 2,
-                            "creationTimestamp": "2026-11-21T00:00:00Z",
-                            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p",
-                                                 "uid": "q"}]})
+    obj["metadata"].update(
+        {
+            "annotations": {"a": "b"},
+            "finalizers": ["x/y"],
+            "uid": "u",
+            "resourceVersion": "3",
+            "generation": 2,
+            "creationTimestamp": "2026-11-21T00:00:00Z",
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "q"}],
+        }
+    )
     admitted, warnings = registry.admit(RAYCLUSTERS, obj)
     assert warnings == []
     assert admitted["metadata"] == obj["metadata"]
@@ -103,12 +123,14 @@ def test_ray_start_params_is_a_map_of_strings(registry):
 
     obj["spec"]["headGroupSpec"]["rayStartParams"]["num-cpus"] = 0
     error = invalid(registry, obj)
-    assert error.details["causes"] == [{
-        "reason": "FieldValueTypeInvalid",
-        "message": 'Invalid value: "integer": spec.headGroupSpec.rayStartParams.num-cpus in body '
-                   'must be of type string: "integer"',
-        "field": "spec.headGroupSpec.rayStartParams.num-cpus",
-    }]
+    assert error.details["causes"] == [
+        {
+            "reason": "FieldValueTypeInvalid",
+            "message": 'Invalid value: "integer": spec.headGroupSpec.rayStartParams.num-cpus in body '
+            'must be of type string: "integer"',
+            "field": "spec.headGroupSpec.rayStartParams.num-cpus",
+        }
+    ]
 
 
 def test_strict_validation_refuses_unknown_fields(registry):
@@ -134,11 +156,13 @@ def test_ignore_prunes_silently(registry):
 def test_unknown_directive_is_a_bad_request(registry):
     error = invalid(registry, complete_raycluster(), field_validation="Loose")
     assert (error.code, error.reason) == (400, "BadRequest")
-    assert error.message == ('fieldValidation: Unsupported value: "Loose": supported values: '
-                             '"Ignore", "Strict", "Warn"')
+    assert error.message == (
+        'fieldValidation: Unsupported value: "Loose": supported values: "Ignore", "Strict", "Warn"'
+    )
 
 
 # -- defaulting ----------------------------------------------------------------------------
+
 
 def test_declared_defaults_are_filled_in(registry):
     obj = complete_raycluster()
@@ -150,8 +174,13 @@ def test_declared_defaults_are_filled_in(registry):
     admitted, _ = registry.admit(RAYCLUSTERS, obj)
 
     defaulted = admitted["spec"]["workerGroupSpecs"][0]
-    assert (defaulted["replicas"], defaulted["minReplicas"], defaulted["maxReplicas"],
-            defaulted["numOfHosts"], defaulted["priority"]) == (0, 0, 2147483647, 1, 0)
+    assert (
+        defaulted["replicas"],
+        defaulted["minReplicas"],
+        defaulted["maxReplicas"],
+        defaulted["numOfHosts"],
+        defaulted["priority"],
+    ) == (0, 0, 2147483647, 1, 0)
     assert defaulted["template"]["spec"]["containers"][0]["ports"][0]["protocol"] == "TCP"
 
 
@@ -174,14 +203,21 @@ def test_defaults_can_be_switched_off():
 
 # -- validation ----------------------------------------------------------------------------
 
+
 def test_missing_required_field(registry):
     obj = complete_raycluster()
     del obj["spec"]["headGroupSpec"]
     error = invalid(registry, obj)
     assert (error.code, error.reason) == (422, "Invalid")
     assert error.message == 'RayCluster.ray.io "demo" is invalid: spec.headGroupSpec: Required value'
-    assert error.details == {"name": "demo", "group": "ray.io", "kind": "RayCluster", "causes": [
-        {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.headGroupSpec"}]}
+    assert error.details == {
+        "name": "demo",
+        "group": "ray.io",
+        "kind": "RayCluster",
+        "causes": [
+            {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.headGroupSpec"}
+        ],
+    }
     assert error.status()["code"] == 422
 
 
@@ -191,7 +227,8 @@ def test_wrong_type(registry):
     error = invalid(registry, obj)
     assert error.message == (
         'RayCluster.ray.io "demo" is invalid: spec.workerGroupSpecs[0].replicas: Invalid value: "string": '
-        'spec.workerGroupSpecs[0].replicas in body must be of type integer: "string"')
+        'spec.workerGroupSpecs[0].replicas in body must be of type integer: "string"'
+    )
     assert error.details["causes"][0]["reason"] == "FieldValueTypeInvalid"
 
 
@@ -199,11 +236,14 @@ def test_invalid_enum(registry):
     obj = complete_raycluster()
     obj["spec"]["autoscalerOptions"] = {"upscalingMode": "Eager"}
     error = invalid(registry, obj)
-    assert error.details["causes"] == [{
-        "reason": "FieldValueNotSupported",
-        "message": 'Unsupported value: "Eager": supported values: "Default", "Aggressive", "Conservative"',
-        "field": "spec.autoscalerOptions.upscalingMode",
-    }]
+    assert error.details["causes"] == [
+        {
+            "reason": "FieldValueNotSupported",
+            "message": 'Unsupported value: "Eager": supported values: '
+            '"Default", "Aggressive", "Conservative"',
+            "field": "spec.autoscalerOptions.upscalingMode",
+        }
+    ]
 
 
 def test_int_or_string_and_its_pattern(registry):
@@ -215,9 +255,11 @@ def test_int_or_string_and_its_pattern(registry):
     prefix = "spec.headGroupSpec.template.spec.containers[0].resources.limits"
     messages = {cause["field"]: cause["message"] for cause in error.details["causes"]}
     assert messages[f"{prefix}.cpu"] == (
-        f'Invalid value: "boolean": {prefix}.cpu in body must be of type integer,string: "boolean"')
+        f'Invalid value: "boolean": {prefix}.cpu in body must be of type integer,string: "boolean"'
+    )
     assert messages[f"{prefix}.memory"].startswith(
-        f'Invalid value: "lots": {prefix}.memory in body should match \'^(\\+|-)?(([0-9]+')
+        f'Invalid value: "lots": {prefix}.memory in body should match \'^(\\+|-)?(([0-9]+'
+    )
 
 
 def test_several_errors_are_listed_in_brackets(registry):
@@ -227,13 +269,19 @@ def test_several_errors_are_listed_in_brackets(registry):
     error = invalid(registry, obj)
     assert error.message == (
         'RayCluster.ray.io "demo" is invalid: [spec.headGroupSpec: Required value, spec.rayVersion: '
-        'Invalid value: "integer": spec.rayVersion in body must be of type string: "integer"]')
+        'Invalid value: "integer": spec.rayVersion in body must be of type string: "integer"]'
+    )
     assert len(error.details["causes"]) == 2
 
 
 def condition(**fields) -> dict:
-    base = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-21T10:00:00Z",
-            "reason": "AllGood", "message": "ok"}
+    base = {
+        "type": "Ready",
+        "status": "True",
+        "lastTransitionTime": "2026-11-21T10:00:00Z",
+        "reason": "AllGood",
+        "message": "ok",
+    }
     return {**base, **fields}
 
 
@@ -250,14 +298,17 @@ def test_status_is_validated_only_on_status_writes(registry):
     for cause in raised.value.details["causes"]:
         causes.setdefault(cause["field"], []).append(cause["message"])
     assert causes["status.conditions[0].status"] == [
-        'Unsupported value: "Maybe": supported values: "True", "False", "Unknown"']
+        'Unsupported value: "Maybe": supported values: "True", "False", "Unknown"'
+    ]
     assert causes["status.conditions[0].observedGeneration"] == [
         "Invalid value: -1: status.conditions[0].observedGeneration in body should be greater than "
-        "or equal to 0"]
+        "or equal to 0"
+    ]
     assert causes["status.conditions[0].reason"] == [
         'Invalid value: "": status.conditions[0].reason in body should be at least 1 chars long',
         'Invalid value: "": status.conditions[0].reason in body should match '
-        "'^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$'"]
+        "'^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$'",
+    ]
 
 
 def test_status_formats_and_lengths(registry):
@@ -268,10 +319,13 @@ def test_status_formats_and_lengths(registry):
     causes = {cause["field"]: cause for cause in raised.value.details["causes"]}
     assert causes["status.conditions[0].lastTransitionTime"]["message"] == (
         'Invalid value: "yesterday": status.conditions[0].lastTransitionTime in body must be of type '
-        'date-time: "yesterday"')
+        'date-time: "yesterday"'
+    )
     assert causes["status.conditions[0].type"] == {
-        "reason": "FieldValueTooLong", "message": "Too long: may not be more than 316 bytes",
-        "field": "status.conditions[0].type"}
+        "reason": "FieldValueTooLong",
+        "message": "Too long: may not be more than 316 bytes",
+        "field": "status.conditions[0].type",
+    }
 
     obj["status"] = {"conditions": [condition()], "state": "ready"}
     admitted, _ = registry.admit(RAYCLUSTERS, obj, subresource="status")
@@ -287,12 +341,18 @@ def test_other_custom_resources_use_their_own_schema(registry):
         registry.admit(RAYJOBS, job)
     assert raised.value.message == (
         'RayJob.ray.io "j" is invalid: spec.entrypointNumCpus: Invalid value: "string": '
-        'spec.entrypointNumCpus in body must be of type number: "string"')
+        'spec.entrypointNumCpus in body must be of type number: "string"'
+    )
 
 
 def test_resources_without_a_crd_pass_through(registry):
-    configmap = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"},
-                 "anything": {"goes": True}}
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "data": {"a": "b"},
+        "anything": {"goes": True},
+    }
     assert registry.admit(CONFIGMAPS, configmap) == (configmap, [])
     assert SchemaRegistry(None).admit(RAYCLUSTERS, {"spec": {"foo": 1}}) == ({"spec": {"foo": 1}}, [])
 
@@ -345,8 +405,12 @@ def widgets(tmp_path_factory):
 
 def test_preserve_unknown_fields_still_prunes_declared_children(widgets):
     registry, resource = widgets
-    obj = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
-           "spec": {"free": {"anything": [1, {"x": 2}], "strict": {"kept": "yes", "dropped": 1}}}}
+    obj = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"free": {"anything": [1, {"x": 2}], "strict": {"kept": "yes", "dropped": 1}}},
+    }
     admitted, warnings = registry.admit(resource, obj)
     assert admitted["spec"]["free"] == {"anything": [1, {"x": 2}], "strict": {"kept": "yes"}}
     assert warnings == ['unknown field "spec.free.strict.dropped"']
@@ -354,14 +418,20 @@ def test_preserve_unknown_fields_still_prunes_declared_children(widgets):
 
 def test_embedded_resource_keeps_type_and_object_meta(widgets):
     registry, resource = widgets
-    pod = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "p", "generateName": "p-", "labels": {"a": "b"}, "colour": "red"},
-           "spec": {"image": "busybox", "command": ["sh"]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "generateName": "p-", "labels": {"a": "b"}, "colour": "red"},
+        "spec": {"image": "busybox", "command": ["sh"]},
+    }
     obj = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"pod": pod}}
     admitted, warnings = registry.admit(resource, obj)
-    assert admitted["spec"]["pod"] == {"apiVersion": "v1", "kind": "Pod",
-                                       "metadata": {"name": "p", "generateName": "p-", "labels": {"a": "b"}},
-                                       "spec": {"image": "busybox"}}
+    assert admitted["spec"]["pod"] == {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "generateName": "p-", "labels": {"a": "b"}},
+        "spec": {"image": "busybox"},
+    }
     assert warnings == ['unknown field "spec.pod.metadata.colour"', 'unknown field "spec.pod.spec.command"']
 
 
@@ -372,10 +442,13 @@ def test_minimum_maximum_and_nullable(widgets):
     assert admitted["spec"] == {"size": 10, "name": None}
     with pytest.raises(ApiError) as raised:
         registry.admit(resource, {**base, "spec": {"size": 11}})
-    assert raised.value.message == ('Widget.example.com "w" is invalid: spec.size: Invalid value: 11: '
-                                    'spec.size in body should be less than or equal to 10')
+    assert raised.value.message == (
+        'Widget.example.com "w" is invalid: spec.size: Invalid value: 11: '
+        "spec.size in body should be less than or equal to 10"
+    )
     with pytest.raises(ApiError) as raised:
         registry.admit(resource, {**base, "spec": {"size": 0}})
     assert raised.value.details["causes"][0]["message"] == (
-        "Invalid value: 0: spec.size in body should be greater than or equal to 1")
+        "Invalid value: 0: spec.size in body should be greater than or equal to 1"
+    )
     assert copy.deepcopy(base) == base

@@ -30,7 +30,8 @@ def test_problems_name_length_first_then_the_rule_as_kubernetes_words_it():
         ),
     ]
     assert names.DNS1123_SUBDOMAIN.explanation.endswith(
-        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+    )
 
 
 def test_dns1035_labels_start_with_a_letter():
@@ -40,17 +41,36 @@ def test_dns1035_labels_start_with_a_letter():
     assert names.DNS1123_LABEL.is_valid("1svc")
 
 
-@pytest.mark.parametrize(("value", "valid"), [("", True), ("MyValue", True), ("my_value.1", True),
-                                              ("-x", False), ("x-", False), ("a b", False), ("v" * 64, False)])
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("", True),
+        ("MyValue", True),
+        ("my_value.1", True),
+        ("-x", False),
+        ("x-", False),
+        ("a b", False),
+        ("v" * 64, False),
+    ],
+)
 def test_label_values(value, valid):
     assert names.LABEL_VALUE.is_valid(value) is valid
 
 
-@pytest.mark.parametrize(("key", "valid"), [
-    ("app", True), ("ray.io/node-type", True), ("app.kubernetes.io/managed-by", True),
-    ("Ray.io/x", False), ("a/", False), ("a/b/c", False), ("x" * 64, False),
-    ("-app", False), (("p" * 254) + "/x", False),
-])
+@pytest.mark.parametrize(
+    ("key", "valid"),
+    [
+        ("app", True),
+        ("ray.io/node-type", True),
+        ("app.kubernetes.io/managed-by", True),
+        ("Ray.io/x", False),
+        ("a/", False),
+        ("a/b/c", False),
+        ("x" * 64, False),
+        ("-app", False),
+        (("p" * 254) + "/x", False),
+    ],
+)
 def test_qualified_names(key, valid):
     assert names.is_qualified_name(key) is valid
 

@@ -7,13 +7,16 @@ import pytest
 from bridge.kube.services import ServiceId, parse_service_id
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("dash", ("", "dash", "")),
-    ("dash:8265", ("", "dash", "8265")),
-    ("dash:dashboard", ("", "dash", "dashboard")),
-    ("https:dash:443", ("https", "dash", "443")),
-    ("http:dash:", ("http", "dash", "")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dash", ("", "dash", "")),
+        ("dash:8265", ("", "dash", "8265")),
+        ("dash:dashboard", ("", "dash", "dashboard")),
+        ("https:dash:443", ("https", "dash", "443")),
+        ("http:dash:", ("http", "dash", "")),
+    ],
+)
 def test_the_three_forms(text, expected):
     parsed = parse_service_id(text)
     assert parsed == ServiceId(*expected)

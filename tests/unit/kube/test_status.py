@@ -12,11 +12,22 @@ from bridge.kube.status import failure, reason_for
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        (400, "BadRequest"), (401, "Unauthorized"), (403, "Forbidden"), (404, "NotFound"),
-        (405, "MethodNotAllowed"), (409, "Conflict"), (410, "Gone"), (413, "RequestEntityTooLarge"),
-        (415, "UnsupportedMediaType"), (422, "Invalid"), (429, "TooManyRequests"),
-        (500, "InternalError"), (503, "ServiceUnavailable"), (504, "Timeout"),
-        (418, "Unknown"), (599, "InternalError"),
+        (400, "BadRequest"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "NotFound"),
+        (405, "MethodNotAllowed"),
+        (409, "Conflict"),
+        (410, "Gone"),
+        (413, "RequestEntityTooLarge"),
+        (415, "UnsupportedMediaType"),
+        (422, "Invalid"),
+        (429, "TooManyRequests"),
+        (500, "InternalError"),
+        (503, "ServiceUnavailable"),
+        (504, "Timeout"),
+        (418, "Unknown"),
+        (599, "InternalError"),
     ],
 )
 def test_reason_is_spelled_as_kubernetes_spells_it(code, reason):
@@ -28,9 +39,14 @@ def test_failure_has_every_field_of_metav1_status_in_go_order():
     body = failure(404, 'rayclusters.ray.io "a" not found', details={"name": "a", "kind": "rayclusters"})
     assert list(body) == ["kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]
     assert body == {
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": 'rayclusters.ray.io "a" not found', "reason": "NotFound",
-        "details": {"name": "a", "kind": "rayclusters"}, "code": 404,
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'rayclusters.ray.io "a" not found',
+        "reason": "NotFound",
+        "details": {"name": "a", "kind": "rayclusters"},
+        "code": 404,
     }
 
 

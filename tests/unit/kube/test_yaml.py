@@ -10,13 +10,19 @@ from bridge.kube import yaml as kube_yaml
 
 def test_timestamps_stay_strings_as_kubernetes_reads_them():
     assert kube_yaml.load(b"eventTime: 2024-01-01T00:00:00Z\nday: 2024-01-01\n") == {
-        "eventTime": "2024-01-01T00:00:00Z", "day": "2024-01-01"}
+        "eventTime": "2024-01-01T00:00:00Z",
+        "day": "2024-01-01",
+    }
     assert kube_yaml.load("t: !!timestamp 2024-01-01") == {"t": "2024-01-01"}
 
 
 def test_map_keys_become_json_strings_each_its_own_key():
     assert kube_yaml.load("1: a\ntrue: b\nnull: c\n1.5: d\non: e\n") == {
-        "1": "a", "true": "b", "null": "c", "1.5": "d"} | {"true": "e"}
+        "1": "a",
+        "true": "b",
+        "null": "c",
+        "1.5": "d",
+    } | {"true": "e"}
     assert kube_yaml.load("1: a\n'1x': b\n") == {"1": "a", "1x": "b"}
 
 
@@ -38,7 +44,8 @@ def test_the_loader_constructs_no_python_objects():
 
 def test_billion_laughs_is_refused_before_anyone_expands_it():
     laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6))
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6)
+    )
     document = kube_yaml.load(laughs)  # shared objects: cheap to load, 10**7 values to write
     with pytest.raises(kube_yaml.TooManyValues):
         kube_yaml.bounded(document)

@@ -19,9 +19,19 @@ MANAGED = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"  #
     ("method", "v1_path", "v2_method", "v2_path"),
     [
         ("POST", "/apis/v1/namespaces/ns/clusters", "POST", "/apis/ray.io/v1/namespaces/ns/rayclusters"),
-        ("GET", "/apis/v1/namespaces/ns/clusters", "GET", "/apis/ray.io/v1/namespaces/ns/rayclusters" + MANAGED),
+        (
+            "GET",
+            "/apis/v1/namespaces/ns/clusters",
+            "GET",
+            "/apis/ray.io/v1/namespaces/ns/rayclusters" + MANAGED,
+        ),
         ("GET", "/apis/v1/namespaces/ns/clusters/c", "GET", "/apis/ray.io/v1/namespaces/ns/rayclusters/c"),
-        ("DELETE", "/apis/v1/namespaces/ns/clusters/c", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayclusters/c"),
+        (
+            "DELETE",
+            "/apis/v1/namespaces/ns/clusters/c",
+            "DELETE",
+            "/apis/ray.io/v1/namespaces/ns/rayclusters/c",
+        ),
         ("GET", "/apis/v1/clusters", "GET", "/apis/ray.io/v1/rayclusters" + MANAGED),
         ("POST", "/apis/v1/namespaces/ns/jobs", "POST", "/apis/ray.io/v1/namespaces/ns/rayjobs"),
         ("GET", "/apis/v1/namespaces/ns/jobs", "GET", "/apis/ray.io/v1/namespaces/ns/rayjobs" + MANAGED),
@@ -29,17 +39,57 @@ MANAGED = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkuberay-apiserver"  #
         ("DELETE", "/apis/v1/namespaces/ns/jobs/j", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayjobs/j"),
         ("GET", "/apis/v1/jobs", "GET", "/apis/ray.io/v1/rayjobs" + MANAGED),
         ("POST", "/apis/v1/namespaces/ns/services", "POST", "/apis/ray.io/v1/namespaces/ns/rayservices"),
-        ("GET", "/apis/v1/namespaces/ns/services", "GET", "/apis/ray.io/v1/namespaces/ns/rayservices" + MANAGED),
+        (
+            "GET",
+            "/apis/v1/namespaces/ns/services",
+            "GET",
+            "/apis/ray.io/v1/namespaces/ns/rayservices" + MANAGED,
+        ),
         ("GET", "/apis/v1/namespaces/ns/services/s", "GET", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
         ("PUT", "/apis/v1/namespaces/ns/services/s", "PUT", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
-        ("DELETE", "/apis/v1/namespaces/ns/services/s", "DELETE", "/apis/ray.io/v1/namespaces/ns/rayservices/s"),
+        (
+            "DELETE",
+            "/apis/v1/namespaces/ns/services/s",
+            "DELETE",
+            "/apis/ray.io/v1/namespaces/ns/rayservices/s",
+        ),
         ("GET", "/apis/v1/services", "GET", "/apis/ray.io/v1/rayservices" + MANAGED),
-        ("POST", "/apis/v1/namespaces/ns/jobsubmissions/c", "POST", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/"),
-        ("GET", "/apis/v1/namespaces/ns/jobsubmissions/c", "GET", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/"),
-        ("GET", "/apis/v1/namespaces/ns/jobsubmissions/c/s1", "GET", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1"),
-        ("GET", "/apis/v1/namespaces/ns/jobsubmissions/c/log/s1", "GET", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1/logs"),
-        ("POST", "/apis/v1/namespaces/ns/jobsubmissions/c/s1", "POST", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1/stop"),
-        ("DELETE", "/apis/v1/namespaces/ns/jobsubmissions/c/s1", "DELETE", "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1"),
+        (
+            "POST",
+            "/apis/v1/namespaces/ns/jobsubmissions/c",
+            "POST",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/",
+        ),
+        (
+            "GET",
+            "/apis/v1/namespaces/ns/jobsubmissions/c",
+            "GET",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/",
+        ),
+        (
+            "GET",
+            "/apis/v1/namespaces/ns/jobsubmissions/c/s1",
+            "GET",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1",
+        ),
+        (
+            "GET",
+            "/apis/v1/namespaces/ns/jobsubmissions/c/log/s1",
+            "GET",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1/logs",
+        ),
+        (
+            "POST",
+            "/apis/v1/namespaces/ns/jobsubmissions/c/s1",
+            "POST",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1/stop",
+        ),
+        (
+            "DELETE",
+            "/apis/v1/namespaces/ns/jobsubmissions/c/s1",
+            "DELETE",
+            "/api/v1/namespaces/ns/services/c-head-svc:8265/proxy/api/jobs/s1",
+        ),
     ],
 )
 def test_each_v1_call_has_its_v2_successor(method, v1_path, v2_method, v2_path):
@@ -53,13 +103,24 @@ def test_each_v1_call_has_its_v2_successor(method, v1_path, v2_method, v2_path):
         ("POST", "/apis/v1/namespaces/ns/compute_templates", "POST", "/api/v1/namespaces/ns/configmaps"),
         ("GET", "/apis/v1/namespaces/ns/compute_templates", "GET", "/api/v1/namespaces/ns/configmaps"),
         ("GET", "/apis/v1/namespaces/ns/compute_templates/t", "GET", "/api/v1/namespaces/ns/configmaps/t"),
-        ("DELETE", "/apis/v1/namespaces/ns/compute_templates/t", "DELETE", "/api/v1/namespaces/ns/configmaps/t"),
+        (
+            "DELETE",
+            "/apis/v1/namespaces/ns/compute_templates/t",
+            "DELETE",
+            "/api/v1/namespaces/ns/configmaps/t",
+        ),
         ("GET", "/apis/v1/compute_templates", "GET", "/api/v1/configmaps"),
     ],
 )
-def test_compute_templates_are_succeeded_by_configmaps_on_the_kubernetes_api(method, v1_path, v2_method, configmaps_path):
+def test_compute_templates_are_succeeded_by_configmaps_on_the_kubernetes_api(
+    method, v1_path, v2_method, configmaps_path
+):
     successor = v2_successor(method, v1_path)
-    assert (successor.method, successor.path, successor.served_by_bridge) == (v2_method, configmaps_path, False)
+    assert (successor.method, successor.path, successor.served_by_bridge) == (
+        v2_method,
+        configmaps_path,
+        False,
+    )
 
 
 def test_paths_v1_never_served_have_no_successor():
@@ -75,8 +136,16 @@ def test_headers_name_the_successor_the_guide_and_the_dates():
     assert headers == [
         ("Deprecation", "@1787097600"),
         ("Sunset", "Wed, 30 Jun 2027 00:00:00 GMT"),
-        ("Link", f'</apis/ray.io/v1/namespaces/ns/rayclusters/c>; rel="successor-version", <{GUIDE}>; rel="deprecation"'),
-        ("Warning", '299 - "KubeRay APIServer v1 is deprecated; use DELETE /apis/ray.io/v1/namespaces/ns/rayclusters/c instead"'),
+        (
+            "Link",
+            '</apis/ray.io/v1/namespaces/ns/rayclusters/c>; rel="successor-version", '
+            f'<{GUIDE}>; rel="deprecation"',
+        ),
+        (
+            "Warning",
+            '299 - "KubeRay APIServer v1 is deprecated; '
+            'use DELETE /apis/ray.io/v1/namespaces/ns/rayclusters/c instead"',
+        ),
     ]
 
 
@@ -101,7 +170,7 @@ def test_warning_text_is_ascii_without_control_characters():
     """A client's field name may hold anything; a header value may not (the response failed)."""
     # quoted-string escapes first (\\ and \"), so the client unquotes to \u00fc, \n, ...
     assert warning_299('unknown field "\u00fc\u20ac\nb"') == r'299 - "unknown field \"\\u00fc\\u20ac\\nb\""'
-    assert warning_299("x\U0001F600\x7f") == r'299 - "x\\ud83d\\ude00\\u007f"'
+    assert warning_299("x\U0001f600\x7f") == r'299 - "x\\ud83d\\ude00\\u007f"'
 
 
 def test_the_successor_is_a_uri_whatever_the_name():

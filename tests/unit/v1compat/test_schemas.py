@@ -24,11 +24,19 @@ def load(schema, body):
 
 
 def test_snake_case_and_camel_case_load_to_the_same_message():
-    camel, _ = load(ClusterSchema(), {"clusterSpec": {"headGroupSpec": {"computeTemplate": "t", "rayStartParams": {"a": "b"}}}})
-    snake, _ = load(ClusterSchema(), {"cluster_spec": {"head_group_spec": {"compute_template": "t", "ray_start_params": {"a": "b"}}}})
-    assert camel == snake == {
-        "cluster_spec": {"head_group_spec": {"compute_template": "t", "ray_start_params": {"a": "b"}}}
-    }
+    camel, _ = load(
+        ClusterSchema(),
+        {"clusterSpec": {"headGroupSpec": {"computeTemplate": "t", "rayStartParams": {"a": "b"}}}},
+    )
+    snake, _ = load(
+        ClusterSchema(),
+        {"cluster_spec": {"head_group_spec": {"compute_template": "t", "ray_start_params": {"a": "b"}}}},
+    )
+    assert (
+        camel
+        == snake
+        == {"cluster_spec": {"head_group_spec": {"compute_template": "t", "ray_start_params": {"a": "b"}}}}
+    )
 
 
 def test_enums_load_from_names_and_numbers_as_value_names():
@@ -78,18 +86,46 @@ def test_unknown_fields_and_enum_values_are_reported_with_their_path_and_dropped
         (ComputeTemplateSchema(), {"cpu": -1}, "proto: invalid value for uint32 field cpu: -1"),
         (ComputeTemplateSchema(), {"memory": 1.5}, "proto: invalid value for uint32 field memory: 1.5"),
         (ComputeTemplateSchema(), {"name": 7}, "proto: invalid value for string field name: 7"),
-        (ComputeTemplateSchema(), {"extendedResources": {"efa": "x"}}, 'proto: invalid value for uint32 field extendedResources["efa"]: "x"'),
-        (ClusterSchema(), {"clusterSpec": {"workerGroupSpec": [{"replicas": "a"}]}}, 'proto: invalid value for int32 field clusterSpec.workerGroupSpec[0].replicas: "a"'),
-        (ClusterSchema(), {"clusterSpec": {"enableInTreeAutoscaling": "yes"}}, 'proto: invalid value for bool field clusterSpec.enableInTreeAutoscaling: "yes"'),
-        (ClusterSchema(), {"clusterSpec": "big"}, 'proto: invalid value for message field clusterSpec: "big"'),
+        (
+            ComputeTemplateSchema(),
+            {"extendedResources": {"efa": "x"}},
+            'proto: invalid value for uint32 field extendedResources["efa"]: "x"',
+        ),
+        (
+            ClusterSchema(),
+            {"clusterSpec": {"workerGroupSpec": [{"replicas": "a"}]}},
+            'proto: invalid value for int32 field clusterSpec.workerGroupSpec[0].replicas: "a"',
+        ),
+        (
+            ClusterSchema(),
+            {"clusterSpec": {"enableInTreeAutoscaling": "yes"}},
+            'proto: invalid value for bool field clusterSpec.enableInTreeAutoscaling: "yes"',
+        ),
+        (
+            ClusterSchema(),
+            {"clusterSpec": "big"},
+            'proto: invalid value for message field clusterSpec: "big"',
+        ),
         (ClusterSchema(), {"environment": True}, "proto: invalid value for enum field environment: true"),
-        (ClusterSchema(), {"environment": 2147483648}, "proto: invalid value for enum field environment: 2147483648"),
+        (
+            ClusterSchema(),
+            {"environment": 2147483648},
+            "proto: invalid value for enum field environment: 2147483648",
+        ),
         (ClusterSchema(), {"environment": 1.5}, "proto: invalid value for enum field environment: 1.5"),
         (ClusterSchema(), {"cluster_spec": {}, "clusterSpec": {}}, 'proto: duplicate field "clusterSpec"'),
         (ClusterSchema(), [], "proto: syntax error (line 1:1): unexpected token ["),
         (ClusterSchema(), None, "proto: syntax error (line 1:1): unexpected token null"),
-        (ClusterSchema(), {"annotations": {"a": None}}, 'proto: invalid value for string field annotations["a"]: null'),
-        (ComputeTemplateSchema(), {"extendedResources": {"efa": None}}, 'proto: invalid value for uint32 field extendedResources["efa"]: null'),
+        (
+            ClusterSchema(),
+            {"annotations": {"a": None}},
+            'proto: invalid value for string field annotations["a"]: null',
+        ),
+        (
+            ComputeTemplateSchema(),
+            {"extendedResources": {"efa": None}},
+            'proto: invalid value for uint32 field extendedResources["efa"]: null',
+        ),
     ],
 )
 def test_wrong_types_are_rejected_naming_the_field(schema, body, message):
@@ -110,9 +146,14 @@ def test_output_is_camel_case_with_enum_numbers_and_zero_values_omitted():
         "cluster_spec": {
             "head_group_spec": {"compute_template": "t", "enableIngress": False, "environment": {}},
             "worker_group_spec": [
-                {"group_name": "g", "replicas": 0, "min_replicas": 1, "max_replicas": 5,
-                 "volumes": [{"name": "v", "volume_type": "PERSISTENT_VOLUME_CLAIM", "read_only": True}],
-                 "securityContext": {"privileged": False, "capabilities": {}}},
+                {
+                    "group_name": "g",
+                    "replicas": 0,
+                    "min_replicas": 1,
+                    "max_replicas": 5,
+                    "volumes": [{"name": "v", "volume_type": "PERSISTENT_VOLUME_CLAIM", "read_only": True}],
+                    "securityContext": {"privileged": False, "capabilities": {}},
+                },
             ],
         },
         "created_at": "2023-09-25T10:48:35Z",
@@ -125,11 +166,15 @@ def test_output_is_camel_case_with_enum_numbers_and_zero_values_omitted():
             # a set-but-empty message is emitted as {} (read-back always sets environment)
             "headGroupSpec": {"computeTemplate": "t", "environment": {}},
             "workerGroupSpec": [
-                {"groupName": "g", "minReplicas": 1, "maxReplicas": 5,
-                 # volumeType is always present: clients index it (it is 0 for a PVC)
-                 "volumes": [{"name": "v", "volumeType": 0, "readOnly": True}],
-                 # proto3 optional bool: emitted whenever set
-                 "securityContext": {"privileged": False, "capabilities": {}}},
+                {
+                    "groupName": "g",
+                    "minReplicas": 1,
+                    "maxReplicas": 5,
+                    # volumeType is always present: clients index it (it is 0 for a PVC)
+                    "volumes": [{"name": "v", "volumeType": 0, "readOnly": True}],
+                    # proto3 optional bool: emitted whenever set
+                    "securityContext": {"privileged": False, "capabilities": {}},
+                },
             ],
         },
         "createdAt": "2023-09-25T10:48:35Z",
@@ -142,19 +187,26 @@ def test_list_keys_are_always_present_and_continue_only_with_a_next_page():
         "clusters": [],
         "continue": "tok",
     }
-    assert ListComputeTemplatesResponseSchema().dump({"compute_templates": []}) == {
-        "computeTemplates": []
-    }
+    assert ListComputeTemplatesResponseSchema().dump({"compute_templates": []}) == {"computeTemplates": []}
 
 
 def test_template_output_keeps_memory_unit_and_tolerations():
     template = {
-        "name": "t", "namespace": "ns", "cpu": 2, "memory": 4, "gpu": 0, "gpu_accelerator": "",
-        "memory_unit": "Gi", "extended_resources": {"vpc.amazonaws.com/efa": 32},
+        "name": "t",
+        "namespace": "ns",
+        "cpu": 2,
+        "memory": 4,
+        "gpu": 0,
+        "gpu_accelerator": "",
+        "memory_unit": "Gi",
+        "extended_resources": {"vpc.amazonaws.com/efa": 32},
         "tolerations": [{"key": "k", "operator": "Exists", "value": "", "effect": "NoExecute"}],
     }
     assert ComputeTemplateSchema().dump(template) == {
-        "name": "t", "namespace": "ns", "cpu": 2, "memory": 4,
+        "name": "t",
+        "namespace": "ns",
+        "cpu": 2,
+        "memory": 4,
         "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoExecute"}],
         "extendedResources": {"vpc.amazonaws.com/efa": 32},
         "memoryUnit": "Gi",

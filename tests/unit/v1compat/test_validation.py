@@ -55,20 +55,68 @@ def go(message: str, *wraps: str) -> str:
     ("namespace", "message", "expected"),
     [
         ("", cluster(), "Namespace is empty. Please specify a valid value."),
-        ("ns", cluster(namespace="other"), "The namespace in the request is different from the namespace in the cluster definition."),
-        ("ns", {k: v for k, v in cluster().items() if k != "namespace"}, "The namespace in the request is different from the namespace in the cluster definition."),
+        (
+            "ns",
+            cluster(namespace="other"),
+            "The namespace in the request is different from the namespace in the cluster definition.",
+        ),
+        (
+            "ns",
+            {k: v for k, v in cluster().items() if k != "namespace"},
+            "The namespace in the request is different from the namespace in the cluster definition.",
+        ),
         ("ns", cluster(name=""), "Cluster name is empty. Please specify a valid value."),
         ("ns", cluster(user=""), "User who create the cluster is empty. Please specify a valid value."),
-        ("ns", {k: v for k, v in cluster().items() if k != "cluster_spec"}, "A ClusterSpec object is required. Please specify one."),
-        ("ns", cluster(cluster_spec={}), "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one."),
-        ("ns", spec_with(head__compute_template=None), "HeadGroupSpec compute template is empty. Please specify a valid value."),
-        ("ns", spec_with(head__ray_start_params={}), "HeadGroupSpec RayStartParams is empty. Please specify values."),
-        ("ns", spec_with(head__imagePullPolicy="always"), "HeadGroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"),
-        ("ns", spec_with(worker__group_name=""), "WorkerNodeSpec 0 group name is empty. Please specify a valid value."),
-        ("ns", spec_with(worker__compute_template=""), "WorkerNodeSpec 0 compute template is empty. Please specify a valid value."),
-        ("ns", spec_with(worker__max_replicas=None), "WorkerNodeSpec 0 MaxReplicas can not be 0. Please specify a valid value."),
-        ("ns", spec_with(worker__min_replicas=6), "WorkerNodeSpec 0 MinReplica > MaxReplicas. Please specify a valid value."),
-        ("ns", spec_with(worker__imagePullPolicy="Never"), "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"),
+        (
+            "ns",
+            {k: v for k, v in cluster().items() if k != "cluster_spec"},
+            "A ClusterSpec object is required. Please specify one.",
+        ),
+        (
+            "ns",
+            cluster(cluster_spec={}),
+            "Cluster Spec Object requires HeadGroupSpec to be populated. Please specify one.",
+        ),
+        (
+            "ns",
+            spec_with(head__compute_template=None),
+            "HeadGroupSpec compute template is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            spec_with(head__ray_start_params={}),
+            "HeadGroupSpec RayStartParams is empty. Please specify values.",
+        ),
+        (
+            "ns",
+            spec_with(head__imagePullPolicy="always"),
+            "HeadGroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent",
+        ),
+        (
+            "ns",
+            spec_with(worker__group_name=""),
+            "WorkerNodeSpec 0 group name is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            spec_with(worker__compute_template=""),
+            "WorkerNodeSpec 0 compute template is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            spec_with(worker__max_replicas=None),
+            "WorkerNodeSpec 0 MaxReplicas can not be 0. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            spec_with(worker__min_replicas=6),
+            "WorkerNodeSpec 0 MinReplica > MaxReplicas. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            spec_with(worker__imagePullPolicy="Never"),
+            "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent",
+        ),
     ],
 )
 def test_create_cluster_rules_and_messages(namespace, message, expected):
@@ -95,11 +143,31 @@ TEMPLATE = "Validate compute template runtime request failed."
 @pytest.mark.parametrize(
     ("namespace", "template", "expected"),
     [
-        ("", {"name": "t", "namespace": "", "cpu": 1, "memory": 1}, "Namespace is empty. Please specify a valid value."),
-        ("ns", {"name": "t", "cpu": 1, "memory": 1}, "The namespace in the request is different from the namespace defined in the compute template."),
-        ("ns", {"namespace": "ns", "cpu": 1, "memory": 1}, "Compute template name is empty. Please specify a valid value."),
-        ("ns", {"name": "t", "namespace": "ns", "memory": 1}, "Cpu amount is zero. Please specify a valid value."),
-        ("ns", {"name": "t", "namespace": "ns", "cpu": 1}, "Memory amount is zero. Please specify a valid value."),
+        (
+            "",
+            {"name": "t", "namespace": "", "cpu": 1, "memory": 1},
+            "Namespace is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            {"name": "t", "cpu": 1, "memory": 1},
+            "The namespace in the request is different from the namespace defined in the compute template.",
+        ),
+        (
+            "ns",
+            {"namespace": "ns", "cpu": 1, "memory": 1},
+            "Compute template name is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            {"name": "t", "namespace": "ns", "memory": 1},
+            "Cpu amount is zero. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            {"name": "t", "namespace": "ns", "cpu": 1},
+            "Memory amount is zero. Please specify a valid value.",
+        ),
     ],
 )
 def test_create_template_rules_and_messages(namespace, template, expected):
@@ -107,7 +175,9 @@ def test_create_template_rules_and_messages(namespace, template, expected):
 
 
 def test_get_and_delete_check_the_name_before_the_namespace():
-    assert rejected(require_cluster_name, "", "") == go("Cluster name is empty. Please specify a valid value.")
+    assert rejected(require_cluster_name, "", "") == go(
+        "Cluster name is empty. Please specify a valid value."
+    )
     assert rejected(require_cluster_name, "", "c") == go("Namespace is empty. Please specify a valid value.")
     assert rejected(require_template_name, "ns", "") == go(
         "Compute template name is empty. Please specify a valid value."

@@ -51,17 +51,23 @@ def cluster(extra_limits: dict | None = None) -> dict:
     container = {"name": "ray-head", "image": "ray"}
     if extra_limits:
         container["resources"] = {"limits": dict(extra_limits)}
-    return {"spec": {"headGroupSpec": {"computeTemplate": "small",
-                                       "template": {"spec": {"containers": [container]}}}}}
+    return {
+        "spec": {
+            "headGroupSpec": {"computeTemplate": "small", "template": {"spec": {"containers": [container]}}}
+        }
+    }
 
 
 def test_remove_template_undoes_apply_templates():
     expanded = apply_templates(cluster(), {"small": SMALL})
     group = expanded["spec"]["headGroupSpec"]
     remove_template(group, SMALL, "head")
-    assert group == {"template": {"metadata": {},
-                                  "spec": {"containers": [{"name": "ray-head", "image": "ray"}],
-                                           "tolerations": []}}}
+    assert group == {
+        "template": {
+            "metadata": {},
+            "spec": {"containers": [{"name": "ray-head", "image": "ray"}], "tolerations": []},
+        }
+    }
 
 
 def test_remove_template_keeps_values_someone_else_set():
