@@ -27,7 +27,7 @@ from bridge.core.logs import configure_logging
 from bridge.core.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.fd_limit import raise_open_files_limit
 from bridge.supervisor import EmbeddedChild, export_url
-from bridge.worker_hooks import post_worker_init, worker_int
+from bridge.worker_hooks import post_fork, worker_int
 
 log = logging.getLogger("kuberay_bridge.server")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # bridge.core.metrics reads it; not imported here
@@ -142,7 +142,7 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "on_starting": hooks.on_starting,
         "on_exit": hooks.on_exit,
         "child_exit": hooks.child_exit,
-        "post_worker_init": post_worker_init,
+        "post_fork": post_fork,
         "worker_int": worker_int,
         "_hooks": hooks,
     }
@@ -158,9 +158,7 @@ def _json_logging(level: str) -> dict[str, Any]:
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
         },
-        "loggers": {
-            "gunicorn.error": {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
-        },
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": level.upper(), "propagate": False}},
         "root": {"handlers": [], "level": "WARNING"},
     }
 

@@ -34,7 +34,19 @@ def _end_streams_soon() -> None:
         threading.Thread(target=end_open_streams, name="end-streams", daemon=True).start()
 
 
-def post_worker_init(worker: Any) -> None:
+def post_fork(server: Any, worker: Any) -> None:
+    """Install the handlers below right after the worker's own, before it loads the app: a
+    Ctrl-C while a worker is still booting (its sibling already serving) must find them too."""
+    init_signals = worker.init_signals
+
+    def init_then_chain() -> None:
+        init_signals()
+        _chain_signal_handlers(worker)
+
+    worker.init_signals = init_then_chain
+
+
+def _chain_signal_handlers(worker: Any) -> None:
     """Chain the worker's SIGTERM handler and make its quit handler run once."""
     default_exit = worker.handle_exit
     default_quit = worker.handle_quit
