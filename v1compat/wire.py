@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from flask import Response, request
 
 from bridge.core.config import BridgeConfig
@@ -29,11 +30,11 @@ STRICT_QUERY = "strict"
 
 def v1_json(payload: Any, status: int = 200) -> Response:
     """A v1 answer: compact JSON, as protojson writes it."""
-    return Response(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
-        status=status,
-        mimetype="application/json",
-    )
+    try:
+        body = orjson.dumps(payload)  # compact, UTF-8, keys in order: what json.dumps below writes
+    except TypeError:  # an integer beyond 64 bits, a key that is not a string
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(body, status=status, mimetype="application/json")
 
 
 def v1_error_response(error: V1Error, status: int | None = None) -> Response:
