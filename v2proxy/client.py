@@ -9,6 +9,7 @@ upstream that is down is a result with a 502/503/504 ``Status`` body, like any o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from bridge.core.state import current_state
 from v2proxy.messages import Handler, ProxyRequest
 
 Query = Sequence[tuple[str, str]] | None
+_LONG_DIGIT_RUN = re.compile(rb"\d{19}")
 
 
 @dataclass
@@ -134,8 +136,8 @@ class V2Client:
 
 def _decode(raw: bytes) -> Any:
     """JSON as the upstream sent it: orjson (a v1 list of 1,000 clusters decodes in a third of
-    the time), the standard library for what orjson refuses (integers beyond 64 bits)."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+    the time), except where orjson would lose precision: it reads an integer beyond 64 bits as a
+    float, so a body with a run of 19 or more digits goes to the standard library."""
+    if _LONG_DIGIT_RUN.search(raw):
         return json.loads(raw)
+    return orjson.loads(raw)
