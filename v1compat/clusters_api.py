@@ -43,23 +43,15 @@ LIST_FAILED = "List clusters failed."
 LIST_ALL_FAILED = "List clusters from all namespaces failed."
 
 
-def rayclusters_path(namespace: str | None = None, name: str | None = None) -> str:
-    return RAYCLUSTERS.get_url(namespace, name)
-
-
 CLUSTERS = ManagedKind(
     noun="Cluster",
-    path=rayclusters_path,
+    path=RAYCLUSTERS.get_url,
     selector=MANAGED_BY_SELECTOR,
     owns=convert.is_managed,
     not_owned=lambda name: f"RayCluster with name {name} not managed by {MANAGED_BY}",
     get_failed="Get Cluster failed",
     delete_failed=lambda name: f"Failed to delete cluster {name}.",
 )
-
-
-def events_path(namespace: str) -> str:
-    return EVENTS_K8S_IO.get_url(namespace)
 
 
 _GO_INT = re.compile(r"[+-]?[0-9]+")  # strconv.ParseInt(s, 10, 64): no spaces, no "_"
@@ -112,7 +104,7 @@ def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str
     name = cluster["name"]
     templates = _resolve_templates(client, namespace, cluster)
     raycluster = build_raycluster(cluster, namespace, templates)
-    created = client.create(rayclusters_path(namespace), raycluster)
+    created = client.create(RAYCLUSTERS.get_url(namespace), raycluster)
     if created.status == 409:
         raise already_exists(f"Cluster {name} already exists in namespace {namespace}", CREATE_FAILED)
     if not created.ok:
@@ -227,7 +219,7 @@ def _namespace_and_name(raycluster: dict[str, Any]) -> tuple[str, str]:
 def _ray_events(client: V2Calls, namespace: str, names: set[str]) -> list[Any]:
     """The Ray events of ``namespace`` (about ``names`` only when it is just one); [] on failure."""
     query = [("fieldSelector", f"regarding.name={next(iter(names))}")] if len(names) == 1 else []
-    result = client.list(events_path(namespace), query=query)
+    result = client.list(EVENTS_K8S_IO.get_url(namespace), query=query)
     if not result.ok or not isinstance(result.body, dict):
         return []
     return list(result.body.get("items") or [])

@@ -40,13 +40,9 @@ DELETE_LOOKUP_FAILED = "Get compute template failure"
 LIST_ALL_FAILED = "List all compute templates from all namespaces failed."
 
 
-def configmaps_path(namespace: str | None = None, name: str | None = None) -> str:
-    return CONFIGMAPS.get_url(namespace, name)
-
-
 TEMPLATES = ManagedKind(
     noun="Compute template",
-    path=configmaps_path,
+    path=CONFIGMAPS.get_url,
     selector=TEMPLATE_LABEL_SELECTOR,
     owns=is_compute_template,
     not_owned=lambda name: (
@@ -60,7 +56,7 @@ TEMPLATES = ManagedKind(
 def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[str, Any]:
     validate_create_template(namespace, template)
     name = template["name"]
-    existing = client.get(configmaps_path(namespace, name))
+    existing = client.get(CONFIGMAPS.get_url(namespace, name))
     if existing.ok:
         raise already_exists(
             f"Compute template with name {name} already exists in namespace {namespace}",
@@ -68,7 +64,7 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
         )
     validate_template_memory(template, CREATE_FAILED)
     configmap = template_to_configmap(template, namespace)
-    created = client.create(configmaps_path(namespace), configmap)
+    created = client.create(CONFIGMAPS.get_url(namespace), configmap)
     if created.status == 409:
         raise already_exists(
             f"Compute template with name {name} already exists in namespace {namespace}",
