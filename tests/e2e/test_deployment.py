@@ -146,6 +146,8 @@ def test_sigterm_drains_then_finishes_requests_and_watches(start_bridge, cluster
         assert wait_until(lambda: requests.get(bridge.url + "/readyz", timeout=10).status_code == 503, 5)
         readyz = requests.get(bridge.url + "/readyz", timeout=10)
         assert readyz.json()["reason"] == "ServiceUnavailable"
+        time.sleep(3)  # well inside the drain of 8 s: gunicorn alone would have stopped by now
+        assert requests.get(bridge.url + "/readyz", timeout=10).status_code == 503
         assert requests.get(bridge.url + RAYCLUSTERS, timeout=10).status_code == 200, "still serving"
         assert bridge.process.poll() is None
         stop.set()  # the endpoints have caught up: no new requests from here on
