@@ -53,6 +53,7 @@ class _MasterHooks:
         """Connections a worker may hold when the setting is 0: from the open-files limit,
         raised once (workers and the embedded API inherit it) and kept across reloads."""
         if self._worker_connections is None:
+            self.announce()  # logging first: the limit is logged
             self._worker_connections = worker_connections(raise_open_files_limit())
         return self._worker_connections
 

@@ -92,11 +92,16 @@ class RotatingContext:
 
 
 def ssl_context_hook(config: BridgeConfig):
-    """gunicorn's ``ssl_context`` server hook, for the TLS files of ``config``."""
+    """gunicorn's ``ssl_context`` server hook, for the TLS files of ``config``. The gevent
+    worker calls it once, the gthread and sync workers once a connection: each worker builds
+    its context on the first call (after the fork) and keeps it."""
+    built: list[RotatingContext] = []
 
     def ssl_context(gunicorn_config: Any, default_ssl_context_factory: Any) -> ssl.SSLContext:
-        return RotatingContext(
-            config.tls_cert_file, config.tls_private_key_file, config.tls_client_ca_file
-        ).context
+        if not built:
+            built.append(
+                RotatingContext(config.tls_cert_file, config.tls_private_key_file, config.tls_client_ca_file)
+            )
+        return built[0].context
 
     return ssl_context

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 
+import pytest
 import requests
 
 from tests.support.bridge_process import COMMAND, RawWatches
@@ -55,7 +56,10 @@ def test_kubectl_sends_its_token_over_tls(start_bridge, cluster, tmp_path):
     assert "You must be logged in" in refused.stderr
 
 
-def test_a_rotated_certificate_serves_new_connections_without_a_restart(start_bridge, cluster, tmp_path):
+@pytest.mark.parametrize("worker_class", ["gevent", "gthread"])  # one context a worker, one a connection
+def test_a_rotated_certificate_serves_new_connections_without_a_restart(
+    start_bridge, cluster, tmp_path, worker_class
+):
     old_ca, new_ca = issue_certificate(tmp_path, "old-ca"), issue_certificate(tmp_path, "new-ca")
     old, new = issue_certificate(tmp_path, "old", old_ca), issue_certificate(tmp_path, "new", new_ca)
     live = tmp_path / "live"
@@ -63,7 +67,12 @@ def test_a_rotated_certificate_serves_new_connections_without_a_restart(start_br
     shutil.copy(old[0], live / "tls.crt")
     shutil.copy(old[1], live / "tls.key")
     bridge = start_bridge(
-        "--upstream", cluster.url, *_tls_args(live / "tls.crt", live / "tls.key"), ca_file=old_ca[0]
+        "--upstream",
+        cluster.url,
+        "--worker-class",
+        worker_class,
+        *_tls_args(live / "tls.crt", live / "tls.key"),
+        ca_file=old_ca[0],
     )
     workers = bridge.children()
 
@@ -80,6 +89,8 @@ def test_a_rotated_certificate_serves_new_connections_without_a_restart(start_br
     assert wait_until(new_certificate_served, 30)
     for _ in range(4):  # every worker, whichever accepts
         assert requests.get(bridge.url + RAYCLUSTERS, verify=str(new_ca[0]), timeout=10).status_code == 200
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(bridge.url + "/healthz", verify=str(old_ca[0]), timeout=10)
     assert bridge.children() == workers, "no worker restarted"
 
 
