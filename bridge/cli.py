@@ -38,8 +38,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     """Every setting is checked before gunicorn starts a worker: a bad one is one line on
     stderr naming it, and exit status 2 (as for a usage error)."""
     flags = {name: getattr(args, name) for name in BridgeConfig.settings()}
+
+    def load_config() -> BridgeConfig:
+        return BridgeConfig.load(flags=flags, config_file=args.config)
+
     try:
-        config = BridgeConfig.load(flags=flags, config_file=args.config)
+        config = load_config()
     except ConfigError as exc:
         problems = exc.problems
     else:
@@ -49,7 +53,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"kuberay-bridge: invalid configuration: {problem}", file=sys.stderr)
         return 2
-    return run(config)
+    return run(config, load_config)
 
 
 def _port(text: str) -> int:

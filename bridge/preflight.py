@@ -19,14 +19,28 @@ import sys
 
 from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.upstream_choice import choose_upstream
+from bridge.tls import tls_problems
 from v2proxy.middleware import MiddlewareError, load_middleware
 
 CREDENTIAL_MODES = ("kubeconfig", "in-cluster")
+# The master starts the embedded API once, for these; every other setting applies on SIGHUP.
+RESTART_ONLY = ("upstream", "embedded_crd_dir")
 
 
 def startup_problems(config: BridgeConfig) -> list[str]:
     """One line per problem, each naming its setting; empty when the bridge can start."""
-    return [*_address_problems(config), *_checked_in_a_fork(config)]
+    return [*_address_problems(config), *tls_problems(config), *_checked_in_a_fork(config)]
+
+
+def reload_problems(running: BridgeConfig, new: BridgeConfig) -> list[str]:
+    """What stops ``new`` from replacing ``running`` on SIGHUP (the listen address is the
+    running bridge's own, so it is not probed)."""
+    restart = [
+        f"{name}: a change needs a restart"
+        for name in RESTART_ONLY
+        if getattr(running, name) != getattr(new, name)
+    ]
+    return [*restart, *tls_problems(new), *_checked_in_a_fork(new)]
 
 
 def import_from_working_directory() -> None:

@@ -14,19 +14,24 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
-from bridge.core.config import BridgeConfig
+from bridge.arbiter import BridgeArbiter
+from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.errors import status_body
 from bridge.core.hops import INSTANCE_ENV, new_instance_id
 from bridge.core.logs import configure_logging
 from bridge.core.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.fd_limit import raise_open_files_limit
+from bridge.preflight import reload_problems
 from bridge.supervisor import EmbeddedChild, export_url
+from bridge.tls import ssl_context_hook
 from bridge.worker_hooks import post_fork, worker_int
 
 log = logging.getLogger("kuberay_bridge.server")
@@ -42,6 +47,15 @@ class _MasterHooks:
         self.metrics_dir: str | None = None
         self.master_pid = os.getpid()
         self.choice: UpstreamChoice | None = None
+        self._worker_connections: int | None = None
+
+    def worker_connections(self) -> int:
+        """Connections a worker may hold when the setting is 0: from the open-files limit,
+        raised once (workers and the embedded API inherit it) and kept across reloads."""
+        if self._worker_connections is None:
+            self.announce()  # logging first: the limit is logged
+            self._worker_connections = worker_connections(raise_open_files_limit())
+        return self._worker_connections
 
     def announce(self) -> None:
         """Say which upstream this bridge uses and why (the first line of its log)."""
@@ -59,9 +73,7 @@ class _MasterHooks:
     def on_starting(self, server: Any) -> None:
         self.master_pid = os.getpid()
         self.announce()
-        open_files = raise_open_files_limit()  # workers and the embedded API inherit it
-        if not self.config.worker_connections:
-            server.cfg.set("worker_connections", worker_connections(open_files))
+        self.worker_connections()  # the limit is raised before the embedded API starts
         # One id for all workers, so a request one worker sends to its own bridge (a loop)
         # is recognised by whichever worker receives it.
         os.environ[INSTANCE_ENV] = new_instance_id()
@@ -116,18 +128,19 @@ def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> No
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
-def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
-    """gunicorn's settings (names as in its docs) for ``config``."""
+def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -> dict[str, Any]:
+    """gunicorn's settings (names as in its docs) for ``config``; ``hooks`` are kept across a
+    reload (they own the embedded API the master started)."""
     # gunicorn has no setting for its error pages; its workers look this function up on the
     # module at each error, and inherit it from the master that loaded these settings.
     gunicorn_util.write_error = write_status_error
-    hooks = _MasterHooks(config)
+    hooks = hooks or _MasterHooks(config)
     return {
         "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],
         "workers": config.workers,
         "worker_class": config.worker_class,
         "threads": config.threads,
-        "worker_connections": config.worker_connections or 1000,  # 0: set by on_starting
+        "worker_connections": config.worker_connections or hooks.worker_connections(),
         "timeout": config.worker_timeout,
         "graceful_timeout": config.graceful_timeout,
         "keepalive": 5,
@@ -145,6 +158,19 @@ def gunicorn_settings(config: BridgeConfig) -> dict[str, Any]:
         "post_fork": post_fork,
         "worker_int": worker_int,
         "_hooks": hooks,
+        **_tls_settings(config),
+    }
+
+
+def _tls_settings(config: BridgeConfig) -> dict[str, Any]:
+    """HTTPS when the TLS files are set: gunicorn serves TLS when ``certfile`` is set, and its
+    ``ssl_context`` hook builds the context (``bridge.tls``: reloaded when the files change)."""
+    if not config.tls_cert_file:
+        return {}
+    return {
+        "certfile": config.tls_cert_file,
+        "keyfile": config.tls_private_key_file,
+        "ssl_context": ssl_context_hook(config),
     }
 
 
@@ -164,8 +190,13 @@ def _json_logging(level: str) -> dict[str, Any]:
 
 
 class BridgeApplication(BaseApplication):
-    def __init__(self, config: BridgeConfig):
+    """The bridge under gunicorn: the shipped settings, then the operator's ``GUNICORN_CMD_ARGS``
+    on top (as gunicorn's own command line applies it), and a configuration that SIGHUP re-reads
+    from where ``load_bridge_config`` found it (flags, ``BRIDGE_*``, the config file)."""
+
+    def __init__(self, config: BridgeConfig, load_bridge_config: Callable[[], BridgeConfig] | None = None):
         self.bridge_config = config
+        self.load_bridge_config = load_bridge_config or (lambda: config)
         self.settings = gunicorn_settings(config)
         super().__init__()
 
@@ -173,6 +204,34 @@ class BridgeApplication(BaseApplication):
         for name, value in self.settings.items():
             if not name.startswith("_"):
                 self.cfg.set(name, value)
+        operator = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for name, value in vars(operator).items():
+            if value is not None and name != "args":
+                self.cfg.set(name.lower(), value)
+
+    def reload_bridge_config(self) -> bool:
+        """Read and check the configuration again (SIGHUP); False, and one log line, when it
+        cannot be used: the running workers then stay."""
+        try:
+            config = self.load_bridge_config()
+        except ConfigError as error:
+            problems = error.problems
+        else:
+            problems = reload_problems(self.bridge_config, config)
+        if problems:
+            log.error("SIGHUP: configuration not reloaded, the running one stays: %s", "; ".join(problems))
+            return False
+        self.bridge_config = config
+        self.settings = gunicorn_settings(config, self.settings["_hooks"])
+        log.info("SIGHUP: configuration reloaded; new workers start with it")
+        return True
+
+    def run(self) -> None:
+        try:
+            BridgeArbiter(self).run()
+        except RuntimeError as error:  # as gunicorn's BaseApplication.run
+            print(f"\nError: {error}\n", file=sys.stderr)
+            sys.exit(1)
 
     def load(self):
         from bridge.app import create_app
@@ -180,9 +239,10 @@ class BridgeApplication(BaseApplication):
         return create_app(self.bridge_config)
 
 
-def run(config: BridgeConfig) -> int:
-    """Serve until SIGTERM/SIGINT; the exit status of the gunicorn master."""
-    application = BridgeApplication(config)
+def run(config: BridgeConfig, load_config: Callable[[], BridgeConfig] | None = None) -> int:
+    """Serve until SIGTERM/SIGINT; the exit status of the gunicorn master. ``load_config``
+    reads the configuration again on SIGHUP."""
+    application = BridgeApplication(config, load_config)
     application.settings["_hooks"].announce()
     master = os.getpid()
     try:

@@ -237,6 +237,19 @@ class BridgeConfig:
         _in_range(_parse_int, 1),
         "seconds requests in flight get after SIGTERM (open watches end at once)",
     )
+    drain_seconds: float = _setting(
+        5.0,
+        _in_range(_parse_float, 0.0, 3600.0),
+        "seconds the bridge keeps serving after SIGTERM while /readyz answers 503, so endpoints "
+        "drop it before it stops (0: stop at once)",
+    )
+    tls_cert_file: str | None = _setting(
+        None, _existing_file, "PEM certificate (chain) to serve HTTPS with; re-read when it changes"
+    )
+    tls_private_key_file: str | None = _setting(None, _existing_file, "PEM private key of tls_cert_file")
+    tls_client_ca_file: str | None = _setting(
+        None, _existing_file, "PEM CA bundle: every client must present a certificate it signed"
+    )
     embedded_crd_dir: str | None = _setting(
         None, _existing_directory, "CRD directory for the embedded upstream (prunes and validates)"
     )
@@ -303,6 +316,11 @@ class BridgeConfig:
         config = cls(**parsed)
         if config.auth_mode == "token" and not config.token_file and "token_file" not in parsed_badly:
             problems.append("auth_mode: 'token' needs token_file (BRIDGE_TOKEN_FILE)")
+        tls_files_bad = {"tls_cert_file", "tls_private_key_file"} & parsed_badly
+        if bool(config.tls_cert_file) != bool(config.tls_private_key_file) and not tls_files_bad:
+            problems.append("tls_cert_file and tls_private_key_file: set both or neither")
+        if config.tls_client_ca_file and not config.tls_cert_file and not tls_files_bad:
+            problems.append("tls_client_ca_file: needs tls_cert_file and tls_private_key_file")
         if config.v1_sunset and config.v1_deprecated_since and config.v1_sunset < config.v1_deprecated_since:
             problems.append(
                 f"v1_sunset: {config.v1_sunset} is before v1_deprecated_since {config.v1_deprecated_since}"

@@ -5,7 +5,8 @@ to anyone — and remembers the answer for a moment so a busy probe does not bec
 HTTP answer below 500 means reachable: in passthrough mode the bridge has no credentials of
 its own and a 401 still proves the API is there. The probe carries the bridge's ``Via`` entry
 like every upstream call, so an upstream that is the bridge itself answers 508 at once
-(``bridge.core.hops``) and readiness names the loop instead of hanging.
+(``bridge.core.hops``) and readiness names the loop instead of hanging. From SIGTERM on it
+answers 503 without asking (``bridge.core.shutdown``), while everything else still serves.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from flask import Blueprint, jsonify
 
 from bridge.core.errors import status_body
 from bridge.core.hops import LOOP_STATUS
+from bridge.core.shutdown import shutting_down
 from bridge.core.state import current_state
 from bridge.core.upstream import Upstream
 
 blueprint = Blueprint("health", __name__)
 CACHE_SECONDS = 1.5
+SHUTTING_DOWN = "shutting down: finishing the requests in flight, send new ones elsewhere"
 
 
 class ReadinessProbe:
@@ -95,7 +98,7 @@ def healthz():
 @blueprint.get("/readyz")
 def readyz():
     state = current_state()
-    problem = state.readiness.problem()
+    problem = SHUTTING_DOWN if shutting_down.is_set() else state.readiness.problem()
     upstream = state.upstream.describe()
     if problem is None:
         return jsonify(status="ready", upstream=upstream)

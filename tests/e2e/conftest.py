@@ -15,7 +15,8 @@ from tests.support.bridge_process import BridgeProcess
 def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
     """``start_bridge(*serve_args, env=None, command=None, cwd=None)`` -> a ready BridgeProcess,
     stopped when the module ends. ``own_process_group=True`` starts it in a session of its own, so
-    a test may signal its whole process group as a terminal's Ctrl-C does."""
+    a test may signal its whole process group as a terminal's Ctrl-C does. ``ca_file``: it serves
+    HTTPS with a certificate of that CA (``url`` is https, ``verify`` the CA)."""
     started: list[BridgeProcess] = []
 
     def start(
@@ -26,10 +27,18 @@ def start_bridge(tmp_path_factory) -> Iterator[Callable[..., BridgeProcess]]:
         ready: bool = True,
         own_process_group: bool = False,
         cwd: Path | None = None,
+        ca_file: Path | None = None,
     ) -> BridgeProcess:
         log_path = tmp_path_factory.mktemp("bridge") / "bridge.log"
         bridge = BridgeProcess(
-            args, log_path, env=env, port=port, command=command, own_process_group=own_process_group, cwd=cwd
+            args,
+            log_path,
+            env=env,
+            port=port,
+            command=command,
+            own_process_group=own_process_group,
+            cwd=cwd,
+            ca_file=ca_file,
         )
         started.append(bridge)
         if ready:

@@ -38,16 +38,19 @@ class BridgeProcess:
         command: Sequence[str] | None = None,
         own_process_group: bool = False,
         cwd: Path | None = None,
+        ca_file: Path | None = None,
     ):
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if ca_file else 'http'}://127.0.0.1:{self.port}"
+        self.verify: str | bool = str(ca_file) if ca_file else True
         self.log_path = log_path
         argv = (
             list(command)
             if command
             else [*COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
         )
-        environment = {**os.environ, "BRIDGE_CONFIG": "", **(env or {})}
+        # No drain after SIGTERM unless a test asks: every stop would otherwise wait for it.
+        environment = {**os.environ, "BRIDGE_CONFIG": "", "BRIDGE_DRAIN_SECONDS": "0", **(env or {})}
         environment.pop("BRIDGE_EMBEDDED_URL", None)
         environment.pop("BRIDGE_INSTANCE_ID", None)
         with open(log_path, "wb") as log:
@@ -67,7 +70,7 @@ class BridgeProcess:
             if self.process.poll() is not None:
                 raise AssertionError(f"bridge exited with {self.process.returncode}:\n{self.log()}")
             try:
-                response = requests.get(self.url + "/readyz", timeout=2)
+                response = requests.get(self.url + "/readyz", timeout=2, verify=self.verify)
                 if response.status_code == 200:
                     return response.json()
                 last = response.text

@@ -71,6 +71,10 @@ def test_environment_values_are_parsed(environ, expected):
         ({"BRIDGE_V1_SUNSET": "next year"}, "'next year' is not a date (use YYYY-MM-DD)"),
         ({"BRIDGE_AUTH_MODE": "token"}, "auth_mode: 'token' needs token_file"),
         ({"BRIDGE_TOKEN_FILE": "/nonexistent/tokens"}, "'/nonexistent/tokens' is not a readable file"),
+        ({"BRIDGE_TLS_CERT_FILE": "/nonexistent/tls.crt"}, "'/nonexistent/tls.crt' is not a readable file"),
+        ({"BRIDGE_TLS_CERT_FILE": __file__}, "tls_cert_file and tls_private_key_file: set both or neither"),
+        ({"BRIDGE_TLS_CLIENT_CA_FILE": __file__}, "tls_client_ca_file: needs tls_cert_file"),
+        ({"BRIDGE_DRAIN_SECONDS": "-1"}, "drain_seconds (from BRIDGE_DRAIN_SECONDS): -1.0 must be between"),
     ],
 )
 def test_bad_values_are_named_with_their_source(environ, message):
