@@ -14,6 +14,7 @@ from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.logs import log_everything_as_json
 from bridge.fd_limit import raise_open_files_limit
 from bridge.preflight import import_from_working_directory, startup_problems
+from bridge.rbac import print_rbac_rules
 from bridge.server import run
 
 
@@ -140,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="text lines, or JSON lines as `serve` writes (default: text)",
     )
     embedded.set_defaults(func=_cmd_embedded)
+
+    rbac = commands.add_parser(
+        "rbac",
+        help="print the RBAC rules the bridge's service account needs",
+        description="Print, as YAML, the RBAC rules (ClusterRole and namespaced Role) of what the "
+        "route tables let the bridge call upstream: the Helm chart's files/rbac-rules.yaml.",
+    )
+    rbac.set_defaults(func=print_rbac_rules)
     return parser
 
 

@@ -34,6 +34,7 @@ from typing import Any
 from bridge.kube import names
 from bridge.kube.resources import CONFIGMAPS
 from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
+from v2proxy.pipeline import calls
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -246,6 +247,7 @@ def _same_toleration(new: dict[str, str], existing: Any) -> bool:
 # --- the middleware: I/O at the edges ---------------------------------------------------------
 
 
+@calls(("get", CONFIGMAPS))
 def compute_templates(lookup: Handler) -> Middleware:
     """The middleware for POST/PUT of rayclusters, rayjobs and rayservices (PATCH:
     ``v2proxy.template_patch``).

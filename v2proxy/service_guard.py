@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from bridge.kube.resources import SERVICES
 from bridge.kube.services import ServiceId, parse_service_id
+from v2proxy.pipeline import calls
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -39,6 +40,7 @@ def split_service_id(service_id: str) -> ServiceId | None:
     return parse_service_id(unquote(service_id))
 
 
+@calls(("list", SERVICES))
 def kuberay_services_only(lookup: Handler) -> Middleware:
     """Middleware for the service-proxy routes; ``lookup`` answers the Service LIST."""
 
