@@ -94,9 +94,12 @@ def _passes(served: Served, resource: Resource, verb: str, *, all_namespaces: bo
 
 
 def _declared_calls(routes: Iterable[Route]) -> set[tuple[str, Resource]]:
-    """The ``(verb, resource)`` calls the routes' built-in middlewares declare (``v2proxy.pipeline.calls``)."""
+    """The ``(verb, resource)`` calls the routes' built-ins declare (``v2proxy.pipeline.calls``)."""
     return {
-        call for route in routes for built_in in route.built_ins for call in getattr(built_in, "upstream_calls", ())
+        call
+        for route in routes
+        for built_in in route.built_ins
+        for call in getattr(built_in, "upstream_calls", ())
     }
 
 

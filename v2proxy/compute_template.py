@@ -34,7 +34,6 @@ from typing import Any
 from bridge.kube import names
 from bridge.kube.resources import CONFIGMAPS
 from v2proxy.bodies import BodyError, body_format, decode_body, encode_body
-from v2proxy.pipeline import calls
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -42,6 +41,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
     DEFAULT_MEMORY_UNIT,

@@ -20,7 +20,6 @@ as the service-proxy guard checks Services; anything else is 404, as if it did n
 from __future__ import annotations
 
 from bridge.kube.resources import EVENTS, EVENTS_K8S_IO
-from v2proxy.pipeline import calls
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -28,6 +27,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 
 RAY_API_VERSION = "ray.io/v1"
 # The field that names the object an event is about, by the API the event is read through.

@@ -18,7 +18,6 @@ from urllib.parse import unquote
 
 from bridge.kube.resources import SERVICES
 from bridge.kube.services import ServiceId, parse_service_id
-from v2proxy.pipeline import calls
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -26,6 +25,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
 

