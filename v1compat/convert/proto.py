@@ -21,7 +21,9 @@ ACCESS_MODES = ("RWO", "ROX", "RWX")
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 # Seconds precision is all the Go server keeps, so the fraction is parsed and dropped.
-_WHOLE_SECONDS_UTC = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+_WHOLE_SECONDS_UTC = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ"
+)
 _RFC3339 = re.compile(
     r"(?P<whole>\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.\d+)?(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
 )
