@@ -14,7 +14,6 @@ from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.logs import log_everything_as_json
 from bridge.fd_limit import raise_open_files_limit
 from bridge.preflight import import_from_working_directory, startup_problems
-from bridge.rbac import print_rbac_rules
 from bridge.server import run
 
 
@@ -91,6 +90,14 @@ def _cmd_embedded(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_rbac(_args: argparse.Namespace) -> int:
+    # Imported here: the route tables import the metrics and urllib3, which `serve` must import
+    # only after it set the Prometheus multiprocess directory and gevent patched the modules.
+    from bridge.rbac import print_rbac_rules
+
+    return print_rbac_rules()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kuberay-bridge",
@@ -148,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print, as YAML, the RBAC rules (ClusterRole and namespaced Role) of what the "
         "route tables let the bridge call upstream: the Helm chart's files/rbac-rules.yaml.",
     )
-    rbac.set_defaults(func=print_rbac_rules)
+    rbac.set_defaults(func=_cmd_rbac)
     return parser
 
 

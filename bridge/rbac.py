@@ -128,7 +128,7 @@ def _policy_rules(granted: dict[tuple[str, str], set[str]]) -> list[dict]:
     ]
 
 
-def print_rbac_rules(_args: object = None) -> int:
+def print_rbac_rules() -> int:
     """``kuberay-bridge rbac``."""
     sys.stdout.write(rbac_rules_yaml())
     return 0
