@@ -94,6 +94,14 @@ def _cmd_embedded(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_rbac(_args: argparse.Namespace) -> int:
+    # Imported here: the route tables import the metrics and urllib3, which `serve` must import
+    # only after it set the Prometheus multiprocess directory and gevent patched the modules.
+    from bridge.rbac import print_rbac_rules
+
+    return print_rbac_rules()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kuberay-bridge",
@@ -144,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="text lines, or JSON lines as `serve` writes (default: text)",
     )
     embedded.set_defaults(func=_cmd_embedded)
+
+    rbac = commands.add_parser(
+        "rbac",
+        help="print the RBAC rules the bridge's service account needs",
+        description="Print, as YAML, the RBAC rules (ClusterRole and namespaced Role) of what the "
+        "route tables let the bridge call upstream: the Helm chart's files/rbac-rules.yaml.",
+    )
+    rbac.set_defaults(func=_cmd_rbac)
     return parser
 
 

@@ -41,6 +41,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 from v2proxy.templates import (
     DEFAULT_GPU_ACCELERATOR,
     DEFAULT_MEMORY_UNIT,
@@ -246,6 +247,7 @@ def _same_toleration(new: dict[str, str], existing: Any) -> bool:
 # --- the middleware: I/O at the edges ---------------------------------------------------------
 
 
+@calls(("get", CONFIGMAPS))
 def compute_templates(lookup: Handler) -> Middleware:
     """The middleware for POST/PUT of rayclusters, rayjobs and rayservices (PATCH:
     ``v2proxy.template_patch``).

@@ -19,6 +19,7 @@ as the service-proxy guard checks Services; anything else is 404, as if it did n
 
 from __future__ import annotations
 
+from bridge.kube.resources import EVENTS, EVENTS_K8S_IO
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -26,6 +27,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 
 RAY_API_VERSION = "ray.io/v1"
 # The field that names the object an event is about, by the API the event is read through.
@@ -74,6 +76,7 @@ def ray_events_only(request: ProxyRequest, call_next: Handler) -> ProxyResponse:
     return call_next(request)
 
 
+@calls(("list", EVENTS), ("list", EVENTS_K8S_IO))
 def ray_event_only(lookup: Handler) -> Middleware:
     """Middleware for GET/HEAD of one event; ``lookup`` answers the narrowed LIST."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bridge.kube.resources import Resource
 from v2proxy.messages import (
     Handler,
     Middleware,
@@ -35,6 +36,18 @@ ANY = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
 def method_set(*methods: str) -> frozenset[str]:
     return frozenset(methods)
+
+
+def calls(*upstream_calls: tuple[str, Resource]) -> Callable[[BuiltIn], BuiltIn]:
+    """Declares the ``(verb, resource)`` calls a built-in sends upstream besides the request it
+    forwards (side requests, a PATCH sent on as an update), so ``bridge.rbac`` grants them;
+    e.g. ``@calls(("list", SERVICES))``."""
+
+    def declare(build: BuiltIn) -> BuiltIn:
+        build.upstream_calls = upstream_calls  # type: ignore[attr-defined]
+        return build
+
+    return declare
 
 
 def plain(middleware: Middleware) -> BuiltIn:

@@ -4,7 +4,8 @@ Discovery documents name resources and verbs; the route table names methods and 
 verb is served when the request Kubernetes clients make for it (``list`` is a GET of the
 collection, ``patch`` a PATCH of the item...) would pass the table, so adding or removing a
 route changes discovery with no second list to keep in step. Internal routes (v1compat's
-ConfigMaps and Namespaces) are not reachable over HTTP and count as not served.
+ConfigMaps and Namespaces) are not reachable over HTTP and count as not served, except for
+``bridge.rbac``, which asks what the bridge may call upstream.
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ def api_prefix(api_version: str) -> str:
 class Served:
     """Answers "would the bridge pass this request?" for discovery, from ``routes``."""
 
-    def __init__(self, routes: Sequence[Route]):
+    def __init__(self, routes: Sequence[Route], include_internal: bool = False):
         self.routes = tuple(routes)
+        self.include_internal = include_internal
         self.serves = lru_cache(maxsize=4096)(self._serves)
 
     def _serves(self, method: str, path: str) -> bool:
         try:
-            resolve(self.routes, method, canonical_segments(path), include_internal=False)
+            resolve(self.routes, method, canonical_segments(path), include_internal=self.include_internal)
         except (NoRoute, PathRejected):
             return False
         return True

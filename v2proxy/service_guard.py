@@ -25,6 +25,7 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
 
@@ -39,6 +40,7 @@ def split_service_id(service_id: str) -> ServiceId | None:
     return parse_service_id(unquote(service_id))
 
 
+@calls(("list", SERVICES))
 def kuberay_services_only(lookup: Handler) -> Middleware:
     """Middleware for the service-proxy routes; ``lookup`` answers the Service LIST."""
 

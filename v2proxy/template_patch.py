@@ -42,6 +42,7 @@ from bridge.kube.patch import (
     media_type,
     merge_patch,
 )
+from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES
 from v2proxy.bodies import BodyError, decode_body, encode_body
 from v2proxy.compute_template import (
     TEMPLATE_FIELD,
@@ -59,11 +60,16 @@ from v2proxy.messages import (
     ProxyResponse,
     status_response,
 )
+from v2proxy.pipeline import calls
 
 UPDATE_ATTEMPTS = 5  # reads and updates when another writer keeps changing the object meanwhile
 _RESOURCE_VERSION_PATH = "/metadata/resourceVersion"
 
 
+@calls(
+    ("get", CONFIGMAPS),
+    *((verb, kind) for verb in ("get", "update") for kind in (RAYCLUSTERS, RAYJOBS, RAYSERVICES)),
+)
 def template_patches(lookup: Handler) -> Middleware:
     """The middleware for PATCH of one raycluster, rayjob or rayservice. ``lookup`` answers
     the side requests (the live object, the templates); the update goes on through

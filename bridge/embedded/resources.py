@@ -18,7 +18,6 @@ class Resource(kube.Resource):
     singular: str
     short_names: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    subresources: tuple[str, ...] = ()
     verbs: tuple[str, ...] = ALL_VERBS
     # Another resource whose objects this one shows (events.k8s.io/v1 events are core events).
     view_of: str | None = None

@@ -24,12 +24,14 @@ def quote_segment(text: str) -> str:
 @dataclass(frozen=True)
 class Resource:
     """A resource type of the Kubernetes API: ``group`` is "" for the core group.
-    ``namespaced`` is keyword-only, so a richer table (the embedded API's) can extend it."""
+    ``namespaced`` is keyword-only, so a richer table (the embedded API's) can extend it;
+    ``subresources`` are those the Kubernetes API (or the CRD) defines for it."""
 
     group: str
     version: str
     plural: str
     namespaced: bool = field(default=True, kw_only=True)
+    subresources: tuple[str, ...] = field(default=(), kw_only=True)
 
     @property
     def api_version(self) -> str:
@@ -64,11 +66,11 @@ class Resource:
         return self.prefix + "".join("/" + quote_segment(segment) for segment in segments)
 
 
-RAYCLUSTERS = Resource("ray.io", "v1", "rayclusters")
-RAYJOBS = Resource("ray.io", "v1", "rayjobs")
-RAYSERVICES = Resource("ray.io", "v1", "rayservices")
+RAYCLUSTERS = Resource("ray.io", "v1", "rayclusters", subresources=("status",))
+RAYJOBS = Resource("ray.io", "v1", "rayjobs", subresources=("status",))
+RAYSERVICES = Resource("ray.io", "v1", "rayservices", subresources=("status",))
 CONFIGMAPS = Resource("", "v1", "configmaps")
-SERVICES = Resource("", "v1", "services")
+SERVICES = Resource("", "v1", "services", subresources=("status", "proxy"))
 EVENTS = Resource("", "v1", "events")
 EVENTS_K8S_IO = Resource("events.k8s.io", "v1", "events")
-NAMESPACES = Resource("", "v1", "namespaces", namespaced=False)
+NAMESPACES = Resource("", "v1", "namespaces", namespaced=False, subresources=("status", "finalize"))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import requests
 from werkzeug.datastructures import Headers
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -115,3 +116,23 @@ def kuberay_services(call, number):
     if call.path.endswith("/services"):
         return json_answer(200, {"kind": "ServiceList", "items": [{"metadata": {"name": "head-svc"}}]})
     return json_answer(200, {"kind": "Echo", "path": call.path})
+
+
+def forwarding_to(url: str) -> Script:
+    """Forward every call to ``url`` (the embedded API) and answer what it answers, buffered:
+    the fake then records the real traffic the bridge sends upstream. No watches."""
+
+    def script(call: Call, number: int) -> Response:
+        headers = {k: v for k, v in call.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = requests.request(
+            call.method,
+            url + call.raw_uri,
+            headers=headers,
+            data=call.body,
+            timeout=60,
+            allow_redirects=False,
+        )
+        kept = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "warning")}
+        return Response(answer.content, status=answer.status_code, headers=kept)
+
+    return script
