@@ -24,11 +24,11 @@ from gunicorn.app.base import BaseApplication
 
 from bridge.arbiter import BridgeArbiter
 from bridge.core.config import BridgeConfig, ConfigError
-from bridge.core.errors import status_body
 from bridge.core.hops import INSTANCE_ENV, new_instance_id
 from bridge.core.logs import configure_logging
 from bridge.core.upstream_choice import UpstreamChoice, choose_upstream
 from bridge.fd_limit import raise_open_files_limit
+from bridge.kube.status import failure
 from bridge.preflight import reload_problems
 from bridge.supervisor import EmbeddedChild, export_url
 from bridge.tls import ssl_context_hook
@@ -120,7 +120,7 @@ def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> No
     line, ``Content-Length`` with ``Transfer-Encoding``, a NUL, headers too large), as a
     Kubernetes ``Status`` instead of gunicorn's HTML page: the bridge's own errors are
     ``Status`` objects whoever in the process makes them, so clients can decode them."""
-    body = (json.dumps(status_body(status_int, f"{reason}: {mesg}")) + "\n").encode()
+    body = (json.dumps(failure(status_int, f"{reason}: {mesg}")) + "\n").encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"

@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import Headers
 
-from bridge.core.errors import status_body
 from bridge.core.logs import REQUEST_ID_HEADER
+from bridge.kube.status import failure
 
 # What a side request keeps of the caller's headers: who is asking, and which call it serves.
 SIDE_REQUEST_HEADERS = ("Authorization", REQUEST_ID_HEADER)
@@ -154,4 +154,4 @@ def status_response(
     code: int, reason: str, message: str, details: dict[str, Any] | None = None
 ) -> ProxyResponse:
     """The bridge's own error, as a Kubernetes ``Status`` object like the API server's."""
-    return ProxyResponse.from_json(code, status_body(code, message, reason, details=details))
+    return ProxyResponse.from_json(code, failure(code, message, reason, details=details))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
@@ -27,15 +26,10 @@ Renderer = Callable[[int, str], Response]
 _EXTENSION = "kuberay_bridge_error_renderers"
 
 
-def status_body(code: int, message: str, reason: str | None = None, **extra: Any) -> dict[str, Any]:
-    """The bridge's own error as a Kubernetes ``Status`` (``bridge.kube.status``)."""
-    return failure(code, message, reason, **extra)
-
-
 def status_json(code: int, message: str, reason: str | None = None) -> Response:
     """A Flask response carrying a Kubernetes ``Status``."""
     return Response(
-        json.dumps(status_body(code, message, reason)) + "\n",
+        json.dumps(failure(code, message, reason)) + "\n",
         status=code,
         mimetype="application/json",
     )

@@ -18,11 +18,11 @@ from collections.abc import Callable
 import requests
 from flask import Blueprint, jsonify
 
-from bridge.core.errors import status_body
 from bridge.core.hops import LOOP_STATUS
 from bridge.core.shutdown import shutting_down
 from bridge.core.state import current_state
 from bridge.core.upstream import Upstream
+from bridge.kube.status import failure
 
 blueprint = Blueprint("health", __name__)
 CACHE_SECONDS = 1.5
@@ -102,4 +102,4 @@ def readyz():
     upstream = state.upstream.describe()
     if problem is None:
         return jsonify(status="ready", upstream=upstream)
-    return jsonify(status_body(503, problem, "ServiceUnavailable", upstream=upstream)), 503
+    return jsonify(failure(503, problem, "ServiceUnavailable", upstream=upstream)), 503
