@@ -26,7 +26,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import requests
 
@@ -66,6 +68,31 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def bridge_on_embedded(
+    workers: int, worker_class: str, *embedded_args: str
+) -> Iterator[tuple[str, str, subprocess.Popen]]:
+    """An embedded API and a ``kuberay-bridge serve`` in front of it, both on loopback and both
+    stopped on the way out; yields their base URLs (upstream, bridge) and the bridge's process."""
+    upstream_port, bridge_port = free_port(), free_port()
+    upstream = f"http://127.0.0.1:{upstream_port}"
+    bridge = f"http://127.0.0.1:{bridge_port}"
+    embedded = start(["embedded-apiserver", "--port", str(upstream_port), *embedded_args])
+    served = None
+    try:
+        wait_ready(upstream + "/version")
+        served = start(
+            ["serve", "--port", str(bridge_port), "--upstream", upstream, "--workers", str(workers),
+             "--worker-class", worker_class, "--log-level", "warning"]
+        )  # fmt: skip
+        wait_ready(bridge + "/readyz")
+        yield upstream, bridge, served
+    finally:
+        if served is not None:
+            stop(served)
+        stop(embedded)
 
 
 def raycluster(name: str) -> dict:
@@ -199,29 +226,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gthread"))
     options = parser.parse_args()
 
-    upstream_port, bridge_port = free_port(), free_port()
-    upstream = f"http://127.0.0.1:{upstream_port}"
-    bridge = f"http://127.0.0.1:{bridge_port}"
-    embedded = start(["embedded-apiserver", "--port", str(upstream_port)])
-    served = None
-    try:
-        wait_ready(upstream + "/version")
-        served = start(
-            [
-                "serve",
-                "--port",
-                str(bridge_port),
-                "--upstream",
-                upstream,
-                "--workers",
-                str(options.workers),
-                "--worker-class",
-                options.worker_class,
-                "--log-level",
-                "warning",
-            ]
-        )
-        wait_ready(bridge + "/readyz")
+    with bridge_on_embedded(options.workers, options.worker_class) as (upstream, bridge, served):
         session = requests.Session()
         for index in range(options.objects):
             session.post(upstream + RAY, json=raycluster(f"bench-{index}"), timeout=30).raise_for_status()
@@ -238,10 +243,6 @@ def main() -> None:
             results[f"get_rps_8_threads_{name}"] = throughput(base + one, 8, 5.0)
         results["idle_watches"] = idle_watches(bridge, options.watches, served.pid)
         print(json.dumps(results, indent=2))
-    finally:
-        if served is not None:
-            stop(served)
-        stop(embedded)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from proxy_bench import free_port, raycluster, start, stop, wait_ready
+from proxy_bench import bridge_on_embedded, raycluster
 
 NAMESPACE = "bench-v1"
 MANAGED_BY = "app.kubernetes.io/managed-by=kuberay-apiserver"
@@ -95,29 +95,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
 
-    upstream_port, bridge_port = free_port(), free_port()
-    upstream = f"http://127.0.0.1:{upstream_port}"
-    bridge = f"http://127.0.0.1:{bridge_port}"
-    embedded = start(["embedded-apiserver", "--port", str(upstream_port), "--namespace", NAMESPACE])
-    served = None
-    try:
-        wait_ready(upstream + "/version")
-        served = start(
-            [
-                "serve",
-                "--port",
-                str(bridge_port),
-                "--upstream",
-                upstream,
-                "--workers",
-                str(options.workers),
-                "--worker-class",
-                "gevent",
-                "--log-level",
-                "warning",
-            ]
-        )
-        wait_ready(bridge + "/readyz")
+    with bridge_on_embedded(options.workers, "gevent", "--namespace", NAMESPACE) as (upstream, bridge, _):
         populate(bridge, upstream, options.clusters, options.events_every)
         with requests.Session() as session:
             v2 = median_seconds(
@@ -147,10 +125,6 @@ def main() -> None:
                 indent=2,
             )
         )
-    finally:
-        if served is not None:
-            stop(served)
-        stop(embedded)
 
 
 if __name__ == "__main__":
