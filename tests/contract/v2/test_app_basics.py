@@ -157,6 +157,7 @@ def test_one_json_log_line_per_request(upstream, records):
         ("/apis/v1/namespaces/default/compute_templates/t", "v1"),
         ("/apis/v1/no-such-route", "v1"),
         ("/apis/ray.io/v1/rayclusters", "v2"),
+        ("/openapi/v3", "v2"),  # discovery is the v2 surface's, by its matched route
         ("/healthz", "other"),
     ],
 )
