@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -28,7 +27,6 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from bridge.core.errors import register_error_renderer
 from bridge.core.logs import name_route
 from bridge.kube.warnings import warning_299
-from v1compat import clusters_api, templates_api
 from v1compat.deprecation import (
     V1_PREFIX,
     Successor,
@@ -42,92 +40,30 @@ from v1compat.deprecation import (
     successor_for,
 )
 from v1compat.errors import HTTP_TO_CODE, METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
-from v1compat.schemas import (
-    ClusterSchema,
-    ComputeTemplateSchema,
-    ListClustersResponseSchema,
-    ListComputeTemplatesResponseSchema,
+from v1compat.handlers.clusters import (
+    create_cluster,
+    delete_cluster,
+    get_cluster,
+    list_all_clusters,
+    list_clusters,
 )
-from v1compat.wire import current_config, load_body, v1_error_response, v1_json
-from v2proxy.client import V2Client
+from v1compat.handlers.templates import (
+    create_template,
+    delete_template,
+    get_template,
+    list_all_templates,
+    list_templates,
+)
+from v1compat.wire import current_config, v1_error_response
 from v2proxy.paths import raw_request_path
 
 blueprint = Blueprint("v1compat", __name__, url_prefix=V1_PREFIX)
-
-TEMPLATE = ComputeTemplateSchema()
-TEMPLATES = ListComputeTemplatesResponseSchema()
-CLUSTER = ClusterSchema()
-CLUSTERS = ListClustersResponseSchema()
 
 
 class SegmentConverter(BaseConverter):
     """One path segment, possibly empty: grpc-gateway let ``{name}`` match ``""``."""
 
     regex = "[^/]*"
-
-
-def v2_client() -> V2Client:
-    """The internal v2 client for this request (same pipeline, caller's credentials)."""
-    return V2Client.from_request(dialect="v1")
-
-
-def _load(schema: Any) -> dict[str, Any]:
-    message, unknown = load_body(schema)
-    g.v1_input_warnings = unknown
-    return message
-
-
-# --- handlers: compute templates ------------------------------------------------------------
-
-
-def create_template(namespace: str) -> Response:
-    template = _load(TEMPLATE)
-    return v1_json(TEMPLATE.dump(templates_api.create(v2_client(), namespace, template)))
-
-
-def get_template(namespace: str, name: str) -> Response:
-    return v1_json(TEMPLATE.dump(templates_api.get(v2_client(), namespace, name)))
-
-
-def list_templates(namespace: str) -> Response:
-    templates = templates_api.list_in_namespace(v2_client(), namespace)
-    return v1_json(TEMPLATES.dump({"compute_templates": templates}))
-
-
-def list_all_templates() -> Response:
-    return v1_json(TEMPLATES.dump({"compute_templates": templates_api.list_all(v2_client())}))
-
-
-def delete_template(namespace: str, name: str) -> Response:
-    templates_api.delete(v2_client(), namespace, name)
-    return v1_json({})
-
-
-# --- handlers: clusters ---------------------------------------------------------------------
-
-
-def create_cluster(namespace: str) -> Response:
-    cluster = _load(CLUSTER)
-    return v1_json(CLUSTER.dump(clusters_api.create(v2_client(), namespace, cluster)))
-
-
-def get_cluster(namespace: str, name: str) -> Response:
-    return v1_json(CLUSTER.dump(clusters_api.get(v2_client(), namespace, name)))
-
-
-def list_clusters(namespace: str) -> Response:
-    page = clusters_api.page_query(request.args)
-    return v1_json(CLUSTERS.dump(clusters_api.list_in_namespace(v2_client(), namespace, page)))
-
-
-def list_all_clusters() -> Response:
-    page = clusters_api.page_query(request.args)
-    return v1_json(CLUSTERS.dump(clusters_api.list_all(v2_client(), page)))
-
-
-def delete_cluster(namespace: str, name: str) -> Response:
-    clusters_api.delete(v2_client(), namespace, name)
-    return v1_json({})
 
 
 # --- the route table ------------------------------------------------------------------------
