@@ -160,9 +160,13 @@ def _worker_problem(index: int, worker: dict[str, Any]) -> str | None:
 
 def validate_create_job(path_namespace: str, job: dict[str, Any]) -> None:
     """ValidateCreateJobRequest: a job with a cluster selector needs no cluster spec;
-    ``entrypoint`` and ``version`` are not checked (the Go server did not either)."""
+    ``entrypoint`` and ``version`` are not checked (the Go server did not either).
+
+    A cluster spec sent *with* a selector is checked too: the Go server skipped the rules
+    and then crashed on a spec without a head group, or looked up a template named "".
+    """
     problem = _create_job_problem(path_namespace, job)
-    if problem is None and not job.get("cluster_selector"):
+    if problem is None and (not job.get("cluster_selector") or job.get("cluster_spec") is not None):
         problem = cluster_spec_problem(job.get("cluster_spec"))
     if problem:
         raise invalid_input(problem, VALIDATE_CREATE_JOB)
