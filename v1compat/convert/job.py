@@ -13,6 +13,7 @@ with an empty submitter instead of a half-filled message from a recovered panic.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from v1compat.convert.cluster import cluster_spec_from_raycluster_spec, raycluster_spec, required_templates
@@ -123,6 +124,17 @@ def job_to_rayjob(
 # --- read-back -------------------------------------------------------------------------------
 
 
+def _limit_text(value: Any) -> str:
+    """``Quantity.String()`` of a stored limit; a list of RayJobs holds a handful of distinct
+    submitter limits, so their parses are cached."""
+    return _string_limit_text(value) if isinstance(value, str) else read_quantity(value)
+
+
+@lru_cache(maxsize=256)
+def _string_limit_text(value: str) -> str:
+    return read_quantity(value)
+
+
 def _submitter_from_template(template: dict[str, Any]) -> dict[str, Any]:
     """The v1 jobSubmitter of a submitter pod template: cpu/memory only when not the defaults."""
     containers = (template.get("spec") or {}).get("containers") or []
@@ -132,7 +144,7 @@ def _submitter_from_template(template: dict[str, Any]) -> dict[str, Any]:
     submitter: dict[str, Any] = {"image": container.get("image") or ""}
     limits = (container.get("resources") or {}).get("limits") or {}
     for key, default in (("cpu", DEFAULT_SUBMITTER_CPU), ("memory", DEFAULT_SUBMITTER_MEMORY)):
-        value = read_quantity(limits.get(key))
+        value = _limit_text(limits.get(key))
         if value != default:
             submitter[key] = value
     return submitter
