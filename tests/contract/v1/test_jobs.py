@@ -144,6 +144,30 @@ def test_get_reads_back_what_create_answered(bridge, tns):
     assert answer.get_json() == created
 
 
+def test_a_job_shaped_like_kuberays_job_script_round_trips(bridge, tns):
+    """KubeRay's ``apiserver/test/job/job`` request shape: ConfigMap volumes as enum names on both
+    groups, ``minReplicas: 0``; read back as its ``query`` sample shows (enums as numbers,
+    ``minReplicas`` = ``replicas``)."""
+    volume = {
+        "name": "code",
+        "mountPath": "/home/ray/samples",
+        "volumeType": "CONFIGMAP",
+        "source": "job-code",
+        "items": {"main.py": "main.py"},
+    }
+    body = job_body(tns, name="script-shaped")
+    body["clusterSpec"]["headGroupSpec"]["volumes"] = [volume]
+    worker = body["clusterSpec"]["workerGroupSpec"][0]
+    worker.update(minReplicas=0, maxReplicas=5, volumes=[volume])
+    job = create(bridge, tns, body)
+    read_back = {**volume, "volumeType": 3}
+    assert job["clusterSpec"]["headGroupSpec"]["volumes"] == [read_back]
+    worker_back = job["clusterSpec"]["workerGroupSpec"][0]
+    assert worker_back["volumes"] == [read_back]
+    assert (worker_back["replicas"], worker_back["minReplicas"], worker_back["maxReplicas"]) == (1, 1, 5)
+    assert bridge.get(f"{JOBS.format(ns=tns)}/script-shaped").get_json() == job
+
+
 def test_snake_case_bodies_and_enum_strings_make_the_same_job(bridge, tns):
     body = {
         "name": "snake",
