@@ -22,18 +22,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bridge.kube.resources import EVENTS_K8S_IO, RAYCLUSTERS
-from v1compat import convert, managed
+from v1compat import convert, managed, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
 from v1compat.managed import ManagedKind, V2Calls
-from v1compat.templates_api import TEMPLATES
 from v1compat.validation import (
     require_cluster_name,
     require_namespace,
     validate_create_cluster,
 )
 from v1compat.wire import write_failure
-from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create Cluster failed."
 BUILD_FAILED = "Failed to create a Ray cluster"
@@ -143,15 +141,9 @@ def build_raycluster(
 
 def _resolve_templates(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """populateComputeTemplate: head template first, then each distinct worker template."""
-    templates: dict[str, dict[str, Any]] = {}
-    name = cluster["name"]
-    populate = f"Failed to populate compute template for ({namespace}/{name})"
-    for template_name in convert.required_templates(cluster):
-        lookup = f"Cannot get compute template for name '{template_name}' in namespace '{namespace}', error"
-        context = (CREATE_FAILED, populate, lookup)
-        configmap = managed.fetch(client, TEMPLATES, namespace, template_name, *context)
-        templates[template_name] = configmap_to_template(configmap)
-    return templates
+    populate = f"Failed to populate compute template for ({namespace}/{cluster['name']})"
+    names = convert.required_templates(cluster)
+    return templates_api.resolve(client, namespace, names, CREATE_FAILED, populate)
 
 
 # --- read -------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from v1compat.handlers.clusters import (
     list_all_clusters,
     list_clusters,
 )
+from v1compat.handlers.jobs import create_job, delete_job, get_job, list_all_jobs, list_jobs
 from v1compat.handlers.templates import (
     create_template,
     delete_template,
@@ -104,11 +105,11 @@ ROUTES: tuple[V1Route, ...] = (
     V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster),
     V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster),
     V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters),
-    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs")),
-    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs")),
-    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs")),
-    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs")),
-    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs")),
+    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs"),          create_job),
+    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs"),     list_jobs),
+    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs"),          get_job),
+    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs"),          delete_job),
+    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs"),     list_all_jobs),
     V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices")),
     V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices")),
     V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices")),

@@ -80,6 +80,18 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
     return configmap_to_template(created.body)
 
 
+def resolve(client: V2Calls, namespace: str, names: list[str], *context: str) -> dict[str, dict[str, Any]]:
+    """populateComputeTemplate for a cluster, job or service: each template of ``names``
+    (in order), read from ``namespace``; a missing one is the Go NotFound under ``context``
+    and the Go lookup text."""
+    templates: dict[str, dict[str, Any]] = {}
+    for name in names:
+        lookup = f"Cannot get compute template for name '{name}' in namespace '{namespace}', error"
+        configmap = managed.fetch(client, TEMPLATES, namespace, name, *context, lookup)
+        templates[name] = configmap_to_template(configmap)
+    return templates
+
+
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_template_name(namespace, name)
     return configmap_to_template(managed.fetch(client, TEMPLATES, namespace, name, GET_FAILED))

@@ -16,9 +16,12 @@ from v1compat.errors import invalid_input, invalid_input_with_details
 NAMESPACE_EMPTY = "Namespace is empty. Please specify a valid value."
 CLUSTER_NAME_EMPTY = "Cluster name is empty. Please specify a valid value."
 TEMPLATE_NAME_EMPTY = "Compute template name is empty. Please specify a valid value."
+JOB_NAME_EMPTY = "job name is empty. Please specify a valid value."
+JOB_NAMESPACE_EMPTY = "job namespace is empty. Please specify a valid value."
 
 VALIDATE_CREATE_CLUSTER = "Validate create cluster request failed."
 VALIDATE_CREATE_TEMPLATE = "Validate compute template runtime request failed."
+VALIDATE_CREATE_JOB = "Validate job request failed."
 
 _PULL_POLICIES = ("Always", "IfNotPresent")
 
@@ -39,6 +42,19 @@ def require_template_name(namespace: str, name: str) -> None:
     if not name:
         raise invalid_input(TEMPLATE_NAME_EMPTY)
     require_namespace(namespace)
+
+
+def require_job_namespace(namespace: str) -> None:
+    """List jobs: the job server has its own lower-case wording."""
+    if not namespace:
+        raise invalid_input(JOB_NAMESPACE_EMPTY)
+
+
+def require_job_name(namespace: str, name: str) -> None:
+    """Get and Delete job: the name is checked before the namespace."""
+    if not name:
+        raise invalid_input(JOB_NAME_EMPTY)
+    require_job_namespace(namespace)
 
 
 def validate_create_template(path_namespace: str, template: dict[str, Any]) -> None:
@@ -139,4 +155,30 @@ def _worker_problem(index: int, worker: dict[str, Any]) -> str | None:
         return (
             "Worker GroupSpec unsupported value for Image pull policy. Please specify Always or IfNotPresent"
         )
+    return None
+
+
+def validate_create_job(path_namespace: str, job: dict[str, Any]) -> None:
+    """ValidateCreateJobRequest: a job with a cluster selector needs no cluster spec;
+    ``entrypoint`` and ``version`` are not checked (the Go server did not either).
+
+    A cluster spec sent *with* a selector is checked too: the Go server skipped the rules
+    and then crashed on a spec without a head group, or looked up a template named "".
+    """
+    problem = _create_job_problem(path_namespace, job)
+    if problem is None and (not job.get("cluster_selector") or job.get("cluster_spec") is not None):
+        problem = cluster_spec_problem(job.get("cluster_spec"))
+    if problem:
+        raise invalid_input(problem, VALIDATE_CREATE_JOB)
+
+
+def _create_job_problem(path_namespace: str, job: dict[str, Any]) -> str | None:
+    if not path_namespace:
+        return NAMESPACE_EMPTY
+    if job.get("namespace", "") != path_namespace:
+        return "The namespace in the request is different from the namespace in the job definition."
+    if not job.get("name"):
+        return "Job name is empty. Please specify a valid value."
+    if not job.get("user"):
+        return "User who create the job is empty. Please specify a valid value."
     return None

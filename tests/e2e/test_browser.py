@@ -285,14 +285,16 @@ def test_dashboard_v1_mode(bridge_url):
     assert name not in {c["name"] for c in browser_fetch("GET", v1 + "/clusters").json()["clusters"]}
 
 
-def test_dashboard_v1_job_calls_get_a_readable_v1_404(bridge_url):
-    """The bridge serves no v1 job routes: the Dashboard's job list and submission get the Go
-    gateway's answer for an unknown route, readable by the page (not a CORS failure)."""
+def test_dashboard_v1_job_calls_get_readable_v1_answers(bridge_url):
+    """The Dashboard's v1 job list and a job submission reach the bridge's v1 job routes from
+    the page (not a CORS failure): the list answers ``{"jobs": [...]}``, an empty create the Go
+    validation error, both readable by the page."""
     v1 = bridge_url + "/apis/v1"
     listed = browser_fetch("GET", f"{v1}/namespaces/{NS}/jobs")
+    assert listed.status_code == 200 and isinstance(listed.json()["jobs"], list)
     created = browser_fetch("POST", f"{v1}/namespaces/{NS}/jobs", {"Content-Type": "application/json"}, b"{}")
-    for answer in (listed, created):
-        assert answer.status_code == 404 and answer.json() == {"code": 5, "message": "Not Found"}
+    assert created.status_code == 400 and created.json()["code"] == 3
+    assert created.json()["message"].startswith("The namespace in the request is different")
 
 
 # --- the root path --------------------------------------------------------------------------------

@@ -87,6 +87,48 @@ def cluster_body(namespace: str, name: str = "test-cluster", template: str = "de
     }
 
 
+RUNTIME_ENV = "pip:\n  - requests==2.26.0\n  - pendulum==2.1.2\nenv_vars:\n  counter_name: test_counter\n"
+
+
+def job_body(namespace: str, name: str = "test-job", template: str = "default-template") -> dict:
+    """A v1 RayJob request in the shape of KubeRay's job scripts: a cluster spec from one
+    template, a runtime environment, a submitter, and an active deadline."""
+    return {
+        "name": name,
+        "namespace": namespace,
+        "user": "3cpo",
+        "version": "2.46.0",
+        "entrypoint": "python /home/ray/samples/sample_code.py",
+        "runtimeEnv": RUNTIME_ENV,
+        "metadata": {"purpose": "contract"},
+        "shutdownAfterJobFinishes": True,
+        "ttlSecondsAfterFinished": 10,
+        "activeDeadlineSeconds": 120,
+        "entrypointNumCpus": 0.5,
+        "entrypointNumGpus": 1,
+        "entrypointResources": '{"custom_resource": 1}',
+        "jobSubmitter": {"image": "rayproject/ray:2.46.0", "cpu": "500m"},
+        "clusterSpec": {
+            "headGroupSpec": {
+                "computeTemplate": template,
+                "image": "rayproject/ray:2.46.0",
+                "serviceType": "ClusterIP",
+                "rayStartParams": {"dashboard-host": "0.0.0.0"},
+            },
+            "workerGroupSpec": [
+                {
+                    "groupName": "small-wg",
+                    "computeTemplate": template,
+                    "replicas": 1,
+                    "minReplicas": 1,
+                    "maxReplicas": 2,
+                    "rayStartParams": {"node-ip-address": "$MY_POD_IP"},
+                }
+            ],
+        },
+    }
+
+
 def create_template(bridge, namespace: str, name: str = "default-template", **fields: Any) -> dict:
     """A compute template created through v1 (``bridge`` is the app's Flask test client)."""
     answer = bridge.post(

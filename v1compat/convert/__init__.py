@@ -18,6 +18,7 @@ from v1compat.convert.cluster import (
 from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.convert.errors import ConversionError
 from v1compat.convert.events import cluster_event_from_event
+from v1compat.convert.job import job_to_rayjob, rayjob_to_job, required_job_templates
 from v1compat.convert.quantity import (
     QuantityError,
     canonical_quantity,
@@ -37,8 +38,11 @@ __all__ = [
     "go_time_string",
     "is_managed",
     "is_quantity",
+    "job_to_rayjob",
     "parse_quantity",
     "raycluster_spec",
     "raycluster_to_cluster",
+    "rayjob_to_job",
+    "required_job_templates",
     "required_templates",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,6 +103,47 @@ class Int32(Integer):
     kind = "int32"
     low = -(2**31)
     high = 2**31 - 1
+
+
+class Float(ProtoScalar):
+    """proto3 ``float`` (32 bits): a JSON number or numeric string, held as the float32 value.
+
+    Dumped in the shortest decimal form that reads back as the same float32, integral values
+    without a fraction, as protojson prints them (``0.1`` stays ``0.1``, ``2.0`` is ``2``).
+    NaN and the infinities are refused: no Kubernetes object could hold them.
+    """
+
+    kind = "float"
+    zero = 0.0
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise invalid(self.kind, value)
+        if isinstance(value, str) and not _NUMBER.fullmatch(value):
+            raise invalid(self.kind, value)
+        number = float(value)
+        if not math.isfinite(number) or abs(number) > _FLOAT32_MAX:
+            raise invalid(self.kind, value)
+        return _shortest_float32(number)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        number = _shortest_float32(float(value))
+        return int(number) if number.is_integer() and abs(number) < 1e21 else number
+
+
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _shortest_float32(number: float) -> float:
+    """The float32 nearest ``number``, as the shortest decimal that reads back to it."""
+    single = struct.unpack("f", struct.pack("f", number))[0]
+    for digits in range(1, 10):
+        candidate = float(f"{single:.{digits}g}")
+        if struct.unpack("f", struct.pack("f", candidate))[0] == single:
+            return candidate
+    return single
 
 
 def _integral(value: Any) -> int | None:

@@ -11,8 +11,11 @@ from v1compat.errors import V1Error
 from v1compat.schemas import ClusterSchema, InputReport, read_message
 from v1compat.validation import (
     require_cluster_name,
+    require_job_name,
+    require_job_namespace,
     require_template_name,
     validate_create_cluster,
+    validate_create_job,
     validate_create_template,
 )
 
@@ -182,3 +185,42 @@ def test_get_and_delete_check_the_name_before_the_namespace():
     assert rejected(require_template_name, "ns", "") == go(
         "Compute template name is empty. Please specify a valid value."
     )
+
+
+JOB = "Validate job request failed."
+
+
+def test_job_get_delete_and_list_use_the_job_servers_lower_case_messages():
+    assert rejected(require_job_name, "", "") == go("job name is empty. Please specify a valid value.")
+    assert rejected(require_job_name, "", "j") == go("job namespace is empty. Please specify a valid value.")
+    assert rejected(require_job_namespace, "") == go("job namespace is empty. Please specify a valid value.")
+
+
+@pytest.mark.parametrize(
+    ("namespace", "job", "expected"),
+    [
+        ("", {"namespace": ""}, "Namespace is empty. Please specify a valid value."),
+        (
+            "ns",
+            {"namespace": "x", "name": "j", "user": "u"},
+            "The namespace in the request is different from the namespace in the job definition.",
+        ),
+        ("ns", {"namespace": "ns", "user": "u"}, "Job name is empty. Please specify a valid value."),
+        (
+            "ns",
+            {"namespace": "ns", "name": "j"},
+            "User who create the job is empty. Please specify a valid value.",
+        ),
+        (
+            "ns",
+            {"namespace": "ns", "name": "j", "user": "u"},
+            "A ClusterSpec object is required. Please specify one.",
+        ),
+    ],
+)
+def test_create_job_rules_and_messages(namespace, job, expected):
+    assert rejected(validate_create_job, namespace, job) == go(expected, JOB)
+
+
+def test_a_cluster_selector_alone_needs_no_cluster_spec():
+    validate_create_job("ns", {"namespace": "ns", "name": "j", "user": "u", "cluster_selector": {"a": "b"}})
