@@ -2,6 +2,7 @@
 
 from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
+from v1compat.schemas.services import ListRayServicesResponseSchema, RayServiceSchema
 from v1compat.schemas.templates import (
     ComputeTemplateSchema,
     ListComputeTemplatesResponseSchema,
@@ -13,6 +14,8 @@ __all__ = [
     "ComputeTemplateSchema",
     "InputReport",
     "ListClustersResponseSchema",
+    "ListRayServicesResponseSchema",
+    "RayServiceSchema",
     "ListComputeTemplatesResponseSchema",
     "read_message",
 ]
