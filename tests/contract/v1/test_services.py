@@ -142,10 +142,17 @@ def test_unmanaged_rayservices_are_invisible_to_v1(bridge, kube, tns):
     cause = "RayService with name foreign not managed by kuberay-apiserver"
     not_managed = "Service foreign not found: {}: NotFoundError: Service foreign not found: " + cause
     v1_error(bridge.get(f"{SV.format(ns=tns)}/foreign"), 404, 5, not_managed.format("get ray service failed"))
-    v1_error(bridge.delete(f"{SV.format(ns=tns)}/foreign"), 404, 5, not_managed.format("delete ray service failure"))
+    v1_error(
+        bridge.delete(f"{SV.format(ns=tns)}/foreign"),
+        404,
+        5,
+        not_managed.format("delete ray service failure"),
+    )
     body = {**service_body(tns), "name": "foreign"}
     assert bridge.put(f"{SV.format(ns=tns)}/foreign", json=body).status_code == 404
-    assert kube.get(f"{RAY.format(ns=tns)}/foreign").json()["spec"]["rayClusterConfig"]["rayVersion"] == "2.9.0"
+    assert (
+        kube.get(f"{RAY.format(ns=tns)}/foreign").json()["spec"]["rayClusterConfig"]["rayVersion"] == "2.9.0"
+    )
 
 
 ACTIVE_STATUS = {
@@ -226,7 +233,9 @@ def test_events_of_the_service_and_of_its_active_cluster_are_attached(bridge, ku
     post_event(kube, tns, event("svc.1", "test-service", "RayService", tns))
     post_event(kube, tns, event("cl.1", "test-service-raycluster-abcde", "RayCluster", tns))
     post_event(kube, tns, event("other.1", "other", "RayService", tns))
-    events = bridge.get(f"{SV.format(ns=tns)}/test-service").get_json()["rayServiceStatus"]["rayServiceEvents"]
+    events = bridge.get(f"{SV.format(ns=tns)}/test-service").get_json()["rayServiceStatus"][
+        "rayServiceEvents"
+    ]
     assert [e["id"] for e in events] == ["svc.1", "cl.1"]  # the service's first, as Go appended them
     first = events[0]
     assert RFC3339.match(first.pop("createdAt"))
@@ -270,7 +279,9 @@ def collect_pages(bridge, path: str, size: int, size_name="pageSize", token_name
             return pages
 
 
-@pytest.mark.parametrize(("size_name", "token_name"), [("pageSize", "pageToken"), ("page_size", "page_token")])
+@pytest.mark.parametrize(
+    ("size_name", "token_name"), [("pageSize", "pageToken"), ("page_size", "page_token")]
+)
 def test_pagination_walks_every_page_once(bridge, tns, size_name, token_name):
     names = [f"s{i}" for i in range(5)]
     for name in names:
@@ -411,7 +422,9 @@ def test_missing_services_are_404_with_the_kubernetes_text(bridge, tns):
         (bridge.get(f"{SV.format(ns=tns)}/foo"), "get ray service failed"),
         (bridge.delete(f"{SV.format(ns=tns)}/foo"), "delete ray service failure"),
     ):
-        v1_error(answer, 404, 5, f"Service foo not found: {wrap}: NotFoundError: Service foo not found: {k8s}")
+        v1_error(
+            answer, 404, 5, f"Service foo not found: {wrap}: NotFoundError: Service foo not found: {k8s}"
+        )
 
 
 def test_duplicate_service_is_409(bridge, tns):
