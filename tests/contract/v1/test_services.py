@@ -553,3 +553,23 @@ def test_empty_name_and_empty_namespace_segments(bridge, ns):
         v1_error(bridge.open("/apis/v1/namespaces//services", method=method), 404, 5, "Not Found")
     v1_error(bridge.get("/apis/v1/namespaces//services/x"), 404, 5, "Not Found")
     v1_error(bridge.post(f"{SV.format(ns=ns)}/x", json={}), 501, 12, "Method Not Allowed")
+
+
+def test_a_stale_v1_serve_spec_is_named_in_a_warning_and_fails_for_its_missing_config(bridge, tns):
+    """KubeRay's ``serviceV1`` test request still sends ``serveDeploymentGraphSpec``, a field
+    the proto lost: Go dropped it silently and failed on the missing serve config."""
+    body = service_body(tns)
+    body.pop("serveConfigV2")
+    body["serveDeploymentGraphSpec"] = {"importPath": "fruit.deployment_graph"}
+    answer = bridge.post(SV.format(ns=tns), json=body)
+    assert v1_error(answer, 400, 3).endswith("serve configuration is not defined")
+    assert '"unknown field \\"serveDeploymentGraphSpec\\""' in answer.headers.get("Warning", "")
+    strict = bridge.post(SV.format(ns=tns), json=body, query_string={"strict": "true"})
+    v1_error(strict, 400, 3, 'strict mode: unknown field "serveDeploymentGraphSpec"')
+
+
+def test_every_answer_names_its_v2_successor(bridge, tns):
+    answer = bridge.get(f"{SV.format(ns=tns)}/missing")
+    links = answer.headers.get_all("Link")
+    assert any(f"/apis/ray.io/v1/namespaces/{tns}/rayservices/missing" in link for link in links), links
+    assert answer.headers.get("Deprecation")
