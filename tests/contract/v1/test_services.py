@@ -376,6 +376,29 @@ def test_a_change_between_the_read_and_the_write_is_409_and_survives(app, embedd
     assert "/fruits" not in stored["spec"]["serveConfigV2"]
 
 
+def test_a_delete_between_the_read_and_the_write_is_404_and_nothing_comes_back(app, embedded, kube, tns):
+    from bridge.app import create_app
+    from bridge.core.config import BridgeConfig
+
+    create(app.test_client(), tns)
+    path = f"{RAY.format(ns=tns)}/test-service"
+    forward = forwarding_to(embedded.url)
+
+    def delete_after_the_read(call, number):
+        answer = forward(call, number)
+        if call.method == "GET" and call.path == path:
+            assert kube.delete(path).status_code == 200
+        return answer
+
+    with running_fake_upstream() as upstream:
+        upstream.reset(delete_after_the_read)
+        racing = create_app(BridgeConfig(upstream=upstream.url)).test_client()
+        answer = racing.put(f"{SV.format(ns=tns)}/test-service", json=updated_body(tns))
+    message = v1_error(answer, 404, 5)
+    assert message.startswith("Service test-service not found: Update ray service failed.: NotFoundError: ")
+    assert kube.get(path).status_code == 404
+
+
 def test_put_path_name_must_match_the_body_name(bridge, kube, tns):
     create(bridge, tns)
     create(bridge, tns, name="second")
