@@ -48,6 +48,14 @@ from v1compat.handlers.clusters import (
     list_clusters,
 )
 from v1compat.handlers.jobs import create_job, delete_job, get_job, list_all_jobs, list_jobs
+from v1compat.handlers.services import (
+    create_service,
+    delete_service,
+    get_service,
+    list_all_services,
+    list_services,
+    update_service,
+)
 from v1compat.handlers.templates import (
     create_template,
     delete_template,
@@ -110,12 +118,12 @@ ROUTES: tuple[V1Route, ...] = (
     V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs"),          get_job),
     V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs"),          delete_job),
     V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs"),     list_all_jobs),
-    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices")),
-    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices")),
-    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices")),
-    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices")),
-    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices")),
-    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices")),
+    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices"),      create_service),
+    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices"), list_services),
+    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices"),      get_service),
+    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices"),      update_service),
+    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices"),      delete_service),
+    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices"), list_all_services),
     V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard()),
     V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard()),
     V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs")),

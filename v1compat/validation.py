@@ -181,4 +181,58 @@ def _create_job_problem(path_namespace: str, job: dict[str, Any]) -> str | None:
         return "Job name is empty. Please specify a valid value."
     if not job.get("user"):
         return "User who create the job is empty. Please specify a valid value."
+
+
+# --- RayServices (apiserver/pkg/server/serve_server.go) -----------------------------------------
+
+SERVICE_NAME_EMPTY = "Service name is empty. Please specify a valid value."
+VALIDATE_CREATE_SERVICE = "Validate create service request failed."
+VALIDATE_UPDATE_SERVICE = "Validate update service request failed."
+SERVICE_NAME_MISMATCH = "The name in the request path is different from the name in the service definition."
+
+
+def require_service_name(namespace: str, name: str) -> None:
+    """Get and Delete service: the name first, then the namespace, both in lower case."""
+    if not name:
+        raise invalid_input("ray service name is empty. Please specify a valid value.")
+    require_service_namespace(namespace)
+
+
+def require_service_namespace(namespace: str) -> None:
+    if not namespace:
+        raise invalid_input("ray service namespace is empty. Please specify a valid value.")
+
+
+def validate_create_service(path_namespace: str, service: dict[str, Any]) -> None:
+    """ValidateCreateServiceRequest, then ValidateClusterSpec, under one wrap."""
+    problem = (
+        (NAMESPACE_EMPTY if not path_namespace else None)
+        or _service_problem(path_namespace, service, "created")
+        or cluster_spec_problem(service.get("cluster_spec"))
+    )
+    if problem:
+        raise invalid_input(problem, VALIDATE_CREATE_SERVICE)
+
+
+def validate_update_service(path_namespace: str, path_name: str, service: dict[str, Any]) -> None:
+    """ValidateUpdateServiceRequest, plus one rule of the bridge's: the body names the object
+    of the path (Go ignored the path name and updated whatever the body named)."""
+    problem = (
+        ("Name is empty. Please specify a valid value." if not path_name else None)
+        or (NAMESPACE_EMPTY if not path_namespace else None)
+        or _service_problem(path_namespace, service, "updated")
+        or (SERVICE_NAME_MISMATCH if service.get("name") != path_name else None)
+        or cluster_spec_problem(service.get("cluster_spec"))
+    )
+    if problem:
+        raise invalid_input(problem, VALIDATE_UPDATE_SERVICE)
+
+
+def _service_problem(path_namespace: str, service: dict[str, Any], verb: str) -> str | None:
+    if service.get("namespace", "") != path_namespace:
+        return "The namespace in the request is different from the namespace in the service definition."
+    if not service.get("name"):
+        return SERVICE_NAME_EMPTY
+    if not service.get("user"):
+        return f"User who {verb} the Service is empty. Please specify a valid value."
     return None

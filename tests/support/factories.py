@@ -137,3 +137,43 @@ def create_template(bridge, namespace: str, name: str = "default-template", **fi
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_json()
+
+
+SERVE_CONFIG = """applications:
+  - name: fruit_app
+    import_path: fruit.deployment_graph
+    route_prefix: /fruit
+    runtime_env:
+      working_dir: "https://github.com/ray-project/test_dag/archive/78b4a5da38796123d9f9ffff59bab2792a043e95.zip"
+"""
+
+
+def rayservice(name: str, labels: dict[str, str] | None = None, **spec: Any) -> dict:
+    """The smallest RayService the CRD schema accepts: a serve config and the smallest
+    cluster; ``labels`` (when given) go into its metadata, ``spec`` adds fields."""
+    cluster = raycluster(name)["spec"]
+    metadata: dict[str, Any] = {"name": name}
+    if labels is not None:
+        metadata["labels"] = dict(labels)
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": metadata,
+        "spec": {"serveConfigV2": SERVE_CONFIG, "rayClusterConfig": cluster, **spec},
+    }
+
+
+def service_body(namespace: str, name: str = "test-service", template: str = "default-template") -> dict:
+    """A v1 RayService request like apiserver/test/service/serviceV2: a serve config, the
+    deprecated thresholds, a head and one worker group."""
+    cluster = cluster_body(namespace, name, template)
+    return {
+        "name": name,
+        "namespace": namespace,
+        "user": "user",
+        "version": "2.46.0",
+        "serveConfigV2": SERVE_CONFIG,
+        "serviceUnhealthySecondThreshold": 900,
+        "deploymentUnhealthySecondThreshold": 300,
+        "clusterSpec": cluster["clusterSpec"],
+    }

@@ -25,8 +25,16 @@ from v1compat.convert.quantity import (
     is_quantity,
     parse_quantity,
 )
+from v1compat.convert.service import (
+    active_cluster_name,
+    rayservice_to_service,
+    service_to_rayservice,
+)
 
 __all__ = [
+    "active_cluster_name",
+    "rayservice_to_service",
+    "service_to_rayservice",
     "MANAGED_BY_SELECTOR",
     "ConversionError",
     "MissingTemplateError",

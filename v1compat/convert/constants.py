@@ -19,6 +19,7 @@ MANAGED_BY_SELECTOR = f"{MANAGED_BY_LABEL}={MANAGED_BY}"
 
 # Annotations
 CREATION_TIMESTAMP_ANNOTATION = "ray.io/creation-timestamp"
+UPDATE_TIMESTAMP_ANNOTATION = "ray.io/update-timestamp"
 ENABLE_SERVE_SERVICE_ANNOTATION = "ray.io/enable-serve-service"
 COMPUTE_TEMPLATE_ANNOTATION = "ray.io/compute-template"
 COMPUTE_IMAGE_ANNOTATION = "ray.io/compute-image"

@@ -3,6 +3,7 @@
 from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
 from v1compat.schemas.jobs import ListRayJobsResponseSchema, RayJobSchema
+from v1compat.schemas.services import ListRayServicesResponseSchema, RayServiceSchema
 from v1compat.schemas.templates import (
     ComputeTemplateSchema,
     ListComputeTemplatesResponseSchema,
@@ -15,6 +16,8 @@ __all__ = [
     "InputReport",
     "ListClustersResponseSchema",
     "ListRayJobsResponseSchema",
+    "ListRayServicesResponseSchema",
+    "RayServiceSchema",
     "ListComputeTemplatesResponseSchema",
     "RayJobSchema",
     "read_message",
