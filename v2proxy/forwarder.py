@@ -105,9 +105,12 @@ class Forwarder:
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         body = self._body(request)
         content_type = request.headers.get("Content-Type")
-        retryable = is_idempotent(request.method, body if isinstance(body, bytes) else None, content_type)
+        retryable = request.retry and is_idempotent(
+            request.method, body if isinstance(body, bytes) else None, content_type
+        )
         stream = is_stream(request)
-        timeout = (self.connect_timeout, None if stream else self.read_timeout)
+        read_timeout = request.read_timeout or self.read_timeout
+        timeout = (self.connect_timeout, None if stream else read_timeout)
         started = time.monotonic()
         attempt = 0
         while True:
