@@ -23,8 +23,8 @@ from email.utils import formatdate
 
 from bridge.core.config import BridgeConfig
 from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES, SERVICES, quote_segment
-from bridge.kube.warnings import warning_299
 from bridge.kube.services import dashboard_service_id
+from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"
 DEFAULT_DEPRECATED_SINCE = _dt.date(2026, 8, 19)

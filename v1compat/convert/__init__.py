@@ -24,6 +24,12 @@ from v1compat.convert.quantity import (
     is_quantity,
     parse_quantity,
 )
+from v1compat.convert.submissions import (
+    job_info_from_dashboard,
+    job_log_from_dashboard,
+    submission_to_job_request,
+    submit_reply_from_dashboard,
+)
 
 __all__ = [
     "MANAGED_BY_SELECTOR",
@@ -37,8 +43,12 @@ __all__ = [
     "go_time_string",
     "is_managed",
     "is_quantity",
+    "job_info_from_dashboard",
+    "job_log_from_dashboard",
     "parse_quantity",
     "raycluster_spec",
     "raycluster_to_cluster",
     "required_templates",
+    "submission_to_job_request",
+    "submit_reply_from_dashboard",
 ]

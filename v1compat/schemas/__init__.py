@@ -2,6 +2,13 @@
 
 from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
+from v1compat.schemas.submissions import (
+    GetJobLogReplySchema,
+    JobSubmissionInfoSchema,
+    ListJobSubmissionInfoSchema,
+    RayJobSubmissionSchema,
+    SubmitRayJobReplySchema,
+)
 from v1compat.schemas.templates import (
     ComputeTemplateSchema,
     ListComputeTemplatesResponseSchema,
@@ -11,8 +18,13 @@ __all__ = [
     "BodyError",
     "ClusterSchema",
     "ComputeTemplateSchema",
+    "GetJobLogReplySchema",
     "InputReport",
+    "JobSubmissionInfoSchema",
     "ListClustersResponseSchema",
     "ListComputeTemplatesResponseSchema",
+    "ListJobSubmissionInfoSchema",
+    "RayJobSubmissionSchema",
+    "SubmitRayJobReplySchema",
     "read_message",
 ]

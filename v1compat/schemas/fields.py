@@ -231,3 +231,39 @@ def _first_message(messages: Any) -> str:
     if isinstance(messages, dict):
         return _first_message(next(iter(messages.values())))
     return str(messages)
+
+
+class UInt64(Integer):
+    """proto uint64: protojson writes it as a JSON string (JavaScript numbers stop at 2**53)."""
+
+    kind = "uint64"
+    high = 2**64 - 1
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(int(value))
+
+    def omit_on_dump(self, value: Any) -> bool:
+        return value is None or (value in (0, "0") and not self.emit_zero)
+
+
+class Float(ProtoScalar):
+    """proto float/double: a JSON number or a numeric string, finite."""
+
+    kind = "float"
+    zero = 0.0
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool):
+            raise invalid(self.kind, value)
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str) and _NUMBER.fullmatch(value):
+            number = float(value)
+        else:
+            raise invalid(self.kind, value)
+        if not math.isfinite(number):
+            raise invalid(self.kind, value)
+        return number
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else float(value)
