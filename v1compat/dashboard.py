@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from bridge.kube.resources import SERVICES, quote_segment
@@ -133,6 +134,10 @@ class DirectDashboard:
                 retries=False,
                 redirect=False,
             )
+        except NewConnectionError as error:  # a ConnectTimeoutError too, for urllib3 1.x's sake
+            raise DashboardUnreachable(
+                Code.UNAVAILABLE, f"the Ray dashboard at {self.where} is unreachable: {error}"
+            ) from None
         except Urllib3Timeout as error:
             raise _too_slow(self.where, self.timeout, error) from None
         except (Urllib3Error, OSError) as error:
