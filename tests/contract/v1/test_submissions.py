@@ -371,3 +371,35 @@ def test_direct_access_calls_the_head_service_url(embedded, ns, dashboard, monke
     message = v1_error(bridge.post(path, json={"entrypoint": "x"}), 503, 14)
     assert message.startswith(f"the Ray dashboard at http://127.0.0.1:{dashboard.port} is unreachable")
     assert len(dashboard.calls("POST")) == 2  # the first submit and the slow one, once each
+
+
+# --- credentials --------------------------------------------------------------------------------
+
+
+def test_service_proxy_calls_carry_the_callers_token_and_the_dashboard_sees_none(embedded, ns, dashboard):
+    """``auth_mode=passthrough``: the cluster lookup, the head-service guard and the proxied
+    submit all reach the Kubernetes API with the caller's token (its RBAC decides); the
+    Kubernetes service proxy keeps it from the dashboard."""
+    from bridge.app import create_app
+    from bridge.core.config import BridgeConfig
+    from tests.support.fake_upstream import forwarding_to, running_fake_upstream
+
+    cluster_with_dashboard(embedded.url, ns, CLUSTER, dashboard.port)
+    with running_fake_upstream() as recorder:
+        recorder.reset(forwarding_to(embedded.url))
+        bridge = create_app(BridgeConfig(upstream=recorder.url, auth_mode="passthrough")).test_client()
+        answer = bridge.post(
+            SUB.format(ns=ns, cluster=CLUSTER),
+            json={"entrypoint": "x"},
+            headers={"Authorization": "Bearer caller-token"},
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.get_json() == {"submissionId": "raysubmit_2"}
+        assert recorder.paths() == [
+            f"/apis/ray.io/v1/namespaces/{ns}/rayclusters/{CLUSTER}",
+            f"/api/v1/namespaces/{ns}/services",
+            f"/api/v1/namespaces/{ns}/services/{CLUSTER}-head-svc:8265/proxy/api/jobs/",
+        ]
+        assert {call.headers.get("Authorization") for call in recorder.calls} == {"Bearer caller-token"}
+        assert v1_error(bridge.get(SUB.format(ns=ns, cluster=CLUSTER)), 401, 16)
+    assert all("Authorization" not in headers for headers in dashboard.headers)
