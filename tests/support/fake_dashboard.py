@@ -276,3 +276,14 @@ def cluster_with_dashboard(
         )
         assert answer.status_code == 200, answer.text
     return create_service(kube_url, namespace, dashboard_port, name=f"{cluster}-head-svc")
+
+
+SUBMISSIONS = "/apis/v1/namespaces/{ns}/jobsubmissions/{cluster}"
+JOBS_CLUSTER = "raycluster-jobs"  # the cluster of the ``ready_cluster`` fixture
+
+
+def submit_job(bridge, path: str, body: dict | None = None) -> str:
+    """Submit through v1 (a Flask test client) at ``path``; the submission id answered."""
+    answer = bridge.post(path, json=body or {"entrypoint": "python job.py"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_json()["submissionId"]
