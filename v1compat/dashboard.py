@@ -83,7 +83,7 @@ class DashboardUnreachable(Exception):
 class Dashboard(Protocol):
     """One cluster's dashboard; ``path`` is relative to its root (``api/jobs/``)."""
 
-    where: str  # for messages: "ray-head-svc.ns" or the service-proxy path
+    where: str  # for messages: the direct URL or the service-proxy path
 
     def call(self, method: str, path: str, body: Any = None) -> DashboardAnswer: ...
 
