@@ -23,6 +23,7 @@ from email.utils import formatdate
 
 from bridge.core.config import BridgeConfig
 from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES, SERVICES, quote_segment
+from bridge.kube.services import dashboard_service_id
 from bridge.kube.warnings import warning_299
 
 V1_PREFIX = "/apis/v1"
@@ -90,7 +91,7 @@ def dashboard(rest: str = "") -> SuccessorOf:
     ``rest`` is formatted with the path values (``"{submission}/logs"``)."""
 
     def build(method: str, namespace: str, cluster: str, **values: str) -> Successor:
-        service = SERVICES.get_url(namespace, f"{cluster}-head-svc:8265", "proxy")
+        service = SERVICES.get_url(namespace, dashboard_service_id(cluster), "proxy")
         jobs = "/".join(quote_segment(segment) for segment in f"api/jobs/{rest.format(**values)}".split("/"))
         return Successor(method, f"{service}/{jobs}")
 

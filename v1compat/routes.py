@@ -56,6 +56,14 @@ from v1compat.handlers.services import (
     list_services,
     update_service,
 )
+from v1compat.handlers.submissions import (
+    delete_job_submission,
+    get_job_submission,
+    get_job_submission_log,
+    list_job_submissions,
+    stop_job_submission,
+    submit_job_submission,
+)
 from v1compat.handlers.templates import (
     create_template,
     delete_template,
@@ -124,12 +132,12 @@ ROUTES: tuple[V1Route, ...] = (
     V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices"),      update_service),
     V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices"),      delete_service),
     V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices"), list_all_services),
-    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard()),
-    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard()),
-    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs")),
-    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}")),
-    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop")),
-    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}")),
+    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard(),            submit_job_submission),
+    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard(),            list_job_submissions),
+    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs"), get_job_submission_log),
+    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}"),      get_job_submission),
+    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop"), stop_job_submission),
+    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}"),      delete_job_submission),
 )  # fmt: skip
 
 # Every row, served or not, for finding the row of a request (deprecation headers, route name).

@@ -20,7 +20,7 @@ from werkzeug.datastructures import Headers
 
 from bridge.core.auth import upstream_headers
 from bridge.core.state import current_state
-from v2proxy.messages import Handler, ProxyRequest
+from v2proxy.messages import Handler, ProxyRequest, ProxyResponse
 
 Query = Sequence[tuple[str, str]] | None
 _LONG_DIGIT_RUN = re.compile(rb"\d{19}")
@@ -82,6 +82,34 @@ class V2Client:
         body: Any = None,
         content_type: str = "application/json",
     ) -> V2Result:
+        response = self.send(method, path, query=query, body=body, content_type=content_type)
+        raw = response.read()
+        try:
+            decoded = _decode(raw) if raw.strip() else None
+        except ValueError:
+            decoded = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "message": raw.decode("utf-8", "replace")[:1000],
+                "code": response.status,
+            }
+        return V2Result(status=response.status, body=decoded, headers=response.headers)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        query: Query = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        *,
+        read_timeout: float | None = None,
+        retry: bool = True,
+    ) -> ProxyResponse:
+        """One call through the pipeline, the answer as it came (for bodies that need not be
+        Kubernetes JSON, e.g. a Ray dashboard's behind the service proxy); ``read_timeout`` and
+        ``retry`` override the forwarder's for this call (see ``ProxyRequest``)."""
         headers = Headers(self.forwarded)
         headers["Accept"] = "application/json"
         if self.authorization:
@@ -100,20 +128,10 @@ class V2Client:
             headers=headers,
             body=data,
             dialect=self.dialect,
+            read_timeout=read_timeout,
+            retry=retry,
         )
-        response = self.pipeline(proxy_request)
-        raw = response.read()
-        try:
-            decoded = _decode(raw) if raw.strip() else None
-        except ValueError:
-            decoded = {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "status": "Failure",
-                "message": raw.decode("utf-8", "replace")[:1000],
-                "code": response.status,
-            }
-        return V2Result(status=response.status, body=decoded, headers=response.headers)
+        return self.pipeline(proxy_request)
 
     def get(self, path: str, query: Query = None) -> V2Result:
         return self.request("GET", path, query=query)

@@ -6,8 +6,10 @@ reaches the client the moment Kubernetes writes it — and nothing is decompress
 ``Content-Encoding`` and ``Content-Length`` stay true. A watch (``watch=true``) or a followed
 log on the service proxy (``follow=true``) has no read timeout at all: an idle stream is the
 normal state of a watch and only the client or Kubernetes may end it. Every other call gets
-``read_timeout`` between bytes. Retries follow ``v2proxy.retry`` and happen only before a
-response is handed back, so nothing already streamed is ever replayed.
+``read_timeout`` between bytes (or its own ``ProxyRequest.read_timeout``). Retries follow
+``v2proxy.retry`` and happen only before a response is handed back, so nothing already
+streamed is ever replayed; a request marked ``retry=False`` (a v1 job-submission call to a Ray
+dashboard) is sent once.
 """
 
 from __future__ import annotations
@@ -105,9 +107,12 @@ class Forwarder:
     def __call__(self, request: ProxyRequest) -> ProxyResponse:
         body = self._body(request)
         content_type = request.headers.get("Content-Type")
-        retryable = is_idempotent(request.method, body if isinstance(body, bytes) else None, content_type)
+        retryable = request.retry and is_idempotent(
+            request.method, body if isinstance(body, bytes) else None, content_type
+        )
         stream = is_stream(request)
-        timeout = (self.connect_timeout, None if stream else self.read_timeout)
+        read_timeout = request.read_timeout or self.read_timeout
+        timeout = (self.connect_timeout, None if stream else read_timeout)
         started = time.monotonic()
         attempt = 0
         while True:

@@ -37,6 +37,10 @@ class ProxyRequest:
     # The caller's query string as received; sent verbatim while ``query`` still equals
     # its parse, so encodings the bridge has no reason to touch reach Kubernetes unchanged.
     raw_query: str | None = None
+    # A caller with its own deadline (a v1 job-submission call to a Ray dashboard): the read
+    # timeout of this request instead of the forwarder's, and whether it may be retried.
+    read_timeout: float | None = None
+    retry: bool = True
 
     def read_body(self) -> bytes:
         """The whole body; a streamed body is read once and kept."""

@@ -254,6 +254,18 @@ class BridgeConfig:
         None, _existing_directory, "CRD directory for the embedded upstream (prunes and validates)"
     )
     v1_strict: bool = _setting(False, _parse_bool, "reject unknown v1 fields and enum names with 400")
+    job_submission_access: str = _setting(
+        "auto",
+        _one_of("auto", "direct", "service-proxy"),
+        "how v1 job submissions reach a cluster's Ray dashboard: direct (the head service's "
+        "cluster DNS name, from inside the cluster), service-proxy (the Kubernetes API's service "
+        "proxy, with the caller's credentials), auto (direct when the upstream is in-cluster)",
+    )
+    job_submission_timeout: float = _setting(
+        10.0,
+        _in_range(_parse_float, 0.1, 600.0),
+        "seconds a v1 job-submission call waits for the Ray dashboard (the Go server: 2)",
+    )
     v1_deprecated_since: _dt.date | None = _setting(
         _dt.date(2026, 8, 19),
         _parse_date,

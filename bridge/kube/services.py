@@ -34,3 +34,24 @@ def parse_service_id(text: str) -> ServiceId | None:
     if scheme not in SCHEMES or not name:
         return None
     return ServiceId(scheme, name, port)
+
+
+# The Ray dashboard of a RayCluster, as the KubeRay operator exposes it: the head Service is
+# ``<cluster>-head-svc`` and the dashboard listens on 8265 (the Go APIServer hard-coded both).
+DASHBOARD_PORT = 8265
+
+
+def head_service_name(cluster: str) -> str:
+    """The head Service the operator makes for RayCluster ``cluster``."""
+    return f"{cluster}-head-svc"
+
+
+def dashboard_service_id(cluster: str) -> str:
+    """The service-proxy id of the cluster's dashboard: ``<cluster>-head-svc:8265``."""
+    return f"{head_service_name(cluster)}:{DASHBOARD_PORT}"
+
+
+def dashboard_cluster_url(namespace: str, cluster: str) -> str:
+    """The dashboard's URL from inside the Kubernetes cluster (its cluster DNS name), exactly
+    the Go APIServer's: ``http://<cluster>-head-svc.<namespace>.svc.cluster.local:8265``."""
+    return f"http://{head_service_name(cluster)}.{namespace}.svc.cluster.local:{DASHBOARD_PORT}"

@@ -29,6 +29,11 @@ from v1compat.convert.service import (
     active_cluster_name,
     rayservice_to_service,
     service_to_rayservice,
+from v1compat.convert.submissions import (
+    job_info_from_dashboard,
+    job_log_from_dashboard,
+    submission_to_job_request,
+    submit_reply_from_dashboard,
 )
 
 __all__ = [
@@ -47,10 +52,14 @@ __all__ = [
     "is_managed",
     "is_quantity",
     "job_to_rayjob",
+    "job_info_from_dashboard",
+    "job_log_from_dashboard",
     "parse_quantity",
     "raycluster_spec",
     "raycluster_to_cluster",
     "rayjob_to_job",
     "required_job_templates",
     "required_templates",
+    "submission_to_job_request",
+    "submit_reply_from_dashboard",
 ]

@@ -4,6 +4,13 @@ from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
 from v1compat.schemas.jobs import ListRayJobsResponseSchema, RayJobSchema
 from v1compat.schemas.services import ListRayServicesResponseSchema, RayServiceSchema
+from v1compat.schemas.submissions import (
+    GetJobLogReplySchema,
+    JobSubmissionInfoSchema,
+    ListJobSubmissionInfoSchema,
+    RayJobSubmissionSchema,
+    SubmitRayJobReplySchema,
+)
 from v1compat.schemas.templates import (
     ComputeTemplateSchema,
     ListComputeTemplatesResponseSchema,
@@ -13,12 +20,17 @@ __all__ = [
     "BodyError",
     "ClusterSchema",
     "ComputeTemplateSchema",
+    "GetJobLogReplySchema",
     "InputReport",
+    "JobSubmissionInfoSchema",
     "ListClustersResponseSchema",
     "ListRayJobsResponseSchema",
     "ListRayServicesResponseSchema",
     "RayServiceSchema",
     "ListComputeTemplatesResponseSchema",
     "RayJobSchema",
+    "ListJobSubmissionInfoSchema",
+    "RayJobSubmissionSchema",
+    "SubmitRayJobReplySchema",
     "read_message",
 ]

@@ -273,3 +273,16 @@ def _first_message(messages: Any) -> str:
     if isinstance(messages, dict):
         return _first_message(next(iter(messages.values())))
     return str(messages)
+
+
+class UInt64(Integer):
+    """proto uint64: protojson writes it as a JSON string (JavaScript numbers stop at 2**53)."""
+
+    kind = "uint64"
+    high = 2**64 - 1
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(int(value))
+
+    def omit_on_dump(self, value: Any) -> bool:
+        return value is None or (value in (0, "0") and not self.emit_zero)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.fake_dashboard import JOBS_CLUSTER, SUBMISSIONS, FakeDashboard, cluster_with_dashboard
 from tests.support.sessions import Api
 
 _namespaces = itertools.count(1)
@@ -37,3 +38,18 @@ def bridge(app):
 def ns(kube: Api) -> str:
     """A namespace of this test's own, so tests never see each other's objects."""
     return kube.create_namespace(f"v1-{next(_namespaces)}")
+
+
+@pytest.fixture
+def dashboard() -> Iterator[FakeDashboard]:
+    """A fake Ray dashboard of this test's own."""
+    with FakeDashboard() as fake:
+        yield fake
+
+
+@pytest.fixture
+def ready_cluster(embedded, ns, dashboard) -> str:
+    """The v1 job-submission path of ``JOBS_CLUSTER``: a ready cluster the v1 API manages,
+    whose head Service leads to ``dashboard``."""
+    cluster_with_dashboard(embedded.url, ns, JOBS_CLUSTER, dashboard.port)
+    return SUBMISSIONS.format(ns=ns, cluster=JOBS_CLUSTER)

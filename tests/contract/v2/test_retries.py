@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 from tests.support.fake_upstream import failing, json_answer
 from tests.support.live_server import make_app
 from tests.support.waiting import free_port
+from v2proxy.forwarder import Forwarder
+from v2proxy.messages import ProxyRequest
 from v2proxy.retry import RetryPolicy, is_idempotent, next_delay, retry_after_seconds
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
@@ -230,3 +232,33 @@ def test_backoff_grows_with_jitter_and_stops_at_the_budget():
     assert next_delay(policy, 3, None, 0.0) is None  # no retries left
     assert next_delay(policy, 0, "20", 0.0) == 20.0
     assert next_delay(policy, 0, "20", 15.0) is None  # would end past the budget
+
+
+def _forwarder(url: str) -> Forwarder:
+    from bridge.core.upstream import Upstream
+
+    return Forwarder(Upstream("url", url), retry=RetryPolicy(max_retries=3, backoff=0.01, budget=10.0))
+
+
+def test_a_request_marked_not_to_retry_is_sent_once_even_a_get(upstream):
+    """v1 job-submission calls to a Ray dashboard go through the pipeline with retry=False."""
+    upstream.reset(failing(5, 503))
+    response = _forwarder(upstream.url)(ProxyRequest("GET", RC, retry=False))
+    assert response.status == 503
+    assert len(upstream.calls) == 1
+
+
+def test_a_requests_own_read_timeout_replaces_the_forwarders(upstream):
+    release = threading.Event()
+
+    def slow(call, number):
+        release.wait(10)
+        return json_answer(200)
+
+    upstream.reset(slow)
+    try:
+        response = _forwarder(upstream.url)(ProxyRequest("GET", RC, read_timeout=0.2, retry=False))
+    finally:
+        release.set()
+    assert response.status == 504
+    assert response.json()["reason"] == "Timeout"

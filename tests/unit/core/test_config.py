@@ -52,6 +52,9 @@ def test_config_file_named_by_environment(tmp_path):
         ({"BRIDGE_V1_SUNSET": "2027-06-30"}, {"v1_sunset": dt.date(2027, 6, 30)}),
         ({"BRIDGE_UPSTREAM": "embedded:/var/lib/bridge"}, {"upstream": "embedded:/var/lib/bridge"}),
         ({"BRIDGE_RETRY_BUDGET": "2.5"}, {"retry_budget": 2.5}),
+        ({"BRIDGE_JOB_SUBMISSION_ACCESS": "service-proxy"}, {"job_submission_access": "service-proxy"}),
+        ({"BRIDGE_JOB_SUBMISSION_TIMEOUT": "2"}, {"job_submission_timeout": 2.0}),
+        ({}, {"job_submission_access": "auto", "job_submission_timeout": 10.0}),
     ],
 )
 def test_environment_values_are_parsed(environ, expected):
@@ -75,6 +78,15 @@ def test_environment_values_are_parsed(environ, expected):
         ({"BRIDGE_TLS_CERT_FILE": __file__}, "tls_cert_file and tls_private_key_file: set both or neither"),
         ({"BRIDGE_TLS_CLIENT_CA_FILE": __file__}, "tls_client_ca_file: needs tls_cert_file"),
         ({"BRIDGE_DRAIN_SECONDS": "-1"}, "drain_seconds (from BRIDGE_DRAIN_SECONDS): -1.0 must be between"),
+        (
+            {"BRIDGE_JOB_SUBMISSION_ACCESS": "proxy"},
+            "job_submission_access (from BRIDGE_JOB_SUBMISSION_ACCESS): 'proxy' is not one of auto, direct, "
+            "service-proxy",
+        ),
+        (
+            {"BRIDGE_JOB_SUBMISSION_TIMEOUT": "0"},
+            "job_submission_timeout (from BRIDGE_JOB_SUBMISSION_TIMEOUT): 0.0 must be",
+        ),
     ],
 )
 def test_bad_values_are_named_with_their_source(environ, message):
