@@ -29,6 +29,7 @@ from v1compat.convert.service import (
     active_cluster_name,
     rayservice_to_service,
     service_to_rayservice,
+)
 from v1compat.convert.submissions import (
     job_info_from_dashboard,
     job_log_from_dashboard,
