@@ -7,6 +7,9 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
   a template ConfigMap whose memory is not a quantity is 400 (Go: crash);
 - a RayCluster without ``app.kubernetes.io/managed-by=kuberay-apiserver`` is 404 on get and
   delete (Go: 500), and Kubernetes validation failures on create are 400 (Go: 500);
+- a cluster with more worker groups or distinct compute templates than the settings
+  ``max_worker_groups`` / ``max_compute_templates`` allow is 400 before any upstream call
+  (Go: one ConfigMap read per template, however many);
 - events are fetched per namespace and joined to each cluster by namespace and name, so
   same-named clusters in two namespaces no longer swap events in list-all, and a list costs one
   events call per namespace on the page instead of one per cluster.
@@ -95,14 +98,46 @@ def page_query(args: Mapping[str, str]) -> PageQuery:
     return PageQuery(limit=limit, continue_token=args.get("continue", ""))
 
 
+@dataclass(frozen=True)
+class FanOutLimits:
+    """What one v1 request may cause upstream: every distinct compute template is one
+    ConfigMap read, so a body naming 20,000 of them would make 20,000 calls."""
+
+    worker_groups: int = 100
+    templates: int = 100
+
+
+def check_fan_out(cluster: dict[str, Any], limits: FanOutLimits) -> list[str]:
+    """The compute templates ``cluster`` needs, in resolution order; a 400 naming the setting
+    when it has more worker groups or distinct templates than ``limits`` allow."""
+    spec = cluster.get("cluster_spec") or {}
+    groups = len(spec.get("worker_group_spec") or [])
+    if groups > limits.worker_groups:
+        raise V1Error(
+            Code.INVALID_ARGUMENT,
+            f"the cluster has {groups} worker groups; at most {limits.worker_groups} are allowed "
+            "(setting max_worker_groups)",
+        )
+    names = convert.required_templates(cluster)
+    if len(names) > limits.templates:
+        raise V1Error(
+            Code.INVALID_ARGUMENT,
+            f"the cluster names {len(names)} distinct compute templates; at most {limits.templates} "
+            "are allowed (setting max_compute_templates)",
+        )
+    return names
+
+
 # --- create -----------------------------------------------------------------------------------
 
 
-def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, Any]:
+def create(
+    client: V2Calls, namespace: str, cluster: dict[str, Any], limits: FanOutLimits = FanOutLimits()
+) -> dict[str, Any]:
     validate_create_cluster(namespace, cluster)
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
-    templates = _resolve_templates(client, namespace, cluster)
+    templates = _resolve_templates(client, namespace, cluster, limits)
     raycluster = build_raycluster(cluster, namespace, templates)
     created = client.create(RAYCLUSTERS.get_url(namespace), raycluster)
     if created.status == 409:
@@ -141,12 +176,15 @@ def build_raycluster(
         raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
-def _resolve_templates(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """populateComputeTemplate: head template first, then each distinct worker template."""
+def _resolve_templates(
+    client: V2Calls, namespace: str, cluster: dict[str, Any], limits: FanOutLimits = FanOutLimits()
+) -> dict[str, dict[str, Any]]:
+    """populateComputeTemplate: head template first, then each distinct worker template;
+    within ``limits`` (checked before the first read)."""
     templates: dict[str, dict[str, Any]] = {}
     name = cluster["name"]
     populate = f"Failed to populate compute template for ({namespace}/{name})"
-    for template_name in convert.required_templates(cluster):
+    for template_name in check_fan_out(cluster, limits):
         lookup = f"Cannot get compute template for name '{template_name}' in namespace '{namespace}', error"
         context = (CREATE_FAILED, populate, lookup)
         configmap = managed.fetch(client, TEMPLATES, namespace, template_name, *context)
