@@ -7,8 +7,9 @@ reaches the client the moment Kubernetes writes it — and nothing is decompress
 its response headers (an upstream that never answers is a 504, for a watch too). A watch
 (``watch=true``) or a followed log on the service proxy (``follow=true``) then has no read
 timeout at all: an idle stream is the normal state of a watch and only the client or
-Kubernetes may end it. Every other call keeps ``read_timeout`` between bytes. Retries follow ``v2proxy.retry`` and happen only before a
-response is handed back, so nothing already streamed is ever replayed.
+Kubernetes may end it. Every other call keeps ``read_timeout`` between bytes. Retries follow
+``v2proxy.retry`` and happen only before a response is handed back, so nothing already
+streamed is ever replayed.
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """One client must not hurt the others, through a real gunicorn with the shipped settings and
 the timeouts lowered: a request body that never arrives is answered 408 in the dialect of
-its path and its connection closed."""
+its path and its connection closed; a body that takes seconds to parse leaves the worker's
+loop serving everyone else."""
 
 from __future__ import annotations
 
 import json
 import socket
+import threading
 
 import pytest
+import requests
 
 from tests.support.fake_upstream import running_fake_upstream
 
@@ -57,3 +60,27 @@ def test_a_body_that_never_arrives_is_408_in_the_dialect_and_the_connection_clos
     assert error.items() <= document.items()
     assert "did not arrive within 1 seconds" in document["message"]
     assert fake.calls == []
+
+
+def test_healthz_keeps_answering_while_a_big_adversarial_yaml_body_is_parsed(bridge, fake):
+    """Almost 3 MiB of tiny flow items: seconds of parsing even for libyaml."""
+    fake.reset()
+    body = b"apiVersion: ray.io/v1\nkind: RayCluster\nspec: [" + b"[]," * 950_000 + b"[]]\n"
+    answers: list[int] = []
+    post = threading.Thread(
+        target=lambda: answers.append(
+            requests.post(
+                bridge.url + RC, data=body, headers={"Content-Type": "application/yaml"}, timeout=120
+            ).status_code
+        )
+    )
+    post.start()
+    health_checks = 0
+    try:
+        while post.is_alive():
+            assert requests.get(bridge.url + "/healthz", timeout=5).status_code == 200
+            health_checks += 1
+    finally:
+        post.join()
+    assert answers == [200]
+    assert len(fake.calls) == 1 and health_checks >= 1
