@@ -225,6 +225,11 @@ class BridgeConfig:
         _in_range(_parse_int, 1, 100_000),
         "distinct compute templates one v1 request may name (each is one upstream read)",
     )
+    max_yaml_body_bytes: int = _setting(
+        1024 * 1024,
+        _in_range(_parse_int, 1024),
+        "largest YAML request body accepted (YAML costs far more CPU to decode than JSON)",
+    )
     body_timeout: float = _setting(
         30.0,
         _in_range(_parse_float, 0.1),

@@ -25,7 +25,10 @@ def fake():
 
 @pytest.fixture(scope="module")
 def bridge(start_bridge, fake):
-    return start_bridge("--upstream", fake.url, "--workers", "1", "--body-timeout", "1")
+    # The YAML limit raised to the body limit: the worst body the bridge accepts at all.
+    return start_bridge(
+        "--upstream", fake.url, "--workers", "1", "--body-timeout", "1", "--max-yaml-body-bytes", "3145728"
+    )  # fmt: skip
 
 
 def read_until_closed(sock: socket.socket) -> bytes:
