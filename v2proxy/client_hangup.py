@@ -16,11 +16,11 @@ reset) means the client left; readable *data* means the client is alive and the 
 lets go of the socket, leaving the data for gunicorn (so a hangup after extra bytes is
 only noticed when the stream next writes).
 
-Two rules keep this safe on a keep-alive connection. Looking is a non-blocking
-``recv(MSG_PEEK)`` on the bare descriptor, so it never waits on the socket and never
-consumes a byte. And stopping is synchronous: once the function returned by
-:func:`watch_hangup` returns, the poller never looks at that descriptor again — the server
-may read the client's next request from it at once (a watcher that was still busy with a
+Two rules keep this safe on a keep-alive connection. Looking never waits on the socket and
+never consumes a byte: epoll only reports, and the fallback's look is a non-blocking
+``recv(MSG_PEEK)`` on the bare descriptor. And stopping is synchronous: once the function
+returned by :func:`watch_hangup` returns, the poller never looks at that descriptor again —
+the server may read the client's next request from it at once (a watcher that was still busy with a
 socket gunicorn had moved on with made gevent fail that request with a 500).
 
 Under gevent (gunicorn's default worker here) the epoll set's own descriptor is watched by
@@ -189,13 +189,12 @@ class _HangupSet:
 
     def dispatch(self, timeout: float) -> None:
         for fd, _events in self.epoll.poll(timeout):
-            with self.lock:
+            with self.lock:  # the stream's own stop() cannot come in between
                 watch = self.watches.get(fd)
                 if watch is None or not watch.active:
                     continue
-                stop = self.stop_of(watch)
-            stop()
-            watch.hung_up()
+                self.stop_of(watch)()
+                watch.hung_up()
 
     def stop_of(self, watch: _Watch) -> Callable[[], None]:
         """The function that ends ``watch``: synchronous, so once it returned the poller never
