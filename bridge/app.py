@@ -32,6 +32,7 @@ from bridge.core.health import blueprint as health_blueprint
 from bridge.core.hops import HopGuard, instance_id_from
 from bridge.core.logs import configure_logging, install_request_logging, note_upstream
 from bridge.core.metrics import blueprint as metrics_blueprint
+from bridge.core.slow_clients import BoundedBodies
 from bridge.core.state import BridgeState, current_state
 from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
@@ -102,6 +103,7 @@ def create_app(
     v2_routes.init_app(app)
     v1_routes.init_app(app)
     app.after_request(_go_reason_phrase)
+    app.wsgi_app = BoundedBodies(app.wsgi_app, config.body_timeout)
     return app
 
 

@@ -7,6 +7,9 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
   a template ConfigMap whose memory is not a quantity is 400 (Go: crash);
 - a RayCluster without ``app.kubernetes.io/managed-by=kuberay-apiserver`` is 404 on get and
   delete (Go: 500), and Kubernetes validation failures on create are 400 (Go: 500);
+- a cluster with more worker groups or distinct compute templates than the settings
+  ``max_worker_groups`` / ``max_compute_templates`` allow is 400 before any upstream call
+  (Go: one ConfigMap read per template, however many);
 - events are fetched per namespace and joined to each cluster by namespace and name, so
   same-named clusters in two namespaces no longer swap events in list-all, and a list costs one
   events call per namespace on the page instead of one per cluster.
@@ -26,6 +29,7 @@ from v1compat import convert, managed, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
 from v1compat.managed import ManagedKind, V2Calls
+from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import (
     require_cluster_name,
     require_namespace,
@@ -96,11 +100,13 @@ def page_query(args: Mapping[str, str]) -> PageQuery:
 # --- create -----------------------------------------------------------------------------------
 
 
-def create(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, Any]:
+def create(
+    client: V2Calls, namespace: str, cluster: dict[str, Any], limits: FanOutLimits = DEFAULT_FAN_OUT
+) -> dict[str, Any]:
     validate_create_cluster(namespace, cluster)
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
-    templates = _resolve_templates(client, namespace, cluster)
+    templates = _resolve_templates(client, namespace, cluster, limits)
     raycluster = build_raycluster(cluster, namespace, templates)
     created = client.create(RAYCLUSTERS.get_url(namespace), raycluster)
     if created.status == 409:
@@ -139,11 +145,14 @@ def build_raycluster(
         raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
-def _resolve_templates(client: V2Calls, namespace: str, cluster: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """populateComputeTemplate: head template first, then each distinct worker template."""
+def _resolve_templates(
+    client: V2Calls, namespace: str, cluster: dict[str, Any], limits: FanOutLimits = DEFAULT_FAN_OUT
+) -> dict[str, dict[str, Any]]:
+    """populateComputeTemplate: head template first, then each distinct worker template;
+    within ``limits`` (checked before the first read)."""
     populate = f"Failed to populate compute template for ({namespace}/{cluster['name']})"
     names = convert.required_templates(cluster)
-    return templates_api.resolve(client, namespace, names, CREATE_FAILED, populate)
+    return templates_api.resolve(client, namespace, cluster, names, limits, CREATE_FAILED, populate)
 
 
 # --- read -------------------------------------------------------------------------------------

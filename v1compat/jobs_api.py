@@ -23,6 +23,7 @@ from v1compat.clusters_api import PageQuery
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
 from v1compat.managed import ManagedKind, V2Calls
+from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import require_job_name, require_job_namespace, validate_create_job
 from v1compat.wire import write_failure
 
@@ -46,13 +47,15 @@ JOBS = ManagedKind(
 # --- create -----------------------------------------------------------------------------------
 
 
-def create(client: V2Calls, namespace: str, job: dict[str, Any]) -> dict[str, Any]:
+def create(
+    client: V2Calls, namespace: str, job: dict[str, Any], limits: FanOutLimits = DEFAULT_FAN_OUT
+) -> dict[str, Any]:
     validate_create_job(namespace, job)
     job = {**job, "namespace": namespace}
     name = job["name"]
     populate = f"Failed to populate compute template for ({namespace}/{name})"
     names = convert.required_job_templates(job)
-    templates = templates_api.resolve(client, namespace, names, CREATE_FAILED, populate)
+    templates = templates_api.resolve(client, namespace, job, names, limits, CREATE_FAILED, populate)
     rayjob = build_rayjob(job, namespace, templates)
     created = client.create(RAYJOBS.get_url(namespace), rayjob)
     if created.status == 409:

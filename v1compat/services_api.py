@@ -23,12 +23,12 @@ from typing import Any, Protocol
 from werkzeug.datastructures import MultiDict
 
 from bridge.kube.resources import RAYSERVICES
-from v1compat import clusters_api, convert, managed
+from v1compat import clusters_api, convert, managed, templates_api
 from v1compat.clusters_api import PageQuery
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details, not_found
 from v1compat.managed import ManagedKind, Result, V2Calls
-from v1compat.templates_api import TEMPLATES
+from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import (
     require_service_name,
     require_service_namespace,
@@ -36,7 +36,6 @@ from v1compat.validation import (
     validate_update_service,
 )
 from v1compat.wire import k8s_message, write_failure
-from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create ray service failed."
 UPDATE_FAILED = "Update ray service failed."
@@ -96,12 +95,16 @@ def page_query(args: Mapping[str, str]) -> PageQuery:
 
 
 def create(
-    client: V2Calls, namespace: str, service: dict[str, Any], clock: Clock = time.time_ns
+    client: V2Calls,
+    namespace: str,
+    service: dict[str, Any],
+    clock: Clock = time.time_ns,
+    limits: FanOutLimits = DEFAULT_FAN_OUT,
 ) -> dict[str, Any]:
     validate_create_service(namespace, service)
     service = {**service, "namespace": namespace}
     name = service["name"]
-    templates = _resolve_templates(client, namespace, service, CREATE_FAILED)
+    templates = _resolve_templates(client, namespace, service, limits, CREATE_FAILED)
     rayservice = build_rayservice(service, namespace, templates, CREATE_FAILED, clock)
     created = client.create(RAYSERVICES.get_url(namespace), rayservice)
     if created.status == 409:
@@ -114,15 +117,21 @@ def create(
 
 
 def update(
-    client: V2Writes, namespace: str, name: str, service: dict[str, Any], clock: Clock = time.time_ns
+    client: V2Writes,
+    namespace: str,
+    name: str,
+    service: dict[str, Any],
+    clock: Clock = time.time_ns,
+    limits: FanOutLimits = DEFAULT_FAN_OUT,
 ) -> dict[str, Any]:
     """Replace the service's spec (and, as Go did, its labels and annotations) with the one
     the request describes, only if nobody changed the object since it was read."""
     validate_update_service(namespace, name, service)
+    templates_api.check_fan_out(service, convert.required_templates(service), limits)  # before the read
     service = {**service, "namespace": namespace}
     lookup = f"Update service fail, no service named: {name} "
     existing = managed.fetch(client, SERVICES, namespace, name, UPDATE_FAILED, lookup)
-    templates = _resolve_templates(client, namespace, service, UPDATE_FAILED)
+    templates = _resolve_templates(client, namespace, service, limits, UPDATE_FAILED)
     rebuilt = build_rayservice(service, namespace, templates, UPDATE_FAILED, clock, updating=True)
     metadata = _replaced_metadata(existing.get("metadata") or {}, rebuilt["metadata"])
     replacement = {**rebuilt, "metadata": metadata}
@@ -176,16 +185,12 @@ def build_rayservice(
 
 
 def _resolve_templates(
-    client: V2Calls, namespace: str, service: dict[str, Any], context: str
+    client: V2Calls, namespace: str, service: dict[str, Any], limits: FanOutLimits, context: str
 ) -> dict[str, dict[str, Any]]:
     """populateComputeTemplate: the head's template first, then each distinct worker's."""
-    templates: dict[str, dict[str, Any]] = {}
     populate = f"Failed to populate compute template for ({namespace}/{service['name']})"
-    for template_name in convert.required_templates(service):
-        lookup = f"Cannot get compute template for name '{template_name}' in namespace '{namespace}', error"
-        configmap = managed.fetch(client, TEMPLATES, namespace, template_name, context, populate, lookup)
-        templates[template_name] = configmap_to_template(configmap)
-    return templates
+    names = convert.required_templates(service)
+    return templates_api.resolve(client, namespace, service, names, limits, context, populate)
 
 
 # --- read -------------------------------------------------------------------------------------

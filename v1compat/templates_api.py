@@ -14,11 +14,12 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bridge.kube.resources import CONFIGMAPS
 from v1compat import managed
-from v1compat.errors import already_exists
+from v1compat.errors import Code, V1Error, already_exists
 from v1compat.managed import ManagedKind, V2Calls
 from v1compat.validation import (
     require_namespace,
@@ -80,16 +81,53 @@ def create(client: V2Calls, namespace: str, template: dict[str, Any]) -> dict[st
     return configmap_to_template(created.body)
 
 
-def resolve(client: V2Calls, namespace: str, names: list[str], *context: str) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class FanOutLimits:
+    """What one v1 request may cause upstream: every distinct compute template is one
+    ConfigMap read, so a body naming 20,000 of them would make 20,000 calls."""
+
+    worker_groups: int = 100
+    templates: int = 100
+
+
+DEFAULT_FAN_OUT = FanOutLimits()
+
+
+def resolve(
+    client: V2Calls,
+    namespace: str,
+    message: dict[str, Any],
+    names: list[str],
+    limits: FanOutLimits,
+    *context: str,
+) -> dict[str, dict[str, Any]]:
     """populateComputeTemplate for a cluster, job or service: each template of ``names``
     (in order), read from ``namespace``; a missing one is the Go NotFound under ``context``
-    and the Go lookup text."""
+    and the Go lookup text. ``message`` (whose ``cluster_spec`` needs ``names``) must stay
+    within ``limits``, checked before the first read: a 400 naming the setting otherwise."""
+    check_fan_out(message, names, limits)
     templates: dict[str, dict[str, Any]] = {}
     for name in names:
         lookup = f"Cannot get compute template for name '{name}' in namespace '{namespace}', error"
         configmap = managed.fetch(client, TEMPLATES, namespace, name, *context, lookup)
         templates[name] = configmap_to_template(configmap)
     return templates
+
+
+def check_fan_out(message: dict[str, Any], names: list[str], limits: FanOutLimits) -> None:
+    groups = len((message.get("cluster_spec") or {}).get("worker_group_spec") or [])
+    if groups > limits.worker_groups:
+        raise V1Error(
+            Code.INVALID_ARGUMENT,
+            f"the cluster spec has {groups} worker groups; at most {limits.worker_groups} are "
+            "allowed (setting max_worker_groups)",
+        )
+    if len(names) > limits.templates:
+        raise V1Error(
+            Code.INVALID_ARGUMENT,
+            f"the cluster spec names {len(names)} distinct compute templates; at most "
+            f"{limits.templates} are allowed (setting max_compute_templates)",
+        )
 
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:

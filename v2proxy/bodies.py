@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from werkzeug.http import parse_options_header
 
+from bridge.core.offload import SMALL, off_the_loop
 from bridge.kube import yaml as kube_yaml
 
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
@@ -33,7 +34,15 @@ def body_format(content_type: str | None) -> str | None:
 
 def decode_body(data: bytes, fmt: str) -> Any:
     """The decoded document; ``BodyError`` naming the problem when it does not parse, nests
-    too deep for the code that walks it, or expands past ``bridge.kube.yaml.MAX_VALUES`` values."""
+    too deep for the code that walks it, or expands past ``bridge.kube.yaml.MAX_VALUES`` values.
+    A big body is decoded off the event loop (``bridge.core.offload``): seconds of parsing
+    must not stop every other request of the worker."""
+    if len(data) > SMALL:
+        return off_the_loop(_decode, data, fmt)
+    return _decode(data, fmt)
+
+
+def _decode(data: bytes, fmt: str) -> Any:
     if fmt == "json":
         try:
             return _bounded(json.loads(data))

@@ -3,13 +3,14 @@
 Bytes pass through untouched: the request body is streamed up (chunked when its length is
 unknown), the response body is streamed back chunk by chunk as it arrives — a watch event
 reaches the client the moment Kubernetes writes it — and nothing is decompressed, so
-``Content-Encoding`` and ``Content-Length`` stay true. A watch (``watch=true``) or a followed
-log on the service proxy (``follow=true``) has no read timeout at all: an idle stream is the
-normal state of a watch and only the client or Kubernetes may end it. Every other call gets
-``read_timeout`` between bytes (or its own ``ProxyRequest.read_timeout``). Retries follow
+``Content-Encoding`` and ``Content-Length`` stay true. Every call gets ``read_timeout`` to
+its response headers (an upstream that never answers is a 504, for a watch too). A watch
+(``watch=true``) or a followed log on the service proxy (``follow=true``) then has no read
+timeout at all: an idle stream is the normal state of a watch and only the client or
+Kubernetes may end it. Every other call keeps ``read_timeout`` between bytes. Retries follow
 ``v2proxy.retry`` and happen only before a response is handed back, so nothing already
 streamed is ever replayed; a request marked ``retry=False`` (a v1 job-submission call to a Ray
-dashboard) is sent once.
+dashboard) is sent once. A call may set its own ``ProxyRequest.read_timeout``.
 """
 
 from __future__ import annotations
@@ -111,8 +112,7 @@ class Forwarder:
             request.method, body if isinstance(body, bytes) else None, content_type
         )
         stream = is_stream(request)
-        read_timeout = request.read_timeout or self.read_timeout
-        timeout = (self.connect_timeout, None if stream else read_timeout)
+        timeout = (self.connect_timeout, request.read_timeout or self.read_timeout)
         started = time.monotonic()
         attempt = 0
         while True:
@@ -153,6 +153,8 @@ class Forwarder:
                     response.close()
                     self._pause(delay)
                     continue
+            if stream:
+                _no_read_timeout(response)
             return self._done(request, _streamed(response, flush_headers=stream), attempt)
 
     def _pause(self, delay: float) -> None:
@@ -270,6 +272,13 @@ class UpstreamBody:
     def close(self) -> None:
         self.closed = True
         self.response.close()
+
+
+def _no_read_timeout(response: requests.Response) -> None:
+    """A stream's headers came within ``read_timeout``; its body may be idle for hours."""
+    sock = _socket_of(response.raw)
+    if sock is not None:
+        sock.settimeout(None)
 
 
 def _socket_of(raw: object) -> socket.socket | None:

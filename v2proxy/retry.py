@@ -12,15 +12,12 @@ response, so a stream is never replayed.
 from __future__ import annotations
 
 import email.utils
-import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import yaml
-
-from bridge.kube import yaml as kube_yaml
+from v2proxy.bodies import BodyError, decode_body
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF = 10.0
@@ -44,11 +41,8 @@ def is_idempotent(method: str, body: bytes | None, content_type: str | None) -> 
 
 def _has_resource_version(body: bytes, content_type: str) -> bool:
     try:
-        if "yaml" in content_type:
-            document = kube_yaml.load(body)
-        else:
-            document = json.loads(body)
-    except (ValueError, yaml.YAMLError, RecursionError):
+        document = decode_body(body, "yaml" if "yaml" in content_type else "json")
+    except BodyError:
         return False  # not an object we can read: sent once, the upstream says what is wrong
     metadata = document.get("metadata") if isinstance(document, dict) else None
     return isinstance(metadata, dict) and bool(metadata.get("resourceVersion"))

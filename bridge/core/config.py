@@ -217,6 +217,24 @@ class BridgeConfig:
     max_body_bytes: int = _setting(
         3 * 1024 * 1024, _in_range(_parse_int, 1024), "largest request body accepted"
     )
+    max_worker_groups: int = _setting(
+        100, _in_range(_parse_int, 1, 100_000), "worker groups one v1 cluster, job or service may have"
+    )
+    max_compute_templates: int = _setting(
+        100,
+        _in_range(_parse_int, 1, 100_000),
+        "distinct compute templates one v1 request may name (each is one upstream read)",
+    )
+    max_yaml_body_bytes: int = _setting(
+        1024 * 1024,
+        _in_range(_parse_int, 1024),
+        "largest YAML request body accepted (YAML costs far more CPU to decode than JSON)",
+    )
+    body_timeout: float = _setting(
+        30.0,
+        _in_range(_parse_float, 0.1),
+        "seconds a client may take to send a whole request body (then 408, connection closed)",
+    )
     middlewares: list[str] = _list_setting("extra middlewares as module:function")
     retry_max: int = _setting(3, _in_range(_parse_int, 0, 20), "retries of idempotent calls")
     retry_backoff: float = _setting(0.5, _in_range(_parse_float, 0.0), "first retry delay in seconds")

@@ -123,9 +123,11 @@ def test_watch_events_stream_through_gunicorn(bridge, upstream):
         release.set()
 
 
-def test_client_hangup_ends_an_idle_stream(bridge, upstream):
-    """The bridge lets go of an idle upstream watch once its client is gone: the request's
-    log line (written when the response closes) appears while the upstream is still idle."""
+@pytest.mark.parametrize("sent_after_the_request", [b"", b"x", b"GET /version HTTP/1.1\r\n"])
+def test_client_hangup_ends_an_idle_stream(bridge, upstream, sent_after_the_request):
+    """The bridge lets go of an idle upstream watch once its client is gone, whatever the
+    client sent after its request: the request's log line (written when the response closes)
+    appears while the upstream is still idle."""
     hold = threading.Event()
 
     def idle_watch(call, number):
@@ -138,10 +140,14 @@ def test_client_hangup_ends_an_idle_stream(bridge, upstream):
     upstream.reset(idle_watch)
     try:
         sock = socket.create_connection(("127.0.0.1", bridge.port), timeout=10)
-        sock.sendall(f"GET {RC}?watch=true HTTP/1.1\r\nHost: b\r\nX-Request-Id: hangup-1\r\n\r\n".encode())
+        request_id = f"hangup-{len(sent_after_the_request)}"
+        sock.sendall(
+            f"GET {RC}?watch=true HTTP/1.1\r\nHost: b\r\nX-Request-Id: {request_id}\r\n\r\n".encode()
+        )
         assert sock.recv(1024).startswith(b"HTTP/1.1 200")  # headers came at once
+        sock.sendall(sent_after_the_request)
         sock.close()
-        assert wait_until(lambda: '"hangup-1"' in bridge.log(), deadline_seconds=10)
+        assert wait_until(lambda: f'"{request_id}"' in bridge.log(), deadline_seconds=10)
         assert not hold.is_set()
     finally:
         hold.set()

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import g
 
+from bridge.core.state import current_state
+from v1compat.templates_api import FanOutLimits
 from v1compat.wire import load_body
 from v2proxy.client import V2Client
 
@@ -24,3 +26,9 @@ def load_message(schema: Any) -> dict[str, Any]:
     message, unknown = load_body(schema)
     g.v1_input_warnings = unknown
     return message
+
+
+def fan_out_limits() -> FanOutLimits:
+    """What one request may cause upstream, from the settings."""
+    config = current_state().config
+    return FanOutLimits(worker_groups=config.max_worker_groups, templates=config.max_compute_templates)

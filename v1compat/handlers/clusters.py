@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from v1compat import clusters_api
-from v1compat.handlers import load_message, v2_client
+from v1compat.handlers import fan_out_limits, load_message, v2_client
 from v1compat.schemas import ClusterSchema, ListClustersResponseSchema
 from v1compat.wire import v1_json
 
@@ -15,7 +15,7 @@ CLUSTERS = ListClustersResponseSchema()
 
 def create_cluster(namespace: str) -> Response:
     cluster = load_message(CLUSTER)
-    return v1_json(CLUSTER.dump(clusters_api.create(v2_client(), namespace, cluster)))
+    return v1_json(CLUSTER.dump(clusters_api.create(v2_client(), namespace, cluster, fan_out_limits())))
 
 
 def get_cluster(namespace: str, name: str) -> Response:

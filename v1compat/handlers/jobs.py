@@ -6,7 +6,7 @@ from flask import Response, request
 
 from v1compat import jobs_api
 from v1compat.clusters_api import page_query
-from v1compat.handlers import load_message, v2_client
+from v1compat.handlers import fan_out_limits, load_message, v2_client
 from v1compat.schemas import ListRayJobsResponseSchema, RayJobSchema
 from v1compat.wire import v1_json
 
@@ -16,7 +16,7 @@ JOBS = ListRayJobsResponseSchema()
 
 def create_job(namespace: str) -> Response:
     job = load_message(JOB)
-    return v1_json(JOB.dump(jobs_api.create(v2_client(), namespace, job)))
+    return v1_json(JOB.dump(jobs_api.create(v2_client(), namespace, job, fan_out_limits())))
 
 
 def get_job(namespace: str, name: str) -> Response:

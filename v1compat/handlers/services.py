@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from v1compat import services_api
-from v1compat.handlers import load_message, v2_client
+from v1compat.handlers import fan_out_limits, load_message, v2_client
 from v1compat.schemas import ListRayServicesResponseSchema, RayServiceSchema
 from v1compat.wire import v1_json
 
@@ -15,12 +15,16 @@ SERVICES = ListRayServicesResponseSchema()
 
 def create_service(namespace: str) -> Response:
     service = load_message(SERVICE)
-    return v1_json(SERVICE.dump(services_api.create(v2_client(), namespace, service)))
+    return v1_json(
+        SERVICE.dump(services_api.create(v2_client(), namespace, service, limits=fan_out_limits()))
+    )
 
 
 def update_service(namespace: str, name: str) -> Response:
     service = load_message(SERVICE)
-    return v1_json(SERVICE.dump(services_api.update(v2_client(), namespace, name, service)))
+    return v1_json(
+        SERVICE.dump(services_api.update(v2_client(), namespace, name, service, limits=fan_out_limits()))
+    )
 
 
 def get_service(namespace: str, name: str) -> Response:

@@ -207,6 +207,19 @@ def test_chunked_body_over_the_limit_is_413_and_never_arrives_whole(bridge_url, 
     assert all(len(call.body) < 6000 for call in upstream.calls)
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_yaml_body_over_the_yaml_limit_is_413_where_json_passes(upstream, serve_app, chunked):
+    url = serve_app(make_app(upstream.url, max_yaml_body_bytes=2048)).url + RC + "/a"
+    body = b"metadata: {name: a}\nspec: {x: '" + b"y" * 3000 + b"'}\n"
+    data = iter([body[:1000], body[1000:]]) if chunked else body
+    response = requests.put(url, data=data, headers={"Content-Type": "application/yaml"}, timeout=10)
+    assert response.status_code == 413
+    assert response.json()["reason"] == "RequestEntityTooLarge"
+    assert upstream.calls == []
+    as_json = {"metadata": {"name": "a"}, "spec": {"x": "y" * 3000}}
+    assert requests.put(url, json=as_json, timeout=10).status_code == 200
+
+
 def test_empty_bodied_responses_keep_their_headers(bridge_url, upstream):
     upstream.reset(lambda call, n: Response(b"", status=204))
     response = requests.delete(bridge_url + RC + "/a", timeout=10)

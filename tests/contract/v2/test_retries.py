@@ -123,6 +123,37 @@ def test_slow_upstream_is_504_status(upstream):
     assert "timed out" in response.get_json()["message"]
 
 
+def test_a_watch_whose_upstream_never_answers_is_504_status(upstream):
+    release = threading.Event()
+
+    def never_answers(call, number):
+        release.wait(20)
+        return json_answer(200)
+
+    upstream.reset(never_answers)
+    try:
+        response = client(upstream.url, read_timeout=0.2, retry_max=0).get(RC + "?watch=true")
+    finally:
+        release.set()
+    assert response.status_code == 504
+    assert response.get_json()["reason"] == "Timeout"
+
+
+def test_a_watch_stays_open_past_the_read_timeout_once_its_headers_came(upstream):
+    def slow_events(call, number):
+        def events():
+            yield b""
+            time.sleep(1.0)
+            yield b'{"type":"ADDED","object":{}}\n'
+
+        return Response(events(), content_type="application/json")
+
+    upstream.reset(slow_events)
+    response = client(upstream.url, read_timeout=0.2, retry_max=0).get(RC + "?watch=true")
+    assert response.status_code == 200
+    assert response.get_data() == b'{"type":"ADDED","object":{}}\n'
+
+
 class DropFirstConnection:
     """A raw TCP upstream that closes its first connection without answering (a reset the
     way a restarting API server looks), then answers 200."""

@@ -61,3 +61,16 @@ def test_the_poller_thread_reports_a_hangup_and_stays_away_once_stopped():
         stop()
         other_client.close()
         assert not called.wait(1.5)
+
+
+def test_a_client_that_sent_more_bytes_and_then_left_is_noticed():
+    """A stray byte or a pipelined request must not hide the hangup behind it, and is not
+    consumed: it stays for the server."""
+    hung_up = threading.Event()
+    server, client = socket.socketpair()
+    with server:
+        watch_hangup({"gunicorn.socket": server}, hung_up.set)
+        client.sendall(b"G")
+        client.close()
+        assert hung_up.wait(10)
+        assert server.recv(1) == b"G"
