@@ -103,7 +103,7 @@ def _container(
     if lifecycle:
         container["lifecycle"] = lifecycle
     container["imagePullPolicy"] = image_pull_policy(group.get("imagePullPolicy"))
-    security = container_security_context(group.get("securityContext"))
+    security = container_security_context(group.get("security_context"))
     if security is not None:
         container["securityContext"] = security
     return container
@@ -247,7 +247,7 @@ def _group_from_crd(
             result["environment"] = environment_from_env_vars(container["env"], reserved_env)
         security = security_context_from_container(container.get("securityContext"))
         if security is not None:
-            result["securityContext"] = security
+            result["security_context"] = security
     service_account = pod_spec.get("serviceAccountName") or ""
     if len(service_account) > 1:
         result["service_account"] = service_account
