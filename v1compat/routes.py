@@ -41,6 +41,8 @@ from v1compat.deprecation import (
 )
 from v1compat.errors import HTTP_TO_CODE, METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.handlers.clusters import (
+    CLUSTER,
+    CLUSTERS,
     create_cluster,
     delete_cluster,
     get_cluster,
@@ -48,12 +50,17 @@ from v1compat.handlers.clusters import (
     list_clusters,
 )
 from v1compat.handlers.templates import (
+    TEMPLATE,
+    TEMPLATES,
     create_template,
     delete_template,
     get_template,
     list_all_templates,
     list_templates,
 )
+from v1compat.query import LIMIT_CONTINUE, QueryField
+from v1compat.schemas import EmptySchema
+from v1compat.schemas.base import ProtoSchema
 from v1compat.wire import current_config, v1_error_response
 from v2proxy.paths import raw_request_path
 
@@ -73,13 +80,21 @@ class SegmentConverter(BaseConverter):
 class V1Route:
     """One v1 call: its stable ``name`` (log and metric label), the v2 call that replaces it
     (deprecation headers), and its handler; no ``view`` means "a v1 call the bridge does not
-    serve yet": it answers 404 like an unknown path, but still names its successor."""
+    serve yet": it answers 404 like an unknown path, but still names its successor.
+
+    ``request``/``response`` are the schemas of its body and answer, ``query`` the query
+    fields of its request message (``v1compat.query``); the OpenAPI document
+    (``v1compat.openapi``) is generated from these columns, so every served row fills them.
+    """
 
     method: str
     rule: str  # below /apis/v1; <seg:x> is one path segment, possibly empty
     name: str
     successor: SuccessorOf
     view: Callable[..., Response] | None = None
+    request: ProtoSchema | None = None
+    response: ProtoSchema | None = None
+    query: tuple[QueryField, ...] = ()
 
     @property
     def endpoint(self) -> str:
@@ -91,19 +106,20 @@ class V1Route:
 
 
 NS = "/namespaces/<seg:namespace>"
+EMPTY = EmptySchema()
 SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
 
 ROUTES: tuple[V1Route, ...] = (
-    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template),
-    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates),
-    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template),
-    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template),
-    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates),
-    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster),
-    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters),
-    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster),
-    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster),
-    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters),
+    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template,    request=TEMPLATE, response=TEMPLATE),
+    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates,     response=TEMPLATES),
+    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template,       response=TEMPLATE),
+    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template,    response=EMPTY),
+    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates, response=TEMPLATES),
+    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster,     request=CLUSTER, response=CLUSTER),
+    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters,      response=CLUSTERS, query=LIMIT_CONTINUE),
+    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster,        response=CLUSTER),
+    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster,     response=EMPTY),
+    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters,  response=CLUSTERS, query=LIMIT_CONTINUE),
     V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs")),
     V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs")),
     V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs")),

@@ -1,0 +1,117 @@
+"""The v1 OpenAPI document, generated from the route table and the request schemas: valid
+OpenAPI, every route in it, JSON names, and the KubeRay example bodies valid against it."""
+
+import copy
+import json
+
+import pytest
+from jsonschema import Draft4Validator
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from tests.support.repo import EXAMPLES
+from v1compat.openapi import SERVICE_DOCUMENTS, build_document, openapi_path, service_document
+from v1compat.routes import ROUTES
+
+DOCUMENT = build_document(ROUTES)
+# Which request schema each example body is for (the file name says it).
+EXAMPLE_OPERATIONS = {"compute_template.json": "templates.create"}
+EXAMPLE_DEFAULT_OPERATION = "clusters.create"
+
+
+def operation(name: str) -> tuple[str, str, dict]:
+    for path, operations in DOCUMENT["paths"].items():
+        for method, op in operations.items():
+            if op["operationId"] == name:
+                return path, method, op
+    raise AssertionError(f"no operation {name}")
+
+
+def strict(document: dict) -> dict:
+    """The document with unknown properties refused, so a misnamed example field fails too."""
+    stricter = copy.deepcopy(document)
+    for schema in stricter["components"]["schemas"].values():
+        if "properties" in schema:
+            schema["additionalProperties"] = False
+    return stricter
+
+
+def test_the_document_is_valid_openapi():
+    validate(DOCUMENT)
+    json.dumps(DOCUMENT)  # plain JSON, nothing else
+
+
+def test_every_route_of_the_table_is_an_operation():
+    for row in ROUTES:
+        op = DOCUMENT["paths"][openapi_path(row.rule)][row.method.lower()]
+        assert op["operationId"] == row.name
+        assert op["deprecated"] is True
+        assert "default" in op["responses"]
+    count = sum(len(operations) for operations in DOCUMENT["paths"].values())
+    assert count == len(ROUTES) == 27
+
+
+def test_every_served_row_names_its_schemas():
+    for row in ROUTES:
+        if row.view is None:
+            continue
+        assert row.response is not None, row.name
+        assert (row.request is not None) == (row.method in ("POST", "PUT")), row.name
+
+
+def test_list_rows_document_their_query_under_json_names():
+    _, _, op = operation("clusters.list")
+    query = {p["name"]: p["schema"] for p in op["parameters"] if p["in"] == "query"}
+    assert query == {"continue": {"type": "string"}, "limit": {"type": "integer", "format": "int64"}}
+
+
+def test_properties_are_json_names_and_say_their_proto_name():
+    head = DOCUMENT["components"]["schemas"]["HeadGroupSpec"]["properties"]
+    assert head["securityContext"]["x-proto-name"] == "security_context"
+    assert head["computeTemplate"]["x-proto-name"] == "compute_template"
+    assert "x-proto-name" not in head["image"]
+    assert "continue" in DOCUMENT["components"]["schemas"]["ListClustersResponse"]["properties"]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda path: path.name)
+def test_every_kuberay_example_body_is_valid_against_its_request_schema(example):
+    name = EXAMPLE_OPERATIONS.get(example.name, EXAMPLE_DEFAULT_OPERATION)
+    _, _, op = operation(name)
+    body_schema = op["requestBody"]["content"]["application/json"]["schema"]
+    document = strict(DOCUMENT)
+    validator = OAS30Validator({**body_schema, "components": document["components"]})
+    validator.validate(json.loads(example.read_text()))
+
+
+def test_a_misnamed_field_fails_the_strict_check():
+    _, _, op = operation("templates.create")
+    body_schema = op["requestBody"]["content"]["application/json"]["schema"]
+    validator = OAS30Validator({**body_schema, "components": strict(DOCUMENT)["components"]})
+    assert not validator.is_valid({"name": "t", "storageClass": "x"})
+    assert not validator.is_valid({"name": "t", "cpu": -1})
+    assert validator.is_valid({"name": "t", "cpu": 2, "memory": 4, "gpuAccelerator": "x"})
+
+
+@pytest.mark.parametrize("service", SERVICE_DOCUMENTS)
+def test_each_service_document_is_valid_and_holds_its_operations_only(service):
+    document = service_document(DOCUMENT, service)
+    validate(document)
+    prefixes = {
+        "config": "templates.",
+        "cluster": "clusters.",
+        "job": "jobs.",
+        "serve": "services.",
+        "job_submission": "submissions.",
+        "error": "-",
+    }
+    names = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert all(name.startswith(prefixes[service]) for name in names)
+    assert len(names) == sum(row.name.startswith(prefixes[service]) for row in ROUTES)
+    assert "Status" in document["components"]["schemas"]
+
+
+def test_enum_schemas_take_names_and_numbers():
+    volume_type = DOCUMENT["components"]["schemas"]["Volume"]["properties"]["volumeType"]
+    validator = Draft4Validator(volume_type)
+    assert validator.is_valid("CONFIGMAP") and validator.is_valid(3)
+    assert not validator.is_valid("CONFIG_MAP")
