@@ -79,7 +79,8 @@ def ui(asset: str = "index.html") -> Response:
 
 @cache
 def _initializer() -> str:
-    """The package's initializer, pointed at our documents (the whole one first)."""
+    """The package's initializer, pointed at our documents (the whole one first), without the
+    online validator badge (an image from validator.swagger.io: nothing may load from outside)."""
     urls = [{"name": "kuberay v1 (all)", "url": f"{DOCS_PREFIX}{WHOLE_DOCUMENT}.swagger.json"}]
     urls += [{"name": name, "url": f"{DOCS_PREFIX}{name}.swagger.json"} for name in SERVICE_DOCUMENTS]
     return f"""window.onload = function () {{
@@ -87,6 +88,7 @@ def _initializer() -> str:
     urls: {json.dumps(urls)},
     dom_id: "#swagger-ui",
     deepLinking: true,
+    validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
     layout: "StandaloneLayout"
