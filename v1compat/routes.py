@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import BaseConverter, Map, Rule
 
 from bridge.core.errors import register_error_renderer
@@ -155,6 +155,20 @@ def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None
         return None
 
 
+def _served_under_other_methods(method: str, path: str) -> bool:
+    """Whether rows of the table have this path but not this method: 501 as in Go, also when
+    those rows are not served yet (Flask knows no rule for them)."""
+    if not is_v1_path(path):
+        return False
+    try:
+        _TABLE.bind("bridge").match(path, method.upper())
+    except MethodNotAllowed:
+        return True
+    except HTTPException:
+        return False
+    return False
+
+
 def v2_successor(method: str, path: str) -> Successor | None:
     """The v2 call replacing ``method path`` (a v1 path), or None for paths v1 never served."""
     matched = match_route(method, path)
@@ -194,9 +208,14 @@ def init_app(app: Flask) -> None:
 @blueprint.before_request
 def _reject_empty_segments() -> None:
     """``/apis/v1/namespaces//clusters``: Go's ServeMux cleaned the path and the gateway
-    found no route, so an empty segment before the last one is 404 Not Found."""
-    if "//" in raw_request_path(request.environ) or "//" in request.path:
+    found no route, so an empty segment before the last one is 404 Not Found (whatever the
+    method: ``render_http_error`` says the same when no rule took the request)."""
+    if _has_empty_segment():
         raise ROUTE_NOT_FOUND
+
+
+def _has_empty_segment() -> bool:
+    return "//" in raw_request_path(request.environ) or "//" in request.path
 
 
 @blueprint.errorhandler(V1Error)
@@ -207,7 +226,11 @@ def _render_v1_error(error: V1Error) -> Response:
 def render_http_error(status: int, message: str) -> Response:
     """What the app's error handler answers for a v1 path: unknown path, wrong method, body
     too large, authentication, unexpected failures — all in the v1 ``{code, message}`` form."""
+    if status in (404, 405) and _has_empty_segment():
+        return v1_error_response(ROUTE_NOT_FOUND)  # Go cleaned the path first: no route
     if status == 404:
+        if _served_under_other_methods(request.method, request.path):
+            return v1_error_response(METHOD_NOT_ALLOWED)
         return v1_error_response(ROUTE_NOT_FOUND)
     if status == 405:
         return v1_error_response(METHOD_NOT_ALLOWED)
