@@ -30,6 +30,7 @@ from v1compat.convert.environment import (
     env_vars_from_environment,
     environment_from_env_vars,
 )
+from v1compat.convert.proto import int32_field
 from v1compat.convert.security import (
     container_security_context,
     security_context_from_container,
@@ -275,7 +276,7 @@ def worker_group_from_crd(worker: dict[str, Any]) -> dict[str, Any]:
 
     def count(key: str, default: int) -> int:
         value = worker.get(key)
-        return default if value is None else int(value)
+        return default if value is None else int32_field(value) or 0
 
     return {
         "group_name": worker.get("groupName") or "",
