@@ -56,7 +56,7 @@ def _document_json(name: str) -> bytes:
 
 @blueprint.get("/swagger/<name>.swagger.json")
 def swagger_json(name: str) -> Response:
-    name_route("docs", "docs.swagger")
+    name_route("other", "docs.swagger")
     if name != WHOLE_DOCUMENT and name not in SERVICE_DOCUMENTS:
         raise NotFound()
     return Response(_document_json(name), mimetype="application/json")
@@ -64,14 +64,14 @@ def swagger_json(name: str) -> Response:
 
 @blueprint.get("/swagger-ui")
 def ui_without_slash() -> Response:
-    name_route("docs", "docs.ui")
+    name_route("other", "docs.ui")
     return redirect(UI_PREFIX, code=301)  # as Go's ServeMux did for a subtree path
 
 
 @blueprint.get(UI_PREFIX)
 @blueprint.get(UI_PREFIX + "<path:asset>")
 def ui(asset: str = "index.html") -> Response:
-    name_route("docs", "docs.ui")
+    name_route("other", "docs.ui")
     if asset == "swagger-initializer.js":
         return Response(_initializer(), mimetype="text/javascript")
     return send_from_directory(_UI_FILES, asset)
