@@ -4,18 +4,15 @@ outside the field's type (every answer validates against the OpenAPI document's 
 
 from __future__ import annotations
 
-from openapi_schema_validator import OAS30Validator
-
 from tests.support.factories import raycluster
+from tests.support.openapi import component_validator
 from v1compat.swagger import whole_document
 
 MANAGED = {"app.kubernetes.io/managed-by": "kuberay-apiserver"}
 
 
 def assert_fits(message: dict, schema_name: str) -> None:
-    document = whole_document()
-    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
-    OAS30Validator(schema).validate(message)
+    component_validator(whole_document(), schema_name).validate(message)
 
 
 def plant_template(kube, ns: str, name: str, **data: str) -> None:

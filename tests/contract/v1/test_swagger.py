@@ -3,6 +3,7 @@ route table and the swagger-ui-bundle package, open to every caller, never forwa
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,7 +11,10 @@ from openapi_spec_validator import validate
 
 from bridge.core.config import BridgeConfig
 from tests.support.fake_upstream import running_fake_upstream
-from v1compat.openapi import SERVICE_DOCUMENTS
+from tests.support.openapi import EXAMPLE_OPERATIONS, request_validator
+from tests.support.repo import EXAMPLES
+from v1compat.openapi import SERVICE_DOCUMENTS, openapi_path
+from v1compat.routes import ROUTES
 from v1compat.swagger import whole_document
 
 WHOLE = "/swagger/kuberay_api.swagger.json"
@@ -26,6 +30,16 @@ def test_the_whole_document_is_served_as_generated(bridge):
     assert answer.get_json() == whole_document()
     validate(answer.get_json())
     assert "Deprecation" not in answer.headers  # documentation, not a v1 call
+
+
+def test_the_served_document_has_every_route_and_every_example_body_is_valid(bridge):
+    document = bridge.get(WHOLE).get_json()
+    for row in ROUTES:
+        assert document["paths"][openapi_path(row.rule)][row.method.lower()]["operationId"] == row.name
+    examples = sorted(EXAMPLES.glob("*.json"))
+    assert {path.name for path in examples} == set(EXAMPLE_OPERATIONS)  # a new example needs its operation
+    for path in examples:
+        request_validator(document, EXAMPLE_OPERATIONS[path.name]).validate(json.loads(path.read_text()))
 
 
 @pytest.mark.parametrize("service", SERVICE_DOCUMENTS)
