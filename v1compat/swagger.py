@@ -39,7 +39,10 @@ blueprint = Blueprint("swagger", __name__)
 
 
 def is_docs_path(path: str) -> bool:
-    """The paths of this module (open to every caller, see the module docstring)."""
+    """The paths of this module (open to every caller, see the module docstring); a path that
+    climbs out (``/swagger/../apis/...``) is not one, whatever it would reach."""
+    if "/.." in path or "//" in path:
+        return False
     return path == UI_PREFIX.rstrip("/") or path.startswith((UI_PREFIX, DOCS_PREFIX))
 
 

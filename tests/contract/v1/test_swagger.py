@@ -95,6 +95,8 @@ def test_docs_are_open_when_callers_need_a_token(embedded, tmp_path):
     assert locked.get("/swagger-ui/").status_code == 200
     assert locked.get(WHOLE).status_code == 200
     assert locked.get("/apis/v1/compute_templates").status_code == 401
+    assert locked.get("/swagger/../apis/v1/compute_templates").status_code == 401
+    assert locked.get("/swagger-ui/..%2F..%2Fapis/v1/compute_templates").status_code == 401
 
 
 def test_docs_paths_never_reach_the_upstream():
