@@ -37,6 +37,7 @@ from bridge.core.state import BridgeState, current_state
 from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
 from v1compat import routes as v1_routes
+from v1compat import swagger
 from v1compat.routes import render_http_error as render_v1_error
 from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
@@ -102,6 +103,7 @@ def create_app(
     app.register_blueprint(metrics_blueprint)
     v2_routes.init_app(app)
     v1_routes.init_app(app)
+    app.register_blueprint(swagger.blueprint)
     app.after_request(_go_reason_phrase)
     app.wsgi_app = BoundedBodies(app.wsgi_app, config.body_timeout)
     return app
@@ -127,7 +129,7 @@ def _go_reason_phrase(response: Response) -> Response:
 
 
 def _authenticate_caller() -> None:
-    if request.path in _OPEN_PATHS or request.method == "OPTIONS":
+    if request.path in _OPEN_PATHS or request.method == "OPTIONS" or swagger.is_docs_path(request.path):
         return
     state = current_state()
     check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)

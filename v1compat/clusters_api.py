@@ -17,18 +17,20 @@ Deliberate differences from the Go server (MIGRATION.md lists them):
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from werkzeug.datastructures import MultiDict
 
 from bridge.kube.resources import EVENTS_K8S_IO, RAYCLUSTERS
 from v1compat import convert, managed, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
 from v1compat.managed import ManagedKind, V2Calls
+from v1compat.query import LIMIT_CONTINUE, parse_query
 from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import (
     require_cluster_name,
@@ -56,9 +58,6 @@ CLUSTERS = ManagedKind(
 )
 
 
-_GO_INT = re.compile(r"[+-]?[0-9]+")  # strconv.ParseInt(s, 10, 64): no spaces, no "_"
-
-
 @dataclass(frozen=True)
 class PageQuery:
     """``limit``/``continue`` of a list call, passed verbatim to the Kubernetes list (after the
@@ -76,25 +75,10 @@ class PageQuery:
         return query
 
 
-def page_query(args: Mapping[str, str]) -> PageQuery:
-    """Parse the query the way grpc-gateway did: a non-integer ``limit`` is a 400."""
-    raw_limit = args.get("limit", "")
-    limit = 0
-    if raw_limit != "":
-        if not _GO_INT.fullmatch(raw_limit):
-            raise V1Error(
-                Code.INVALID_ARGUMENT,
-                f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
-                f'"{raw_limit}": invalid syntax',
-            )
-        limit = int(raw_limit)
-        if not -(2**63) <= limit < 2**63:
-            raise V1Error(
-                Code.INVALID_ARGUMENT,
-                f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
-                f'"{raw_limit}": value out of range',
-            )
-    return PageQuery(limit=limit, continue_token=args.get("continue", ""))
+def page_query(args: MultiDict[str, str]) -> PageQuery:
+    """``limit`` and ``continue`` read by grpc-gateway's rules (``v1compat.query``)."""
+    values = parse_query(args, LIMIT_CONTINUE)
+    return PageQuery(limit=values.get("limit", 0), continue_token=values.get("continue", ""))
 
 
 # --- create -----------------------------------------------------------------------------------

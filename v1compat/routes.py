@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import BaseConverter, Map, Rule
 
 from bridge.core.errors import register_error_renderer
@@ -41,14 +41,18 @@ from v1compat.deprecation import (
 )
 from v1compat.errors import HTTP_TO_CODE, METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, Code, V1Error
 from v1compat.handlers.clusters import (
+    CLUSTER,
+    CLUSTERS,
     create_cluster,
     delete_cluster,
     get_cluster,
     list_all_clusters,
     list_clusters,
 )
-from v1compat.handlers.jobs import create_job, delete_job, get_job, list_all_jobs, list_jobs
+from v1compat.handlers.jobs import JOB, JOBS, create_job, delete_job, get_job, list_all_jobs, list_jobs
 from v1compat.handlers.services import (
+    SERVICE,
+    SERVICES,
     create_service,
     delete_service,
     get_service,
@@ -57,6 +61,10 @@ from v1compat.handlers.services import (
     update_service,
 )
 from v1compat.handlers.submissions import (
+    SUBMISSION,
+    SUBMISSION_INFO,
+    SUBMISSION_LOG,
+    SUBMIT_REPLY,
     delete_job_submission,
     get_job_submission,
     get_job_submission_log,
@@ -64,13 +72,19 @@ from v1compat.handlers.submissions import (
     stop_job_submission,
     submit_job_submission,
 )
+from v1compat.handlers.submissions import SUBMISSIONS as SUBMISSIONS_LIST
 from v1compat.handlers.templates import (
+    TEMPLATE,
+    TEMPLATES,
     create_template,
     delete_template,
     get_template,
     list_all_templates,
     list_templates,
 )
+from v1compat.query import LIMIT_CONTINUE, PAGE_SIZE_TOKEN, QueryField
+from v1compat.schemas import EmptySchema
+from v1compat.schemas.base import ProtoSchema
 from v1compat.wire import current_config, v1_error_response
 from v2proxy.paths import raw_request_path
 
@@ -90,13 +104,21 @@ class SegmentConverter(BaseConverter):
 class V1Route:
     """One v1 call: its stable ``name`` (log and metric label), the v2 call that replaces it
     (deprecation headers), and its handler; no ``view`` means "a v1 call the bridge does not
-    serve yet": it answers 404 like an unknown path, but still names its successor."""
+    serve yet": it answers 404 like an unknown path, but still names its successor.
+
+    ``request``/``response`` are the schemas of its body and answer, ``query`` the query
+    fields of its request message (``v1compat.query``); the OpenAPI document
+    (``v1compat.openapi``) is generated from these columns, so every served row fills them.
+    """
 
     method: str
     rule: str  # below /apis/v1; <seg:x> is one path segment, possibly empty
     name: str
     successor: SuccessorOf
     view: Callable[..., Response] | None = None
+    request: ProtoSchema | None = None
+    response: ProtoSchema | None = None
+    query: tuple[QueryField, ...] = ()
 
     @property
     def endpoint(self) -> str:
@@ -108,36 +130,37 @@ class V1Route:
 
 
 NS = "/namespaces/<seg:namespace>"
+EMPTY = EmptySchema()
 SUBMISSIONS = NS + "/jobsubmissions/<seg:cluster>"
 
 ROUTES: tuple[V1Route, ...] = (
-    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template),
-    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates),
-    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template),
-    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template),
-    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates),
-    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster),
-    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters),
-    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster),
-    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster),
-    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters),
-    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs"),          create_job),
-    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs"),     list_jobs),
-    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs"),          get_job),
-    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs"),          delete_job),
-    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs"),     list_all_jobs),
-    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices"),      create_service),
-    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices"), list_services),
-    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices"),      get_service),
-    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices"),      update_service),
-    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices"),      delete_service),
-    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices"), list_all_services),
-    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard(),            submit_job_submission),
-    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard(),            list_job_submissions),
-    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs"), get_job_submission_log),
-    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}"),      get_job_submission),
-    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop"), stop_job_submission),
-    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}"),      delete_job_submission),
+    V1Route("POST",   NS + "/compute_templates",            "templates.create",   configmaps,              create_template,        request=TEMPLATE,   response=TEMPLATE),
+    V1Route("GET",    NS + "/compute_templates",            "templates.list",     configmaps,              list_templates,         response=TEMPLATES),
+    V1Route("GET",    NS + "/compute_templates/<seg:name>", "templates.get",      configmaps,              get_template,           response=TEMPLATE),
+    V1Route("DELETE", NS + "/compute_templates/<seg:name>", "templates.delete",   configmaps,              delete_template,        response=EMPTY),
+    V1Route("GET",    "/compute_templates",                 "templates.list_all", configmaps,              list_all_templates,     response=TEMPLATES),
+    V1Route("POST",   NS + "/clusters",                     "clusters.create",    ray("rayclusters"),      create_cluster,         request=CLUSTER,    response=CLUSTER),
+    V1Route("GET",    NS + "/clusters",                     "clusters.list",      ray_list("rayclusters"), list_clusters,          response=CLUSTERS,  query=LIMIT_CONTINUE),
+    V1Route("GET",    NS + "/clusters/<seg:name>",          "clusters.get",       ray("rayclusters"),      get_cluster,            response=CLUSTER),
+    V1Route("DELETE", NS + "/clusters/<seg:name>",          "clusters.delete",    ray("rayclusters"),      delete_cluster,         response=EMPTY),
+    V1Route("GET",    "/clusters",                          "clusters.list_all",  ray_list("rayclusters"), list_all_clusters,      response=CLUSTERS,  query=LIMIT_CONTINUE),
+    V1Route("POST",   NS + "/jobs",                         "jobs.create",        ray("rayjobs"),          create_job,             request=JOB,        response=JOB),
+    V1Route("GET",    NS + "/jobs",                         "jobs.list",          ray_list("rayjobs"),     list_jobs,              response=JOBS,      query=LIMIT_CONTINUE),
+    V1Route("GET",    NS + "/jobs/<seg:name>",              "jobs.get",           ray("rayjobs"),          get_job,                response=JOB),
+    V1Route("DELETE", NS + "/jobs/<seg:name>",              "jobs.delete",        ray("rayjobs"),          delete_job,             response=EMPTY),
+    V1Route("GET",    "/jobs",                              "jobs.list_all",      ray_list("rayjobs"),     list_all_jobs,          response=JOBS,      query=LIMIT_CONTINUE),
+    V1Route("POST",   NS + "/services",                     "services.create",    ray("rayservices"),      create_service,         request=SERVICE,    response=SERVICE),
+    V1Route("GET",    NS + "/services",                     "services.list",      ray_list("rayservices"), list_services,          response=SERVICES,  query=PAGE_SIZE_TOKEN),
+    V1Route("GET",    NS + "/services/<seg:name>",          "services.get",       ray("rayservices"),      get_service,            response=SERVICE),
+    V1Route("PUT",    NS + "/services/<seg:name>",          "services.update",    ray("rayservices"),      update_service,         request=SERVICE,    response=SERVICE),
+    V1Route("DELETE", NS + "/services/<seg:name>",          "services.delete",    ray("rayservices"),      delete_service,         response=EMPTY),
+    V1Route("GET",    "/services",                          "services.list_all",  ray_list("rayservices"), list_all_services,      response=SERVICES,  query=PAGE_SIZE_TOKEN),
+    V1Route("POST",   SUBMISSIONS,                          "submissions.create", dashboard(),             submit_job_submission,  request=SUBMISSION, response=SUBMIT_REPLY),
+    V1Route("GET",    SUBMISSIONS,                          "submissions.list",   dashboard(),             list_job_submissions,   response=SUBMISSIONS_LIST),
+    V1Route("GET",    SUBMISSIONS + "/log/<seg:id>",        "submissions.logs",   dashboard("{id}/logs"),  get_job_submission_log, response=SUBMISSION_LOG),
+    V1Route("GET",    SUBMISSIONS + "/<seg:id>",            "submissions.get",    dashboard("{id}"),       get_job_submission,     response=SUBMISSION_INFO),
+    V1Route("POST",   SUBMISSIONS + "/<seg:id>",            "submissions.stop",   dashboard("{id}/stop"),  stop_job_submission,    response=EMPTY),
+    V1Route("DELETE", SUBMISSIONS + "/<seg:id>",            "submissions.delete", dashboard("{id}"),       delete_job_submission,  response=EMPTY),
 )  # fmt: skip
 
 # Every row, served or not, for finding the row of a request (deprecation headers, route name).
@@ -154,6 +177,20 @@ def match_route(method: str, path: str) -> tuple[V1Route, dict[str, str]] | None
         return _TABLE.bind("bridge").match(path, method.upper())
     except HTTPException:
         return None
+
+
+def _served_under_other_methods(method: str, path: str) -> bool:
+    """Whether rows of the table have this path but not this method: 501 as in Go, also when
+    those rows are not served yet (Flask knows no rule for them)."""
+    if not is_v1_path(path):
+        return False
+    try:
+        _TABLE.bind("bridge").match(path, method.upper())
+    except MethodNotAllowed:
+        return True
+    except HTTPException:
+        return False
+    return False
 
 
 def v2_successor(method: str, path: str) -> Successor | None:
@@ -195,9 +232,14 @@ def init_app(app: Flask) -> None:
 @blueprint.before_request
 def _reject_empty_segments() -> None:
     """``/apis/v1/namespaces//clusters``: Go's ServeMux cleaned the path and the gateway
-    found no route, so an empty segment before the last one is 404 Not Found."""
-    if "//" in raw_request_path(request.environ) or "//" in request.path:
+    found no route, so an empty segment before the last one is 404 Not Found (whatever the
+    method: ``render_http_error`` says the same when no rule took the request)."""
+    if _has_empty_segment():
         raise ROUTE_NOT_FOUND
+
+
+def _has_empty_segment() -> bool:
+    return "//" in raw_request_path(request.environ) or "//" in request.path
 
 
 @blueprint.errorhandler(V1Error)
@@ -208,7 +250,11 @@ def _render_v1_error(error: V1Error) -> Response:
 def render_http_error(status: int, message: str) -> Response:
     """What the app's error handler answers for a v1 path: unknown path, wrong method, body
     too large, authentication, unexpected failures — all in the v1 ``{code, message}`` form."""
+    if status in (404, 405) and _has_empty_segment():
+        return v1_error_response(ROUTE_NOT_FOUND)  # Go cleaned the path first: no route
     if status == 404:
+        if _served_under_other_methods(request.method, request.path):
+            return v1_error_response(METHOD_NOT_ALLOWED)
         return v1_error_response(ROUTE_NOT_FOUND)
     if status == 405:
         return v1_error_response(METHOD_NOT_ALLOWED)

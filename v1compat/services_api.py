@@ -16,7 +16,7 @@ Deliberate differences from the Go server (MIGRATION.md, section "RayServices"):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from v1compat.clusters_api import PageQuery
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
 from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details, not_found
 from v1compat.managed import ManagedKind, Result, V2Calls
+from v1compat.query import PAGE_SIZE_TOKEN, parse_query
 from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import (
     require_service_name,
@@ -65,30 +66,11 @@ class V2Writes(V2Calls, Protocol):
 
 
 # grpc-gateway accepted each query parameter under its proto name or its JSON name.
-_PAGE_PARAMETERS = {
-    "page_size": "limit",
-    "pageSize": "limit",
-    "page_token": "continue",
-    "pageToken": "continue",
-}
-
-
-def page_query(args: Mapping[str, str]) -> PageQuery:
-    """``pageSize``/``pageToken`` (or ``page_size``/``page_token``) as the Kubernetes
-    ``limit``/``continue``, parsed by the same rules as the cluster list's parameters."""
-    translated: MultiDict[str, str] = MultiDict()
-    getlist = getattr(args, "getlist", None)
-    for name, target in _PAGE_PARAMETERS.items():
-        for value in getlist(name) if getlist else ([args[name]] if name in args else []):
-            translated.add(target, value)
-    page = clusters_api.page_query(translated)
-    if page.limit >= 2**31:  # page_size is an int32
-        raise V1Error(
-            Code.INVALID_ARGUMENT,
-            "type mismatch, parameter: page_size, error: strconv.ParseInt: "
-            f'parsing "{page.limit}": value out of range',
-        )
-    return page
+def page_query(args: MultiDict[str, str]) -> PageQuery:
+    """``page_size``/``page_token`` (or ``pageSize``/``pageToken``), read by grpc-gateway's
+    rules (``v1compat.query``), as the Kubernetes ``limit``/``continue``."""
+    values = parse_query(args, PAGE_SIZE_TOKEN)
+    return PageQuery(limit=values.get("page_size", 0), continue_token=values.get("page_token", ""))
 
 
 # --- create and update ------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def submit(dashboard: Dashboard, submission: dict[str, Any]) -> dict[str, Any]:
 
 
 def get(dashboard: Dashboard, submission_id: str) -> dict[str, Any]:
-    _require_submission_id(submission_id)
+    require_submission_id(submission_id)
     return convert.job_info_from_dashboard(_job(dashboard, submission_id))
 
 
@@ -88,7 +88,7 @@ def list_all(dashboard: Dashboard) -> dict[str, Any]:
 
 
 def logs(dashboard: Dashboard, submission_id: str) -> dict[str, Any]:
-    _require_submission_id(submission_id)
+    require_submission_id(submission_id)
     answer = _call(dashboard, "GET", jobs_path(submission_id, "logs"))
     if answer.status == 404:
         raise V1Error(Code.NOT_FOUND, f'JobSubmission.RayJob "{submission_id}" not found')
@@ -100,7 +100,7 @@ def logs(dashboard: Dashboard, submission_id: str) -> dict[str, Any]:
 def stop(dashboard: Dashboard, submission_id: str) -> None:
     """POST .../stop once; a job the dashboard did not stop because it had already ended
     counts as stopped (Go's rule), any other is an error."""
-    _require_submission_id(submission_id)
+    require_submission_id(submission_id)
     answer = _call(dashboard, "POST", jobs_path(submission_id, "stop"))
     if answer.status == 404:
         raise _job_not_found(submission_id)
@@ -114,7 +114,7 @@ def stop(dashboard: Dashboard, submission_id: str) -> None:
 
 
 def delete(dashboard: Dashboard, submission_id: str) -> None:
-    _require_submission_id(submission_id)
+    require_submission_id(submission_id)
     answer = _call(dashboard, "DELETE", jobs_path(submission_id))
     if answer.status == 404:
         raise _job_not_found(submission_id)
@@ -125,7 +125,7 @@ def delete(dashboard: Dashboard, submission_id: str) -> None:
 # --- reading the dashboard's answers ----------------------------------------------------------
 
 
-def _require_submission_id(submission_id: str) -> None:
+def require_submission_id(submission_id: str) -> None:
     if not submission_id:
         raise invalid_input(SUBMISSION_ID_EMPTY)
 

@@ -107,17 +107,23 @@ def configmap_to_template(configmap: dict[str, Any]) -> dict[str, Any]:
         template["memory_unit"] = data["memory_unit"]
     extended = _json_or_none(data.get("extended_resources"))
     if isinstance(extended, dict):
-        template["extended_resources"] = {
-            str(k): v for k, v in extended.items() if isinstance(v, int) and not isinstance(v, bool)
-        }
+        # Go's json.Unmarshal into map[string]uint32 keeps every key and zeroes a value that
+        # is not a uint32 (negative, too large, a fraction, a string...), so do we.
+        template["extended_resources"] = {str(k): v if _is_uint32(v) else 0 for k, v in extended.items()}
     tolerations = _json_or_none(data.get("tolerations"))
     if isinstance(tolerations, list):
+        # A field that is not a string stays "" in Go's struct; an item that is not an
+        # object has nothing to read and is skipped.
         template["tolerations"] = [
-            {key: str(t.get(key) or "") for key in TOLERATION_KEYS}
+            {key: t[key] if isinstance(t.get(key), str) else "" for key in TOLERATION_KEYS}
             for t in tolerations
             if isinstance(t, dict)
         ]
     return template
+
+
+def _is_uint32(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFFFF
 
 
 def _json_or_none(text: Any) -> Any:

@@ -8,3 +8,4 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 EXAMPLES = SHARED_DIR / "kuberay" / "examples"
 CRD_DIR = SHARED_DIR / "kuberay" / "crds"
+SWAGGER_DIR = SHARED_DIR / "kuberay" / "swagger"

@@ -13,7 +13,7 @@ from typing import Any
 
 from v1compat.convert.environment import env_var
 from v1compat.convert.errors import ConversionError
-from v1compat.convert.proto import ENV_VALUE_SOURCES, enum_name
+from v1compat.convert.proto import ENV_VALUE_SOURCES, enum_name, int32_field, string_field
 from v1compat.convert.quantity import QuantityError, canonical_quantity, read_quantity
 from v1compat.convert.volumes import mount_propagation_mode, volume_mounts
 
@@ -80,8 +80,11 @@ def autoscaler_options_from_crd(options: dict[str, Any] | None) -> dict[str, Any
     if options is None:
         return None
     result: dict[str, Any] = {}
-    for key in ("idleTimeoutSeconds", "upscalingMode", "image", "imagePullPolicy"):
-        if options.get(key) is not None:
+    idle_timeout = int32_field(options.get("idleTimeoutSeconds"))
+    if idle_timeout is not None:
+        result["idleTimeoutSeconds"] = idle_timeout
+    for key in ("upscalingMode", "image", "imagePullPolicy"):
+        if string_field(options.get(key)) is not None:
             result[key] = options[key]
     env = options.get("env") or []
     env_from = options.get("envFrom") or []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from v1compat.convert.proto import ZERO_TIME, rfc3339_seconds
+from v1compat.convert.proto import ZERO_TIME, int32_field, rfc3339_seconds
 
 
 def _first_timestamp(event: dict[str, Any]) -> str:
@@ -32,8 +32,8 @@ def _last_timestamp(event: dict[str, Any]) -> str:
 def _count(event: dict[str, Any]) -> int:
     series = event.get("series")
     if series is not None:
-        return int(series.get("count") or 0)
-    return int(event.get("deprecatedCount") or 0)
+        return int32_field(series.get("count")) or 0
+    return int32_field(event.get("deprecatedCount")) or 0
 
 
 def cluster_event_from_event(event: dict[str, Any], owner_name: str | None = None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from v1compat.convert.environment import (
     env_vars_from_environment,
     environment_from_env_vars,
 )
+from v1compat.convert.proto import int32_field
 from v1compat.convert.security import (
     container_security_context,
     security_context_from_container,
@@ -103,7 +104,7 @@ def _container(
     if lifecycle:
         container["lifecycle"] = lifecycle
     container["imagePullPolicy"] = image_pull_policy(group.get("imagePullPolicy"))
-    security = container_security_context(group.get("securityContext"))
+    security = container_security_context(group.get("security_context"))
     if security is not None:
         container["securityContext"] = security
     return container
@@ -247,7 +248,7 @@ def _group_from_crd(
             result["environment"] = environment_from_env_vars(container["env"], reserved_env)
         security = security_context_from_container(container.get("securityContext"))
         if security is not None:
-            result["securityContext"] = security
+            result["security_context"] = security
     service_account = pod_spec.get("serviceAccountName") or ""
     if len(service_account) > 1:
         result["service_account"] = service_account
@@ -275,7 +276,7 @@ def worker_group_from_crd(worker: dict[str, Any]) -> dict[str, Any]:
 
     def count(key: str, default: int) -> int:
         value = worker.get(key)
-        return default if value is None else int(value)
+        return default if value is None else int32_field(value) or 0
 
     return {
         "group_name": worker.get("groupName") or "",

@@ -30,6 +30,27 @@ _RFC3339 = re.compile(
 )
 
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+def int32_field(value: Any) -> int | None:
+    """An int32 field of a CR as the v1 message takes it: an integer in int32's range, else None.
+
+    Kubernetes validates a CR's types but not ``format: int32``, so a hand-edited CR may hold
+    ``replicas: 5000000000``; Go's typed client could not decode such an object and failed the
+    whole call (500). The bridge reads the one field as unset instead (MIGRATION.md, "Wire
+    format"), and never writes a number its type cannot hold.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not INT32_MIN <= value <= INT32_MAX:
+        return None
+    return value
+
+
+def string_field(value: Any) -> str | None:
+    """A string field of a CR: the string, else None (a value of another type: see int32_field)."""
+    return value if isinstance(value, str) else None
+
+
 def enum_name(value: Any, names: tuple[str, ...]) -> str | int:
     """The value name of an enum field; 0 when absent, the bare number when undefined."""
     if value is None or value == "":

@@ -25,8 +25,12 @@ SUBMISSIONS = ListJobSubmissionInfoSchema()
 SUBMISSION_LOG = GetJobLogReplySchema()
 
 
-def _ready_dashboard(namespace: str, cluster: str) -> Dashboard:
-    """The dashboard of a RayCluster that exists and is ready (404/400 otherwise)."""
+def _ready_dashboard(namespace: str, cluster: str, submission_id: str | None = None) -> Dashboard:
+    """The dashboard of a RayCluster that exists and is ready (404/400 otherwise); an empty
+    ``submission_id`` is refused first, before any upstream call (a request's own values are
+    checked before lookups, as everywhere in v1)."""
+    if submission_id is not None:
+        submissions_api.require_submission_id(submission_id)
     client = v2_client()
     submissions_api.ready_cluster(client, namespace, cluster)
     state = current_state()
@@ -48,7 +52,7 @@ def submit_job_submission(namespace: str, cluster: str) -> Response:
 
 
 def get_job_submission(namespace: str, cluster: str, id: str) -> Response:
-    dashboard = _ready_dashboard(namespace, cluster)
+    dashboard = _ready_dashboard(namespace, cluster, id)
     return v1_json(SUBMISSION_INFO.dump(submissions_api.get(dashboard, id)))
 
 
@@ -58,17 +62,17 @@ def list_job_submissions(namespace: str, cluster: str) -> Response:
 
 
 def get_job_submission_log(namespace: str, cluster: str, id: str) -> Response:
-    dashboard = _ready_dashboard(namespace, cluster)
+    dashboard = _ready_dashboard(namespace, cluster, id)
     return v1_json(SUBMISSION_LOG.dump(submissions_api.logs(dashboard, id)))
 
 
 def stop_job_submission(namespace: str, cluster: str, id: str) -> Response:
-    dashboard = _ready_dashboard(namespace, cluster)
+    dashboard = _ready_dashboard(namespace, cluster, id)
     submissions_api.stop(dashboard, id)
     return v1_json({})
 
 
 def delete_job_submission(namespace: str, cluster: str, id: str) -> Response:
-    dashboard = _ready_dashboard(namespace, cluster)
+    dashboard = _ready_dashboard(namespace, cluster, id)
     submissions_api.delete(dashboard, id)
     return v1_json({})

@@ -2,6 +2,7 @@
 
 from v1compat.schemas.base import BodyError, InputReport, read_message
 from v1compat.schemas.clusters import ClusterSchema, ListClustersResponseSchema
+from v1compat.schemas.common import EmptySchema, StatusSchema
 from v1compat.schemas.jobs import ListRayJobsResponseSchema, RayJobSchema
 from v1compat.schemas.services import ListRayServicesResponseSchema, RayServiceSchema
 from v1compat.schemas.submissions import (
@@ -21,6 +22,7 @@ __all__ = [
     "ClusterSchema",
     "ComputeTemplateSchema",
     "GetJobLogReplySchema",
+    "EmptySchema",
     "InputReport",
     "JobSubmissionInfoSchema",
     "ListClustersResponseSchema",
@@ -32,5 +34,6 @@ __all__ = [
     "ListJobSubmissionInfoSchema",
     "RayJobSubmissionSchema",
     "SubmitRayJobReplySchema",
+    "StatusSchema",
     "read_message",
 ]

@@ -18,6 +18,7 @@ formats its own value (``Field._serialize``), so the output is what ``Schema.dum
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,29 @@ from v1compat.schemas.fields import Enum, Map, ProtoScalar, Repeated, raw_json
 def json_name(proto_name: str) -> str:
     """protoc's JSON name: drop each underscore and upper-case the letter after it."""
     return re.sub(r"_(.)", lambda m: m.group(1).upper(), proto_name)
+
+
+def proto_name(field_name: str) -> str:
+    """The proto name of a declared field: its Python name, less the ``_`` that a Python
+    keyword needs (``continue_`` declares proto ``continue``)."""
+    if field_name.endswith("_") and keyword.iskeyword(field_name[:-1]):
+        return field_name[:-1]
+    return field_name
+
+
+def wire_names(schema: Schema) -> dict[str, tuple[str, fields.Field]]:
+    """Every name a field of ``schema`` is accepted under: its proto name and its JSON name
+    (protojson's rule), each with the field's Python name and field. The one table input
+    walking and the OpenAPI document (``v1compat.openapi``) read, so no field has one name
+    only; it is built once per schema instance."""
+    names = schema.__dict__.get("_wire_names")
+    if names is None:
+        names = {}
+        for name, field_obj in schema.load_fields.items():
+            names[proto_name(name)] = (name, field_obj)
+            names[field_obj.data_key or json_name(proto_name(name))] = (name, field_obj)
+        schema.__dict__["_wire_names"] = names
+    return names
 
 
 class BodyError(ValueError):
@@ -51,14 +75,16 @@ class InputReport:
 
 
 class ProtoSchema(Schema):
-    """A proto message. Declare fields under their proto names; JSON names follow."""
+    """A proto message. Declare each field under its proto name exactly as the .proto file
+    spells it (``security_context``; ``enableIngress`` where upstream wrote camelCase); the
+    JSON name follows, and input accepts both (``wire_names``)."""
 
     class Meta:
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         if field_obj.data_key is None:
-            field_obj.data_key = json_name(field_name)
+            field_obj.data_key = json_name(proto_name(field_name))
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         """The message (or messages) as protojson writes them: JSON names, zero values left out."""
@@ -133,10 +159,7 @@ def _token(value: Any) -> str:
 
 
 def _walk(schema: Schema, data: dict[str, Any], path: str, report: InputReport) -> dict[str, Any]:
-    by_key: dict[str, tuple[str, fields.Field]] = {}
-    for name, field_obj in schema.load_fields.items():
-        by_key[name] = (name, field_obj)
-        by_key[field_obj.data_key or name] = (name, field_obj)
+    by_key = wire_names(schema)
     cleaned: dict[str, Any] = {}
     seen: dict[str, str] = {}
     for key, value in data.items():

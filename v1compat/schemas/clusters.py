@@ -66,7 +66,7 @@ class HeadGroupSpecSchema(ProtoSchema):
     annotations = Map(String())
     labels = Map(String())
     imagePullPolicy = String()
-    securityContext = Message(SecurityContextSchema)
+    security_context = Message(SecurityContextSchema)
 
 
 class WorkerGroupSpecSchema(ProtoSchema):
@@ -84,7 +84,7 @@ class WorkerGroupSpecSchema(ProtoSchema):
     annotations = Map(String())
     labels = Map(String())
     imagePullPolicy = String()
-    securityContext = Message(SecurityContextSchema)
+    security_context = Message(SecurityContextSchema)
 
 
 class ClusterSpecSchema(ProtoSchema):
@@ -129,4 +129,4 @@ class ListClustersResponseSchema(ProtoSchema):
     ``continue`` only when there is a next page, as before."""
 
     clusters = Repeated(Message(ClusterSchema), always=True)
-    continue_ = String(data_key="continue")
+    continue_ = String()

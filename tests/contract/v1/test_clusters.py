@@ -307,13 +307,19 @@ def test_list_all_paginates_across_namespaces(bridge, kube, tns):
 
 
 def test_bad_limit_and_bad_continue_token_are_400(bridge, tns):
-    for bad in ("ten", "1_0", " 1", "1.5"):
+    for bad in ("ten", "1_0", " 1", "1.5", ""):
         v1_error(
             bridge.get(CL.format(ns=tns), query_string={"limit": bad}),
             400,
             3,
-            f'type mismatch, parameter: limit, error: strconv.ParseInt: parsing "{bad}": invalid syntax',
+            f'parsing field "limit": strconv.ParseInt: parsing "{bad}": invalid syntax',
         )
+    v1_error(
+        bridge.get("/apis/v1/clusters?limit=1&limit=2"),
+        400,
+        3,
+        'too many values for field "limit": 1, 2',
+    )
     answer = bridge.get(CL.format(ns=tns) + "?limit=1&continue=garbage")
     message = v1_error(answer, 400, 3)  # malformed (Kubernetes 400); only an expired one is 9
     assert message.startswith(f"List clusters failed.: List RayCluster failed in {tns}: ")

@@ -311,7 +311,7 @@ def test_bad_limit_and_bad_continue_token_are_400(bridge, ns):
             bridge.get(path, query_string={"limit": "ten"}),
             400,
             3,
-            'type mismatch, parameter: limit, error: strconv.ParseInt: parsing "ten": invalid syntax',
+            'parsing field "limit": strconv.ParseInt: parsing "ten": invalid syntax',
         )
     message = v1_error(bridge.get(JOBS.format(ns=ns) + "?limit=1&continue=garbage"), 400, 3)
     assert message.startswith(

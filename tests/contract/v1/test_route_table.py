@@ -70,3 +70,59 @@ def test_the_log_line_names_the_row(client, ns, caplog):
         ("v1", "jobs.list", 200),
         ("v1", None, 404),
     ]
+
+
+# --- over HTTP, every row: Go's routing answers (spec §3.2, §3.6), served or not --------------
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def _methods_of(rule: str) -> set[str]:
+    return {row.method for row in ROUTES if row.rule == rule}
+
+
+@pytest.mark.parametrize("row", ROUTES, ids=lambda row: row.name)
+def test_every_row_answers_another_method_with_501(client, row):
+    path = _example_path(row.rule)
+    for method in sorted(set(METHODS) - _methods_of(row.rule)):
+        answer = client.open(path, method=method)
+        assert answer.status_code == 501, (method, path)
+        assert answer.get_json() == {"code": 12, "message": "Method Not Allowed"}
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in ROUTES if "<seg:namespace>" in row.rule], ids=lambda row: row.name
+)
+def test_every_row_answers_an_empty_namespace_segment_with_404(client, row):
+    path = _example_path(row.rule).replace("/namespaces/xnamespace/", "/namespaces//")
+    for method in METHODS:
+        answer = client.open(path, method=method)
+        assert answer.status_code == 404, (method, path)
+        assert answer.get_json() == {"code": 5, "message": "Not Found"}
+
+
+@pytest.mark.parametrize("row", ROUTES, ids=lambda row: row.name)
+def test_every_row_answers_a_trailing_slash_as_an_empty_last_segment(client, row):
+    """``path/`` has one more, empty, segment: it is the call of the row with that shape (an
+    empty name: 400 from a served handler, 404 if not served yet), 501 if only other methods
+    have that shape, 404 if no row has it."""
+    path = _example_path(row.rule) + "/"
+    answer = client.open(path, method=row.method)
+    body = answer.get_json()
+    matched = match_route(row.method, path)
+    if matched is None:
+        other = any(match_route(method, path) for method in METHODS)
+        expected = (501, 12) if other else (404, 5)
+        assert (answer.status_code, body["code"]) == expected, path
+    elif matched[0].view is None:
+        assert (answer.status_code, body) == (404, {"code": 5, "message": "Not Found"}), path
+    else:
+        assert "" in matched[1].values()
+        assert (answer.status_code, body["code"]) == (400, 3), path
+        assert "empty" in body["message"]
+
+
+def test_a_trailing_slash_after_a_name_matches_no_row():
+    assert match_route("GET", "/apis/v1/namespaces/ns/clusters/c/") is None
+    assert match_route("GET", "/apis/v1/namespaces/ns/clusters/")[0].name == "clusters.get"
+    assert match_route("POST", "/apis/v1/namespaces/ns/jobsubmissions/c/")[0].name == "submissions.stop"

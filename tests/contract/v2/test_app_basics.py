@@ -57,7 +57,7 @@ def test_unknown_kubernetes_paths_are_404_status_json(upstream, path):
     assert status["status"] == "Failure" and status["reason"] == "NotFound" and status["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/nothing", "/swagger-ui/", "/apisx"])
+@pytest.mark.parametrize("path", ["/", "/nothing", "/swagger-ui2/", "/apisx"])
 def test_paths_outside_both_surfaces_are_404_in_the_v1_format(upstream, path):
     """The Go server mounted the v1 gateway on "/": ``curl localhost:31888/`` is a v1 404."""
     response = make_app(upstream.url).test_client().get(path)

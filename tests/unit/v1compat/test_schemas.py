@@ -152,7 +152,7 @@ def test_output_is_camel_case_with_enum_numbers_and_zero_values_omitted():
                     "min_replicas": 1,
                     "max_replicas": 5,
                     "volumes": [{"name": "v", "volume_type": "PERSISTENT_VOLUME_CLAIM", "read_only": True}],
-                    "securityContext": {"privileged": False, "capabilities": {}},
+                    "security_context": {"privileged": False, "capabilities": {}},
                 },
             ],
         },

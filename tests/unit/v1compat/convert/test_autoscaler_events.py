@@ -226,3 +226,15 @@ def test_cluster_event(timing: dict[str, Any], first: str, last: str, count: int
 def test_event_name_defaults_to_the_regarded_object() -> None:
     assert cluster_event_from_event(EVENT)["name"] == "test-cluster-test-cluster.17a3b"
     assert cluster_event_from_event(EVENT, "svc")["name"] == "svc-test-cluster.17a3b"
+
+
+@pytest.mark.parametrize("count", [2**31, -(2**31) - 1, 2.5, "3", True])
+def test_an_event_count_outside_int32_reads_as_zero(count: Any) -> None:
+    event = {"metadata": {"name": "e"}, "deprecatedCount": count, "regarding": {"name": "c"}}
+    assert cluster_event_from_event(event)["count"] == 0
+
+
+def test_autoscaler_options_of_the_wrong_type_read_as_unset() -> None:
+    options = {"idleTimeoutSeconds": 2**31, "upscalingMode": 3, "image": "img", "imagePullPolicy": None}
+    assert autoscaler_options_from_crd(options) == {"image": "img"}
+    assert autoscaler_options_from_crd({"idleTimeoutSeconds": -5}) == {"idleTimeoutSeconds": -5}

@@ -712,8 +712,8 @@ def test_autoscaling_switch(
 
 def test_security_context_in_both_groups() -> None:
     security = {"capabilities": {"add": ["SYS_PTRACE"]}, "privileged": False}
-    cluster = with_worker(securityContext=security)
-    cluster["cluster_spec"]["head_group_spec"]["securityContext"] = security
+    cluster = with_worker(security_context=security)
+    cluster["cluster_spec"]["head_group_spec"]["security_context"] = security
     cr = build(cluster)
     assert head_container(cr)["securityContext"] == {
         "capabilities": {"add": ["SYS_PTRACE"]},
@@ -722,9 +722,9 @@ def test_security_context_in_both_groups() -> None:
     assert worker_container(cr)["securityContext"] == head_container(cr)["securityContext"]
     back = raycluster_to_cluster(stored(cr))["cluster_spec"]
     assert (
-        back["head_group_spec"]["securityContext"]
+        back["head_group_spec"]["security_context"]
         == security
-        == back["worker_group_spec"][0]["securityContext"]
+        == back["worker_group_spec"][0]["security_context"]
     )
     assert "securityContext" not in head_container(build(minimal()))
 
@@ -1008,7 +1008,7 @@ EVERYTHING = {
             "annotations": {"prometheus.io/scrape": "true"},
             "labels": {"team": "ml"},
             "imagePullPolicy": "Always",
-            "securityContext": {
+            "security_context": {
                 "capabilities": {"add": ["SYS_PTRACE"], "drop": ["NET_RAW"]},
                 "privileged": False,
             },
@@ -1058,7 +1058,7 @@ EVERYTHING = {
                 "annotations": {"sidecar.istio.io/inject": "false"},
                 "labels": {"pool": "gpu"},
                 "imagePullPolicy": "Always",
-                "securityContext": {"capabilities": {}},
+                "security_context": {"capabilities": {}},
             }
         ],
         "enableInTreeAutoscaling": True,
