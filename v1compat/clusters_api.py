@@ -85,7 +85,8 @@ def page_query(args: Mapping[str, str]) -> PageQuery:
                 f"type mismatch, parameter: limit, error: strconv.ParseInt: parsing "
                 f'"{raw_limit}": invalid syntax',
             )
-        limit = int(raw_limit)
+        # Past 19 digits no int64 fits (and past 4,300 Python refuses to convert at all).
+        limit = int(raw_limit) if len(raw_limit.lstrip("+-").lstrip("0")) <= 19 else 2**63
         if not -(2**63) <= limit < 2**63:
             raise V1Error(
                 Code.INVALID_ARGUMENT,
