@@ -95,7 +95,7 @@ def parse_json(data: bytes) -> Any:
     except InvalidUnicode as error:
         raise V1Error(Code.INVALID_ARGUMENT, str(error)) from None
     except ValueError:  # Python refuses integers of more than 4,300 digits
-        raise V1Error(Code.INVALID_ARGUMENT, "invalid number: more digits than any integer field holds") from None
+        raise V1Error(Code.INVALID_ARGUMENT, "invalid number: more digits than any integer holds") from None
     except RecursionError:
         # Python's parser gives up near 1000 levels (Go's near 10000); no v1 message nests
         # deeper than 10, so this is a bad request, not the crash it would otherwise be.

@@ -20,10 +20,11 @@ from werkzeug.datastructures import Headers
 
 from bridge.core.auth import upstream_headers
 from bridge.core.state import current_state
-from v2proxy.messages import Handler, ProxyRequest
+from v2proxy.messages import Handler, ProxyRequest, buffered
 
 Query = Sequence[tuple[str, str]] | None
 _LONG_DIGIT_RUN = re.compile(rb"\d{19}")
+READ_ATTEMPTS = 3  # a read that the upstream broke off mid-body, asked again
 
 
 @dataclass
@@ -93,15 +94,20 @@ class V2Client:
             data = json.dumps(body).encode()
             headers["Content-Type"] = content_type
             headers["Content-Length"] = str(len(data))
-        proxy_request = ProxyRequest(
-            method=method.upper(),
-            path=path,
-            query=list(query or []),
-            headers=headers,
-            body=data,
-            dialect=self.dialect,
-        )
-        response = self.pipeline(proxy_request)
+        method = method.upper()
+
+        def proxy_request() -> ProxyRequest:
+            return ProxyRequest(
+                method=method,
+                path=path,
+                query=list(query or []),
+                headers=Headers(headers),
+                body=data,
+                dialect=self.dialect,
+            )
+
+        attempts = READ_ATTEMPTS if method in ("GET", "HEAD") else 1
+        response = buffered(self.pipeline, proxy_request, attempts)
         raw = response.read()
         try:
             decoded = _decode(raw) if raw.strip() else None
@@ -140,4 +146,7 @@ def _decode(raw: bytes) -> Any:
     float, so a body with a run of 19 or more digits goes to the standard library."""
     if _LONG_DIGIT_RUN.search(raw):
         return json.loads(raw)
-    return orjson.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # orjson refuses lone surrogates; the checks downstream decide
+        return json.loads(raw)

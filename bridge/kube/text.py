@@ -27,7 +27,8 @@ def check_unicode(document: Any) -> Any:
         if isinstance(value, str):
             found = _SURROGATE.search(value)
             if found:
-                raise InvalidUnicode(f"invalid Unicode: lone surrogate \\u{ord(found.group()):04x} in a string")
+                code = ord(found.group())
+                raise InvalidUnicode(f"invalid Unicode: lone surrogate \\u{code:04x} in a string")
         elif isinstance(value, dict):
             pending.extend(value.keys())
             pending.extend(value.values())

@@ -68,9 +68,8 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
         if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
             continue
         if (key.tag, key.value) in seen:
-            raise yaml.YAMLError(
-                f'yaml: unmarshal errors: line {key.start_mark.line + 1}: key "{key.value}" already set in map'
-            )
+            line = key.start_mark.line + 1
+            raise yaml.YAMLError(f'yaml: unmarshal errors: line {line}: key "{key.value}" already set in map')
         seen.add((key.tag, key.value))
 
 
