@@ -45,7 +45,7 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 
-_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # /readyz tells strangers only ready or not
 # First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
 # and probes look there, in any case or with extra slashes); every other path outside /apis/v1
 # answers errors like the Go v1 server mounted on "/".
@@ -128,6 +128,8 @@ def _authenticate_caller() -> None:
     if request.path in _OPEN_PATHS or request.method == "OPTIONS":
         return
     state = current_state()
+    if request.path == "/metrics" and (state.config.auth_mode != "token" or state.config.metrics_open):
+        return
     check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)
 
 
