@@ -9,8 +9,9 @@ Three modes (``auth_mode``):
   caller without a token gets 401 here rather than the bridge's identity.
 - ``token``: callers present one of the static tokens in ``token_file``; the bridge then
   calls Kubernetes with its own credentials. The file holds one token a line; spaces around a
-  token are ignored, as are blank lines and lines whose first non-blank character is ``#``
-  (comments). A ``#`` anywhere else is part of the token: ``tok#withhash`` is one token. The
+  token and blank lines are ignored, and a ``#`` at the start of a line or after a space begins
+  a comment, as in a shell (a bearer token holds no spaces). A ``#`` inside a token is part of
+  it: ``tok#withhash`` is one token, never ``tok``. The
   file is re-read when it changes, so a rotated Secret needs no restart; when it cannot be read
   (removed, unreadable) every caller is refused with 503 and the log says why: the bridge
   fails closed.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterable
 
@@ -53,6 +55,7 @@ _NEVER_FORWARDED = frozenset(
 )
 _FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
 log = logging.getLogger("kuberay_bridge.auth")
+_COMMENT = re.compile(r"(?:^|\s)#.*")
 
 
 def upstream_headers(
@@ -94,8 +97,8 @@ class TokenFileUnreadable(Exception):
 
 def parse_tokens(text: str) -> tuple[bytes, ...]:
     """The tokens of a token file's text (format in the module docstring)."""
-    lines = (line.strip() for line in text.splitlines())
-    return tuple(line.encode() for line in lines if line and not line.startswith("#"))
+    lines = (_COMMENT.sub("", line).strip() for line in text.splitlines())
+    return tuple(line.encode() for line in lines if line)
 
 
 class TokenFile:
