@@ -20,6 +20,7 @@ from flask import Flask, Response, has_request_context, request
 
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
+from bridge.core.bodies import drain_unread_body, read_body_first
 from bridge.core.config import BridgeConfig
 from bridge.core.cors import install_cors
 from bridge.core.errors import (
@@ -97,11 +98,13 @@ def create_app(
     if config.cors_origins:
         install_cors(app, config.cors_origins)
     app.before_request(_authenticate_caller)
+    app.before_request(read_body_first)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
     v2_routes.init_app(app)
     v1_routes.init_app(app)
     app.after_request(_go_reason_phrase)
+    app.after_request(drain_unread_body)
     return app
 
 

@@ -13,8 +13,10 @@ cannot tell a body of exactly the limit from a longer one and refuses both.
 
 from __future__ import annotations
 
-from flask import g, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from flask import Response, g, request
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+
+from bridge.core.state import current_state_or_none
 
 _READ = 64 * 1024
 
@@ -34,11 +36,41 @@ def request_body(limit: int) -> bytes:
     return body
 
 
+def read_body_first() -> None:
+    """A ``before_request`` hook: a request with a body has it read and checked before any
+    view runs, so a body too large or badly framed is refused (413, 400) on every route, also
+    on those that ignore bodies (a v1 list), and nothing is looked up or forwarded for it."""
+    if request.content_length or _is_chunked():
+        state = current_state_or_none()
+        if state is not None:
+            request_body(state.config.max_body_bytes)
+
+
+def drain_unread_body(response: Response) -> Response:
+    """An ``after_request`` hook: the body of a request answered without reading it (a refused
+    path, a 401) is read and dropped, up to ``max_body_bytes``, before the answer goes out.
+    Closing a socket that still holds unread bytes resets the connection, and the client would
+    lose the answer (a 404 becomes "connection reset by peer")."""
+    if g.get("_request_body") is None and (request.content_length or _is_chunked()):
+        state = current_state_or_none()
+        limit = state.config.max_body_bytes if state is not None else 0
+        if limit and (request.content_length or 0) <= limit:
+            try:
+                request_body(limit)
+            except HTTPException:
+                pass  # too large or malformed: the answer already given stands
+    return response
+
+
+def _is_chunked() -> bool:
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def _read(limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
         raise _too_large(limit)
-    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    chunked = _is_chunked()
     if not length and not chunked:
         return b""
     stream = request.environ["wsgi.input"]
