@@ -14,8 +14,10 @@ import json
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -126,6 +128,24 @@ def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> No
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+    _discard_unread(sock)
+
+
+def _discard_unread(sock: Any, budget: int = 64 * 1024, seconds: float = 1.0) -> None:
+    """Read and drop what the client is still sending (the body of a refused request) for a
+    moment before gunicorn closes the socket: closing with unread bytes resets the connection,
+    and the client would lose the answer just written (a lingering close, as nginx does)."""
+    deadline = time.monotonic() + seconds
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        while budget > 0 and (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            data = sock.recv(min(budget, 16 * 1024))
+            if not data:
+                return
+            budget -= len(data)
+    except OSError:
+        pass
 
 
 def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -> dict[str, Any]:
