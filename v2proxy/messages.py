@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from urllib3.exceptions import HTTPError as Urllib3Error
 from werkzeug.datastructures import Headers
 
 from bridge.core.logs import REQUEST_ID_HEADER
@@ -24,8 +23,9 @@ from bridge.kube.status import failure
 
 log = logging.getLogger("kuberay_bridge.forwarder")
 
-# What reading an upstream body raises when the upstream resets or garbles it mid-body.
-BODY_READ_ERRORS = (OSError, ValueError, AttributeError, Urllib3Error)
+# What reading an upstream body raises when the upstream resets, stalls or garbles it mid-body:
+# the forwarder's body turns every transport error into a ConnectionResetError.
+BODY_READ_ERRORS = (OSError, ValueError)
 
 # What a side request keeps of the caller's headers: who is asking, and which call it serves.
 SIDE_REQUEST_HEADERS = ("Authorization", REQUEST_ID_HEADER)

@@ -76,3 +76,18 @@ def test_a_broken_upstream_watch_is_one_log_line_not_a_traceback(bridge, upstrea
                 pass
     assert wait_until(lambda: "upstream stream broke" in bridge.log(), 10)
     assert "Traceback" not in bridge.log()
+
+
+@pytest.mark.parametrize(
+    ("path", "dialect"),
+    [("/apis/v1/namespaces/x/clusters", "v1"), ("/", "v1"), (RC, "v2"), ("/version", "v2")],
+)
+def test_gunicorns_own_refusals_answer_in_the_dialect_of_the_path(bridge, path, dialect):
+    status, _, body = send(bridge.port, RawRequest("GET", path, ["Bad Header"], b"", "length"))
+    answer = json.loads(body)
+    assert status == 400
+    if dialect == "v1":
+        assert answer["code"] == 3 and "Invalid HTTP Header" in answer["message"]
+        assert set(answer) == {"code", "message"}
+    else:
+        assert answer["kind"] == "Status" and answer["code"] == 400
