@@ -31,6 +31,7 @@ def request_body(limit: int) -> bytes:
     cached = g.get("_request_body")
     if cached is not None:
         return cached
+    g._request_body_tried = True
     body = _read(limit)
     g._request_body = body
     return body
@@ -51,7 +52,7 @@ def drain_unread_body(response: Response) -> Response:
     path, a 401) is read and dropped, up to ``max_body_bytes``, before the answer goes out.
     Closing a socket that still holds unread bytes resets the connection, and the client would
     lose the answer (a 404 becomes "connection reset by peer")."""
-    if g.get("_request_body") is None and (request.content_length or _is_chunked()):
+    if not g.get("_request_body_tried") and (request.content_length or _is_chunked()):
         state = current_state_or_none()
         limit = state.config.max_body_bytes if state is not None else 0
         if limit and (request.content_length or 0) <= limit:
