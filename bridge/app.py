@@ -20,6 +20,7 @@ from flask import Flask, Response, has_request_context, request
 
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
+from bridge.core.bodies import drain_unread_body, read_body_first
 from bridge.core.config import BridgeConfig
 from bridge.core.cors import install_cors
 from bridge.core.errors import (
@@ -47,7 +48,7 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 
-_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # /readyz tells strangers only ready or not
 # First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
 # and probes look there, in any case or with extra slashes); every other path outside /apis/v1
 # answers errors like the Go v1 server mounted on "/".
@@ -99,12 +100,14 @@ def create_app(
     if config.cors_origins:
         install_cors(app, config.cors_origins)
     app.before_request(_authenticate_caller)
+    app.before_request(read_body_first)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
     v2_routes.init_app(app)
     v1_routes.init_app(app)
     app.register_blueprint(swagger.blueprint)
     app.after_request(_go_reason_phrase)
+    app.after_request(drain_unread_body)
     app.wsgi_app = BoundedBodies(app.wsgi_app, config.body_timeout)
     return app
 
@@ -132,6 +135,8 @@ def _authenticate_caller() -> None:
     if request.path in _OPEN_PATHS or request.method == "OPTIONS" or swagger.is_docs_path(request.path):
         return
     state = current_state()
+    if request.path == "/metrics" and (state.config.auth_mode != "token" or state.config.metrics_open):
+        return
     check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)
 
 

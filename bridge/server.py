@@ -10,17 +10,22 @@ but it does kill a ``sync`` worker stuck in one long request, so ``sync`` is for
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.message import Request as GunicornRequest
 
 from bridge.arbiter import BridgeArbiter
 from bridge.core.config import BridgeConfig, ConfigError
@@ -115,17 +120,84 @@ def worker_connections(open_files: int) -> int:
     return max(1, open_files // 2)
 
 
+# The target of the request gunicorn is parsing, so that its refusals (a bad header after a
+# good request line) answer in the dialect of the path. A ContextVar: each gevent greenlet and
+# each gthread thread has its own.
+_parsed_path: contextvars.ContextVar[str | None] = contextvars.ContextVar("parsed_path", default=None)
+
+
+def _remember_parsed_paths() -> None:
+    """Wrap gunicorn's request parser so that each request's path is known from its request
+    line on (gunicorn passes nothing but the status and message to ``write_error``)."""
+    if getattr(GunicornRequest.parse, "remembers_path", False):
+        return
+    parse, parse_request_line = GunicornRequest.parse, GunicornRequest.parse_request_line
+
+    def parse_remembering(self: Any, unreader: Any) -> Any:
+        _parsed_path.set(None)
+        return parse(self, unreader)
+
+    def parse_request_line_remembering(self: Any, line_bytes: Any) -> Any:
+        parts = bytes(line_bytes).split(b" ")
+        _parsed_path.set(parts[1].split(b"?", 1)[0].decode("latin-1") if len(parts) > 1 else None)
+        return parse_request_line(self, line_bytes)
+
+    parse_remembering.remembers_path = True  # type: ignore[attr-defined]
+    GunicornRequest.parse = parse_remembering
+    GunicornRequest.parse_request_line = parse_request_line_remembering
+
+
 def write_status_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's answer to a request it refuses before the app sees it (a malformed request
-    line, ``Content-Length`` with ``Transfer-Encoding``, a NUL, headers too large), as a
-    Kubernetes ``Status`` instead of gunicorn's HTML page: the bridge's own errors are
-    ``Status`` objects whoever in the process makes them, so clients can decode them."""
-    body = (json.dumps(failure(status_int, f"{reason}: {mesg}")) + "\n").encode()
+    line, ``Content-Length`` with ``Transfer-Encoding``, a NUL, headers too large), in the
+    dialect of its path as the app would answer (v1's ``{"code", "message"}`` under /apis/v1
+    and outside the Kubernetes roots, a Kubernetes ``Status`` elsewhere or when the path is
+    unknown) instead of gunicorn's HTML page, so clients can decode them."""
+    # Imported here, in the worker that already loaded the app: importing the app (requests,
+    # ssl) in the master would come before gevent's monkey-patching.
+    from v1compat.errors import HTTP_TO_CODE, Code
+
+    message = f"{reason}: {mesg}"
+    path = _parsed_path.get()
+    if path is not None and _answers_in_v1(path):
+        code = HTTP_TO_CODE.get(status_int, Code.INTERNAL if status_int >= 500 else Code.UNKNOWN)
+        payload: dict[str, Any] = {"code": int(code), "message": message}
+    else:
+        payload = failure(status_int, message)
+    body = (json.dumps(payload) + "\n").encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+    _discard_unread(sock)
+
+
+def _answers_in_v1(raw_path: str) -> bool:
+    from bridge.app import KUBERNETES_ROOTS  # in the worker only (see write_status_error)
+    from v1compat.deprecation import is_v1_path
+
+    path = unquote(raw_path)
+    if is_v1_path(path):
+        return True
+    return path.lstrip("/").split("/", 1)[0].lower() not in KUBERNETES_ROOTS
+
+
+def _discard_unread(sock: Any, budget: int = 64 * 1024, seconds: float = 1.0) -> None:
+    """Read and drop what the client is still sending (the body of a refused request) for a
+    moment before gunicorn closes the socket: closing with unread bytes resets the connection,
+    and the client would lose the answer just written (a lingering close, as nginx does)."""
+    deadline = time.monotonic() + seconds
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        while budget > 0 and (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            data = sock.recv(min(budget, 16 * 1024))
+            if not data:
+                return
+            budget -= len(data)
+    except OSError:
+        pass
 
 
 def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -> dict[str, Any]:
@@ -134,6 +206,7 @@ def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -
     # gunicorn has no setting for its error pages; its workers look this function up on the
     # module at each error, and inherit it from the master that loaded these settings.
     gunicorn_util.write_error = write_status_error
+    _remember_parsed_paths()
     hooks = hooks or _MasterHooks(config)
     return {
         "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],

@@ -159,10 +159,7 @@ def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
 
 def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
     items, next_page = managed.list_items(client, CLUSTERS, namespace, *context, query=page.as_query())
-    clusters = [
-        convert.raycluster_to_cluster(item, events)
-        for item, events in zip(items, events_of_clusters(client, items), strict=True)
-    ]
+    clusters = managed.convert_each(items, convert.raycluster_to_cluster, events_of_clusters(client, items))
     return {"clusters": clusters, "continue_": next_page}
 
 

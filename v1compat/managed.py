@@ -13,12 +13,16 @@ below turn the v2 answers into the Go server's errors, message for message:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bridge.kube.text import InvalidUnicode, check_unicode
 from v1compat.errors import not_found
 from v1compat.wire import k8s_message, upstream_error, write_failure
+
+log = logging.getLogger("kuberay_bridge.v1")
 
 
 class Result(Protocol):
@@ -87,6 +91,23 @@ def list_items(
         raise upstream_error(result.status, result.body, *context)
     items = result.body.get("items") or []
     return items, (result.body.get("metadata") or {}).get("continue", "")
+
+
+def convert_each(
+    items: Sequence[Any], convert: Callable[..., dict[str, Any]], *extra: Sequence[Any]
+) -> list[Any]:
+    """``convert(item, *extras)`` for each item; an item that no v1 message can carry (a
+    conversion that fails, text that is not valid Unicode) is left out with a warning naming
+    it, so one broken object never breaks the list for every other."""
+    converted = []
+    for item, *item_extra in zip(items, *extra, strict=True):
+        try:
+            converted.append(check_unicode(convert(item, *item_extra)))
+        except (InvalidUnicode, ValueError, TypeError, KeyError, AttributeError) as error:
+            metadata = item.get("metadata") if isinstance(item, dict) else None
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            log.warning("left %r out of a v1 list: it cannot be converted (%s)", name, error)
+    return converted
 
 
 def delete(client: V2Calls, kind: ManagedKind, namespace: str, name: str, lookup_context: str) -> None:

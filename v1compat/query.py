@@ -74,7 +74,9 @@ class QueryField:
         unsigned = parser == "ParseUint"
         if not _GO_INTEGER.fullmatch(value) or (unsigned and value[0] in "+-"):
             raise ValueError(f"strconv.{parser}: parsing {go_quote(value)}: invalid syntax")
-        number = int(value)
+        # Past 20 significant digits no 64-bit integer fits; past 4,300 Python refuses int().
+        digits = value.lstrip("+-").lstrip("0")
+        number = int(value) if len(digits) <= 20 else high + 1
         if not low <= number <= high:
             raise ValueError(f"strconv.{parser}: parsing {go_quote(value)}: value out of range")
         return number

@@ -151,7 +151,7 @@ def list_all(client: V2Calls) -> list[dict[str, Any]]:
 
 def _list(client: V2Calls, namespace: str | None, *context: str) -> list[dict[str, Any]]:
     items, _ = managed.list_items(client, TEMPLATES, namespace, *context)
-    return [configmap_to_template(item) for item in items]
+    return managed.convert_each(items, configmap_to_template)
 
 
 def delete(client: V2Calls, namespace: str, name: str) -> None:

@@ -13,8 +13,10 @@ from typing import Any
 import orjson
 from flask import Response, request
 
+from bridge.core.bodies import request_body
 from bridge.core.config import BridgeConfig
 from bridge.core.state import current_state_or_none
+from bridge.kube.text import InvalidUnicode, check_unicode
 from v1compat.errors import (
     HTTP_TO_CODE,
     Code,
@@ -32,8 +34,12 @@ def v1_json(payload: Any, status: int = 200) -> Response:
     """A v1 answer: compact JSON, as protojson writes it."""
     try:
         body = orjson.dumps(payload)  # compact, UTF-8, keys in order: what json.dumps below writes
-    except TypeError:  # an integer beyond 64 bits, a key that is not a string
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    except TypeError:  # an integer beyond 64 bits, a key that is not a string, a lone surrogate
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        try:
+            body = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape it
+            body = json.dumps(payload, separators=(",", ":")).encode()
     return Response(body, status=status, mimetype="application/json")
 
 
@@ -47,7 +53,7 @@ def load_body(schema: ProtoSchema) -> tuple[dict[str, Any], list[str]]:
     In strict mode (``?strict=true`` or the ``v1_strict`` setting) anything unknown is a 400
     naming every item instead of a warning.
     """
-    body = parse_json(request.get_data(cache=True))
+    body = parse_json(request_body(current_config().max_body_bytes))
     report = InputReport()
     try:
         message = read_message(schema, body, report)
@@ -81,9 +87,15 @@ def parse_json(data: bytes) -> Any:
     except UnicodeDecodeError:
         raise V1Error(Code.INVALID_ARGUMENT, "invalid character in string literal") from None
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        return check_unicode(
+            json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        )
     except json.JSONDecodeError as error:
         raise V1Error(Code.INVALID_ARGUMENT, go_json_error(error)) from None
+    except InvalidUnicode as error:
+        raise V1Error(Code.INVALID_ARGUMENT, str(error)) from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise V1Error(Code.INVALID_ARGUMENT, "invalid number: more digits than any integer holds") from None
     except RecursionError:
         # Python's parser gives up near 1000 levels (Go's near 10000); no v1 message nests
         # deeper than 10, so this is a bad request, not the crash it would otherwise be.

@@ -12,6 +12,7 @@ from werkzeug.http import parse_options_header
 
 from bridge.core.offload import SMALL, off_the_loop
 from bridge.kube import yaml as kube_yaml
+from bridge.kube.text import InvalidUnicode, check_unicode
 
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 
@@ -45,15 +46,20 @@ def decode_body(data: bytes, fmt: str) -> Any:
 def _decode(data: bytes, fmt: str) -> Any:
     if fmt == "json":
         try:
-            return _bounded(json.loads(data))
-        except (UnicodeDecodeError, ValueError) as error:
+            document = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise BodyError(f"invalid JSON body: {error}") from None
+        except ValueError:  # an integer of more than 4,300 digits
+            raise BodyError("invalid JSON body: a number has more digits than any field holds") from None
         except RecursionError:
             raise BodyError("invalid JSON body: nested too deep") from None
+        return _bounded(document)
     try:
         documents = kube_yaml.load_all(data)
     except yaml.YAMLError as error:
         raise BodyError(f"invalid YAML body: {' '.join(str(error).split())}") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise BodyError("invalid YAML body: a number has more digits than any field holds") from None
     except RecursionError:
         raise BodyError("invalid YAML body: nested too deep") from None
     if len(documents) > 1:
@@ -65,7 +71,9 @@ def _bounded(document: Any) -> Any:
     """``document`` unless it holds more than ``bridge.kube.yaml.MAX_VALUES`` values once YAML
     aliases are expanded (a "billion laughs"); its depth and numbers are the upstream's to judge."""
     try:
-        return kube_yaml.bounded(document, max_depth=None, finite=False)
+        return check_unicode(kube_yaml.bounded(document, max_depth=None, finite=False))
+    except InvalidUnicode as error:
+        raise BodyError(str(error)) from None
     except kube_yaml.TooManyValues:
         raise BodyError(
             f"the body expands to more than {kube_yaml.MAX_VALUES} values (YAML aliases)"

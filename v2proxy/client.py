@@ -20,10 +20,11 @@ from werkzeug.datastructures import Headers
 
 from bridge.core.auth import upstream_headers
 from bridge.core.state import current_state
-from v2proxy.messages import Handler, ProxyRequest, ProxyResponse
+from v2proxy.messages import Handler, ProxyRequest, ProxyResponse, buffered
 
 Query = Sequence[tuple[str, str]] | None
 _LONG_DIGIT_RUN = re.compile(rb"\d{19}")
+READ_ATTEMPTS = 3  # a read that the upstream broke off mid-body, asked again
 
 
 @dataclass
@@ -107,9 +108,10 @@ class V2Client:
         read_timeout: float | None = None,
         retry: bool = True,
     ) -> ProxyResponse:
-        """One call through the pipeline, the answer as it came (for bodies that need not be
+        """One call through the pipeline, the answer read whole (for bodies that need not be
         Kubernetes JSON, e.g. a Ray dashboard's behind the service proxy); ``read_timeout`` and
-        ``retry`` override the forwarder's for this call (see ``ProxyRequest``)."""
+        ``retry`` override the forwarder's for this call (see ``ProxyRequest``). A GET the
+        upstream broke off mid-body is asked again unless ``retry`` is off."""
         headers = Headers(self.forwarded)
         headers["Accept"] = "application/json"
         if self.authorization:
@@ -121,17 +123,22 @@ class V2Client:
             data = json.dumps(body).encode()
             headers["Content-Type"] = content_type
             headers["Content-Length"] = str(len(data))
-        proxy_request = ProxyRequest(
-            method=method.upper(),
-            path=path,
-            query=list(query or []),
-            headers=headers,
-            body=data,
-            dialect=self.dialect,
-            read_timeout=read_timeout,
-            retry=retry,
-        )
-        return self.pipeline(proxy_request)
+        method = method.upper()
+
+        def proxy_request() -> ProxyRequest:  # a fresh one per attempt: a request is used once
+            return ProxyRequest(
+                method=method,
+                path=path,
+                query=list(query or []),
+                headers=Headers(headers),
+                body=data,
+                dialect=self.dialect,
+                read_timeout=read_timeout,
+                retry=retry,
+            )
+
+        attempts = READ_ATTEMPTS if retry and method in ("GET", "HEAD") else 1
+        return buffered(self.pipeline, proxy_request, attempts)
 
     def get(self, path: str, query: Query = None) -> V2Result:
         return self.request("GET", path, query=query)
@@ -158,4 +165,7 @@ def _decode(raw: bytes) -> Any:
     float, so a body with a run of 19 or more digits goes to the standard library."""
     if _LONG_DIGIT_RUN.search(raw):
         return json.loads(raw)
-    return orjson.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # orjson refuses lone surrogates; the checks downstream decide
+        return json.loads(raw)

@@ -15,6 +15,7 @@ dashboard) is sent once. A call may set its own ``ProxyRequest.read_timeout``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import time
@@ -255,9 +256,11 @@ class UpstreamBody:
         except (Urllib3Error, OSError, ValueError, AttributeError) as error:
             if self.closed:
                 return
-            # Headers are gone already; the only honest signal left is a cut connection.
+            # Headers are gone already; the only honest signal left is a cut connection. A
+            # connection reset is what the WSGI server cuts quietly (no traceback): the one
+            # log line above says what happened.
             log.warning("upstream stream broke: %s", error)
-            raise
+            raise ConnectionResetError(errno.ECONNRESET, f"upstream stream broke: {error}") from None
 
     def abort(self) -> None:
         """Make a blocked read return, from another greenlet or thread (the reader closes)."""

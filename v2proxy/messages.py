@@ -10,6 +10,7 @@ go on, and may change the response on the way back.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,12 @@ from werkzeug.datastructures import Headers
 
 from bridge.core.logs import REQUEST_ID_HEADER
 from bridge.kube.status import failure
+
+log = logging.getLogger("kuberay_bridge.forwarder")
+
+# What reading an upstream body raises when the upstream resets, stalls or garbles it mid-body:
+# the forwarder's body turns every transport error into a ConnectionResetError.
+BODY_READ_ERRORS = (OSError, ValueError)
 
 # What a side request keeps of the caller's headers: who is asking, and which call it serves.
 SIDE_REQUEST_HEADERS = ("Authorization", REQUEST_ID_HEADER)
@@ -159,3 +166,21 @@ def status_response(
 ) -> ProxyResponse:
     """The bridge's own error, as a Kubernetes ``Status`` object like the API server's."""
     return ProxyResponse.from_json(code, failure(code, message, reason, details=details))
+
+
+def buffered(handler: Handler, request: Callable[[], ProxyRequest], attempts: int = 1) -> ProxyResponse:
+    """``handler``'s answer to ``request()`` with its body read whole. An upstream that breaks
+    off mid-body is asked again with a fresh request, up to ``attempts`` times in all (give 1
+    unless the call is idempotent), then answered with a 502 ``Status``: the headers of the
+    broken answer were never sent on, so a clean error is still possible."""
+    failure: Exception | None = None
+    for _ in range(max(1, attempts)):
+        response = handler(request())
+        try:
+            response.read()
+        except BODY_READ_ERRORS as error:
+            failure = error
+            log.info("upstream broke off its answer to a %s: %s", response.status, error)
+            continue
+        return response
+    return status_response(502, "InternalError", f"the upstream broke off its answer: {failure}")

@@ -10,7 +10,6 @@ only the canonical form of the matched path goes upstream.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -23,6 +22,7 @@ from werkzeug.exceptions import (
 )
 
 from bridge.core.auth import upstream_headers
+from bridge.core.bodies import request_body
 from bridge.core.logs import REQUEST_ID_HEADER, name_route
 from bridge.core.metrics import OPEN_STREAMS
 from bridge.core.state import current_state
@@ -30,7 +30,7 @@ from v2proxy.bodies import body_format
 from v2proxy.compute_template import compute_templates
 from v2proxy.discovery import served_discovery_only
 from v2proxy.events import ray_event_only, ray_events_only
-from v2proxy.forwarder import BodyTooLarge, is_stream, limited
+from v2proxy.forwarder import BodyTooLarge, is_stream
 from v2proxy.messages import Handler, Middleware, ProxyRequest, ProxyResponse
 from v2proxy.open_streams import streams
 from v2proxy.paths import (
@@ -133,7 +133,7 @@ def dispatch(**_url_values: str) -> Response:
         query=parse_qsl(query, keep_blank_values=True),
         raw_query=query if query.isascii() else None,
         headers=_upstream_headers(state.config.auth_mode),
-        body=_request_body(_body_limit(state.config.max_body_bytes, state.config.max_yaml_body_bytes)),
+        body=_checked_body(state.config.max_body_bytes, state.config.max_yaml_body_bytes),
         dialect="v2",
         route=match.route.name,
         params=match.params,
@@ -227,30 +227,16 @@ def _upstream_headers(auth_mode: str) -> Headers:
     return headers
 
 
-def _body_limit(max_body_bytes: int, max_yaml_body_bytes: int) -> int:
-    """YAML gets a smaller limit: decoding it costs the worker ~1.5 s of CPU per MB, and up to
-    5 s per MB when crafted (bench/yaml_bench.py), against ~20 ms per MB of JSON."""
-    if body_format(request.headers.get("Content-Type")) != "yaml" or max_yaml_body_bytes >= max_body_bytes:
-        return max_body_bytes
-    length = request.content_length
-    if length is not None and length > max_yaml_body_bytes:
+def _checked_body(max_body_bytes: int, max_yaml_body_bytes: int) -> bytes:
+    """The caller's body, read whole and checked by ``bridge.core.bodies``; YAML gets a smaller
+    limit: decoding it costs the worker ~1.5 s of CPU per MB, and up to 5 s per MB when
+    crafted (bench/yaml_bench.py), against ~20 ms per MB of JSON."""
+    body = request_body(max_body_bytes)
+    if len(body) > max_yaml_body_bytes and body_format(request.headers.get("Content-Type")) == "yaml":
         raise RequestEntityTooLarge(
             f"a YAML request body is limited to {max_yaml_body_bytes} bytes; send larger objects as JSON"
         )
-    return max_yaml_body_bytes
-
-
-def _request_body(limit: int) -> bytes | Iterator[bytes]:
-    """The caller's body as a stream, refused up front when Content-Length says it is too
-    big and cut off when a chunked body grows past ``limit``."""
-    length = request.content_length
-    if length is not None and length > limit:
-        raise RequestEntityTooLarge(f"request body is larger than {limit} bytes")
-    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if not length and not chunked:
-        return b""
-    stream = request.stream
-    return limited(iter(lambda: stream.read(64 * 1024), b""), limit)
+    return body
 
 
 def to_flask_response(response: ProxyResponse) -> Response:

@@ -14,8 +14,6 @@ never read here: a job submission or an upload streams through untouched.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from bridge.kube.resources import SERVICES
 from bridge.kube.services import ServiceId, parse_service_id
 from v2proxy.messages import (
@@ -23,21 +21,25 @@ from v2proxy.messages import (
     Middleware,
     ProxyRequest,
     ProxyResponse,
+    buffered,
     status_response,
 )
 from v2proxy.pipeline import calls
 
 KUBERAY_SERVICE_SELECTOR = "app.kubernetes.io/name=kuberay"
+LOOKUP_ATTEMPTS = 3  # the lookup is a GET: an answer broken off mid-body is asked again
 
 
 def split_service_id(service_id: str) -> ServiceId | None:
     """``(scheme, name, port)`` of ``name``, ``name:port`` or ``scheme:name:port``, the way
     the Kubernetes API server splits a service-proxy id; None when it is not one of those.
 
-    The id is percent-decoded first, as the API server does (the kubernetes Python client
-    sends ``https%3Aname%3Aport``). For an id the route table already decoded this changes
-    nothing: a Service name never contains ``%``."""
-    return parse_service_id(unquote(service_id))
+    ``service_id`` is the path segment as the route table decoded it, which is exactly what
+    the API server splits once the forwarded path is decoded (the kubernetes Python client's
+    ``https%3Aname%3Aport`` arrives here as ``https:name:port``). It is never decoded a second
+    time: ``http:kuberay-head%253Adashboard`` must be checked as the ``http`` the API server
+    resolves, not as ``kuberay-head``."""
+    return parse_service_id(service_id)
 
 
 @calls(("list", SERVICES))
@@ -56,7 +58,7 @@ def kuberay_services_only(lookup: Handler) -> Middleware:
                 "(scheme http or https)",
             )
         name = parts[1]
-        response = lookup(_list_request(request, namespace, name))
+        response = buffered(lookup, lambda: _list_request(request, namespace, name), LOOKUP_ATTEMPTS)
         try:
             payload = response.json() if 200 <= response.status < 300 else None
         except ValueError:

@@ -7,9 +7,14 @@ Three modes (``auth_mode``):
 - ``passthrough``: the caller's bearer token goes upstream and Kubernetes RBAC decides per
   user; the bridge's own credentials (token or client certificate) are never used, so a
   caller without a token gets 401 here rather than the bridge's identity.
-- ``token``: callers present one of the static tokens in ``token_file`` (one a line, ``#``
-  comments; re-read when the file changes, so a rotated Secret needs no restart); the bridge
-  then calls Kubernetes with its own credentials.
+- ``token``: callers present one of the static tokens in ``token_file``; the bridge then
+  calls Kubernetes with its own credentials. The file holds one token a line; spaces around a
+  token and blank lines are ignored, and a ``#`` at the start of a line or after a space begins
+  a comment, as in a shell (a bearer token holds no spaces). A ``#`` inside a token is part of
+  it: ``tok#withhash`` is one token, never ``tok``. The
+  file is re-read when it changes, so a rotated Secret needs no restart; when it cannot be read
+  (removed, unreadable) every caller is refused with 503 and the log says why: the bridge
+  fails closed.
 
 Whatever the mode, headers that would let a caller act as someone else (``Impersonate-*``),
 forge its origin (``X-Forwarded-*``, ``Forwarded``), steer the connection (hop-by-hop
@@ -23,12 +28,14 @@ not turn into a DELETE it did not) are removed, and the bridge sets
 from __future__ import annotations
 
 import hmac
+import logging
 import os
+import re
 import threading
 from collections.abc import Iterable
 
 from werkzeug.datastructures import Headers, WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import ServiceUnavailable, Unauthorized
 
 from bridge.kube.headers import end_to_end
 
@@ -47,6 +54,8 @@ _NEVER_FORWARDED = frozenset(
     }
 )
 _FORGEABLE_PREFIXES = ("impersonate-", "x-forwarded-", "x-remote-")
+log = logging.getLogger("kuberay_bridge.auth")
+_COMMENT = re.compile(r"(?:^|\s)#.*")
 
 
 def upstream_headers(
@@ -82,6 +91,16 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+class TokenFileUnreadable(Exception):
+    """The token file cannot be read (removed, unreadable, not UTF-8)."""
+
+
+def parse_tokens(text: str) -> tuple[bytes, ...]:
+    """The tokens of a token file's text (format in the module docstring)."""
+    lines = (_COMMENT.sub("", line).strip() for line in text.splitlines())
+    return tuple(line.encode() for line in lines if line)
+
+
 class TokenFile:
     """The accepted static tokens, re-read whenever the file's mtime or size changes."""
 
@@ -90,16 +109,27 @@ class TokenFile:
         self._stamp: tuple[float, int] | None = None
         self._tokens: tuple[bytes, ...] = ()
         self._lock = threading.Lock()
+        self._problem: str | None = None  # logged once, until the file is readable again
 
     def tokens(self) -> tuple[bytes, ...]:
-        stat = os.stat(self.path)
-        stamp = (stat.st_mtime, stat.st_size)
-        if stamp != self._stamp:
-            with self._lock:
-                with open(self.path, encoding="utf-8") as handle:
-                    lines = (line.split("#", 1)[0].strip() for line in handle)
-                    self._tokens = tuple(line.encode() for line in lines if line)
-                self._stamp = stamp
+        """The accepted tokens; TokenFileUnreadable (logged once) when the file cannot be read."""
+        try:
+            stat = os.stat(self.path)
+            stamp = (stat.st_mtime, stat.st_size)
+            if stamp != self._stamp:
+                with self._lock:
+                    with open(self.path, encoding="utf-8") as handle:
+                        self._tokens = parse_tokens(handle.read())
+                    self._stamp = stamp
+        except (OSError, UnicodeDecodeError) as error:
+            problem = f"cannot read the token file {self.path}: {error}; refusing every caller"
+            if problem != self._problem:
+                log.error("%s", problem)
+                self._problem = problem
+            raise TokenFileUnreadable(problem) from None
+        if self._problem is not None:
+            log.warning("the token file %s is readable again", self.path)
+            self._problem = None
         return self._tokens
 
     def accepts(self, token: str) -> bool:
@@ -115,8 +145,25 @@ def check_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | 
     token = bearer_token(authorization)
     if token is None:
         raise _unauthorized("a bearer token is required (Authorization: Bearer <token>)")
-    if auth_mode == "token" and (tokens is None or not tokens.accepts(token)):
+    if auth_mode != "token":
+        return
+    try:
+        accepted = tokens is not None and tokens.accepts(token)
+    except TokenFileUnreadable:
+        raise ServiceUnavailable("the bridge cannot check tokens now; see its log") from None
+    if not accepted:
         raise _unauthorized("the bearer token is not accepted")
+
+
+def is_trusted_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> bool:
+    """Whether the caller may see the bridge's internals (which upstream, at which URL):
+    anyone on a trusted network (``none``), a caller with an accepted token in ``token`` mode;
+    never an unchecked passthrough caller."""
+    try:
+        check_caller(auth_mode, authorization, tokens)
+    except (Unauthorized, ServiceUnavailable):
+        return False
+    return auth_mode != "passthrough"
 
 
 def _unauthorized(message: str) -> Unauthorized:

@@ -210,6 +210,9 @@ class BridgeConfig:
     token_file: str | None = _setting(
         None, _existing_file, "file of accepted bearer tokens (auth_mode=token)"
     )
+    metrics_open: bool = _setting(
+        False, _parse_bool, "serve /metrics without a token in auth_mode=token (a scraper without one)"
+    )
     cors_origins: list[str] = field(
         default_factory=list,
         metadata={"parse": _origins, "help": "origins allowed by CORS (empty: CORS off)"},

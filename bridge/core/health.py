@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 
 import requests
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
+from bridge.core.auth import is_trusted_caller
 from bridge.core.hops import LOOP_STATUS
 from bridge.core.shutdown import shutting_down
 from bridge.core.state import current_state
@@ -97,8 +98,14 @@ def healthz():
 
 @blueprint.get("/readyz")
 def readyz():
+    """Ready or not for everyone (probes carry no token); which upstream, and what is wrong
+    with it, only for callers who may see the bridge's internals."""
     state = current_state()
     problem = SHUTTING_DOWN if shutting_down.is_set() else state.readiness.problem()
+    if not is_trusted_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens):
+        if problem is None:
+            return jsonify(status="ready")
+        return jsonify(failure(503, "not ready", "ServiceUnavailable")), 503
     upstream = state.upstream.describe()
     if problem is None:
         return jsonify(status="ready", upstream=upstream)

@@ -12,6 +12,7 @@ from bridge.embedded import protobuf
 from bridge.embedded.errors import ApiError, bad_request
 from bridge.kube import yaml as kube_yaml
 from bridge.kube.patch import media_type
+from bridge.kube.text import InvalidUnicode, check_unicode
 
 # Kubernetes' limit on a request body (apiserver ``MaxRequestBodyBytes``).
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -61,6 +62,8 @@ def load_yaml(raw: bytes) -> Any:
         document = kube_yaml.load(raw)
     except (yaml.YAMLError, RecursionError) as exc:
         raise bad_request(f"error converting YAML to JSON: {exc or 'nesting too deep'}") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise bad_request(f"{prefix}a number has more digits than any integer holds") from None
     return bounded(document, prefix)
 
 
@@ -82,7 +85,9 @@ def bounded(document: Any, prefix: str) -> Any:
     recurses, and must not run out of stack or memory on a hostile body); else 400 with
     ``prefix`` and the words Kubernetes uses."""
     try:
-        return kube_yaml.bounded(document)
+        return check_unicode(kube_yaml.bounded(document))
+    except InvalidUnicode as exc:
+        raise bad_request(f"{prefix}{exc}") from None
     except kube_yaml.TooManyValues:
         raise bad_request(f"{prefix}document contains excessive aliasing") from None
     except (kube_yaml.TooDeep, kube_yaml.NotFinite) as exc:

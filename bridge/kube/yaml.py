@@ -50,6 +50,7 @@ class KubernetesLoader(_SafeLoader):
     """SafeLoader with timestamps kept as strings and map keys made strings (module docstring)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        _refuse_duplicate_keys(node)
         self.flatten_mapping(node)
         return {
             _json_key(self.construct_object(key, deep=deep)): self.construct_object(value, deep=deep)
@@ -64,6 +65,20 @@ KubernetesLoader.yaml_implicit_resolvers = {
 KubernetesLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
 )  # an explicit !!timestamp
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """A key written twice in one mapping is an error, as in the Kubernetes API's strict
+    decoding and kubectl (go-yaml's wording), not a silent last-one-wins; keys a merge (``<<``)
+    brings in may still be overridden."""
+    seen: set[tuple[str, str]] = set()
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if (key.tag, key.value) in seen:
+            line = key.start_mark.line + 1
+            raise yaml.YAMLError(f'yaml: unmarshal errors: line {line}: key "{key.value}" already set in map')
+        seen.add((key.tag, key.value))
 
 
 def _json_key(key: Any) -> str:

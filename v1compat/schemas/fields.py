@@ -154,7 +154,10 @@ def _integral(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if math.isfinite(value) and value == int(value) else None
     if isinstance(value, str) and _NUMBER.fullmatch(value):
-        number = float(value) if any(c in value for c in ".eE") else int(value)
+        try:
+            number = float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:  # more than 4,300 digits: out of every range anyway
+            return None
         return _integral(number)
     return None
 

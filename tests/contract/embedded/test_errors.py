@@ -474,3 +474,23 @@ def test_configmap_binary_data_must_be_base64(api, namespace):
     assert "illegal base64 data in ConfigMap.binaryData" in status["message"]
     assert_status(api.post(path, json={"metadata": {"name": "b"}, "binaryData": {"k": 1}}), 400, "BadRequest")
     assert api.post(path, json={"metadata": {"name": "b"}, "binaryData": {"k": "AAE="}}).status_code == 201
+
+
+def test_a_lone_surrogate_is_refused_with_400_and_nothing_is_stored(api, namespace):
+    configmaps = f"/api/v1/namespaces/{namespace}/configmaps"
+    for body in (
+        '{"metadata": {"name": "a"}, "data": {"k": "\\ud800"}}',
+        '{"metadata": {"name": "a\\udc00"}}',
+    ):
+        assert_status(
+            api.post(configmaps, data=body, headers={"Content-Type": "application/json"}), 400, "BadRequest"
+        )
+    assert api.get(configmaps).json()["items"] == []
+
+
+def test_a_yaml_integer_of_thousands_of_digits_is_a_400(api, namespace):
+    body = "metadata: {name: a}\ndata: {k: v}\nextra: " + "9" * 5000 + "\n"
+    response = api.post(
+        f"/api/v1/namespaces/{namespace}/configmaps", data=body, headers={"Content-Type": "application/yaml"}
+    )
+    assert_status(response, 400, "BadRequest")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.support.fake_upstream import FakeUpstream, running_fake_upstream
+from tests.support.faulty_upstream import FaultyUpstream, running_faulty_upstream
 from tests.support.live_server import LiveServer, serving
 
 
@@ -29,3 +30,16 @@ def upstream(fake_upstream: FakeUpstream) -> FakeUpstream:
 def serve_app() -> Iterator[Callable[[object], LiveServer]]:
     with contextlib.ExitStack() as servers:
         yield lambda app: servers.enter_context(serving(app))
+
+
+@pytest.fixture(scope="module")
+def running_faulty() -> Iterator[FaultyUpstream]:
+    with running_faulty_upstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def faulty(running_faulty: FaultyUpstream) -> FaultyUpstream:
+    """The module's faulty upstream, emptied, its script empty (every call answered 200)."""
+    running_faulty.reset()
+    return running_faulty

@@ -94,3 +94,41 @@ def test_probes_need_no_token(upstream, token_file):
     client = app_for(upstream.url, auth_mode="token", token_file=str(token_file)).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_hash_inside_a_token_is_part_of_it(upstream, tmp_path):
+    path = tmp_path / "tokens"
+    path.write_text("tok#withhash\n")
+    client = app_for(upstream.url, auth_mode="token", token_file=str(path)).test_client()
+    assert client.get(RC, headers={"Authorization": "Bearer tok#withhash"}).status_code == 200
+    assert client.get(RC, headers={"Authorization": "Bearer tok"}).status_code == 401
+
+
+def test_a_token_file_removed_at_run_time_refuses_everyone_with_503_and_says_why(
+    upstream, token_file, caplog
+):
+    client = app_for(upstream.url, auth_mode="token", token_file=str(token_file)).test_client()
+    assert client.get(RC, headers={"Authorization": "Bearer alpha-token"}).status_code == 200
+    token_file.unlink()
+    response = client.get(RC, headers={"Authorization": "Bearer alpha-token"})
+    assert response.status_code == 503
+    assert response.get_json()["kind"] == "Status"
+    assert any("cannot read the token file" in record.getMessage() for record in caplog.records)
+    assert len(upstream.calls) == 1
+
+
+def test_readyz_names_the_upstream_only_to_callers_with_a_token(upstream, token_file):
+    client = app_for(upstream.url, auth_mode="token", token_file=str(token_file)).test_client()
+    stranger = client.get("/readyz")
+    assert stranger.status_code == 200
+    assert stranger.get_json() == {"status": "ready"}
+    insider = client.get("/readyz", headers={"Authorization": "Bearer alpha-token"})
+    assert insider.get_json()["upstream"]["url"] == upstream.url
+
+
+def test_metrics_need_a_token_in_token_mode_unless_configured_open(upstream, token_file):
+    closed = app_for(upstream.url, auth_mode="token", token_file=str(token_file)).test_client()
+    assert closed.get("/metrics").status_code == 401
+    assert closed.get("/metrics", headers={"Authorization": "Bearer alpha-token"}).status_code == 200
+    opened = app_for(upstream.url, auth_mode="token", token_file=str(token_file), metrics_open=True)
+    assert opened.test_client().get("/metrics").status_code == 200

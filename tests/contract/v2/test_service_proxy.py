@@ -22,7 +22,8 @@ from v2proxy.service_guard import kuberay_services_only, split_service_id
         ("https:head-svc:8443", ("https", "head-svc", "8443")),
         ("http:head-svc:", ("http", "head-svc", "")),
         (":head-svc:8265", ("", "head-svc", "8265")),
-        ("https%3Ahead-svc%3A8443", ("https", "head-svc", "8443")),
+        # already decoded once by the route table; a second decoding would check another id
+        ("https%3Ahead-svc%3A8443", ("", "https%3Ahead-svc%3A8443", "")),
         ("ftp:head-svc:21", None),
         ("", None),
         (":8265", None),

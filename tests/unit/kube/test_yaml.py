@@ -72,3 +72,14 @@ def test_nan_and_infinities_are_refused_unless_the_caller_leaves_them_to_json():
         assert kube_yaml.bounded(document, finite=False) is document
     with pytest.raises(kube_yaml.NotFinite):
         kube_yaml.bounded(kube_yaml.load("x: .nan"))
+
+
+def test_a_key_written_twice_is_refused_as_kubernetes_strict_decoding_does():
+    with pytest.raises(yaml.YAMLError, match='line 3: key "spec" already set in map'):
+        kube_yaml.load("metadata: {name: a}\nspec: {}\nspec: {x: 1}\n")
+    with pytest.raises(yaml.YAMLError, match='key "a" already set'):
+        kube_yaml.load("outer:\n  a: 1\n  a: 1\n")
+
+
+def test_a_key_a_merge_brought_in_may_still_be_overridden():
+    assert kube_yaml.load("base: &b {a: 1, b: 2}\nthing:\n  <<: *b\n  a: 3\n")["thing"] == {"a": 3, "b": 2}

@@ -14,3 +14,8 @@ def test_an_answer_is_compact_utf8_json_in_field_order():
 def test_an_integer_beyond_64_bits_is_written_exactly():
     answer = v1_json({"value": 2**70})
     assert json.loads(answer.get_data()) == {"value": 2**70}
+
+
+def test_a_lone_surrogate_echoed_in_an_answer_is_escaped_not_a_crash():
+    body = v1_json({"code": 3, "message": 'Cluster "a\ud800" is invalid'}, 400).get_data()
+    assert json.loads(body)["message"] == 'Cluster "a\ud800" is invalid'
