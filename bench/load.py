@@ -29,10 +29,15 @@ def wrk(url: str, connections: int, seconds: float, threads: int = 1) -> WrkResu
     binary = shutil.which("wrk")
     if binary is None:
         raise SystemExit("wrk not found: apt-get install -y wrk (see bench/README.md)")
-    command = [binary, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    output = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 30, check=True
-    ).stdout
+    command = [
+        binary,
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     return parse_wrk(output)
 
 

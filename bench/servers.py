@@ -137,7 +137,9 @@ def _canned_files(root: Path, list_size: int) -> None:
     items = [raycluster(f"c{index:05d}", "list") for index in range(list_size)]
     body = {"apiVersion": "ray.io/v1", "kind": "RayClusterList", "metadata": {"resourceVersion": "9"}}
     listing.write_bytes(json.dumps({**body, "items": items}).encode())
-    (root / "version").write_bytes(json.dumps({"major": "1", "minor": "32", "gitVersion": "v1.32.0"}).encode())
+    (root / "version").write_bytes(
+        json.dumps({"major": "1", "minor": "32", "gitVersion": "v1.32.0"}).encode()
+    )
 
 
 NGINX_CONF = """\
@@ -225,7 +227,9 @@ def bridge(upstream: str, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """``kuberay-bridge serve`` with its shipped settings in front of ``upstream``; yields its
     URL and process (the gunicorn master; its workers are its children)."""
     port = free_port()
-    process = start([sys.executable, "-m", "bridge", "serve", "--port", str(port), "--upstream", upstream, *args])
+    process = start(
+        [sys.executable, "-m", "bridge", "serve", "--port", str(port), "--upstream", upstream, *args]
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url + "/readyz")
