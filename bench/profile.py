@@ -38,6 +38,18 @@ LAYERS = [
 ]
 
 
+def hottest(collapsed: str, count: int = 25) -> list[tuple[str, float]]:
+    """The functions with the most samples of their own (the innermost frame)."""
+    total = 0
+    own: collections.Counter[str] = collections.Counter()
+    for line in collapsed.splitlines():
+        stack, _, number = line.rpartition(" ")
+        if number.isdigit():
+            total += int(number)
+            own[stack.rsplit(";", 1)[-1]] += int(number)
+    return [(frame, 100.0 * samples / max(total, 1)) for frame, samples in own.most_common(count)]
+
+
 def summarize(collapsed: str) -> list[tuple[str, float]]:
     total = 0
     counts: collections.Counter[str] = collections.Counter()
@@ -53,7 +65,8 @@ def summarize(collapsed: str) -> list[tuple[str, float]]:
     return [(label, 100.0 * counts[label] / max(total, 1)) for label, _ in LAYERS]
 
 
-def profile(upstream: str, seconds: float, connections: int) -> list[tuple[str, float]]:
+def profile(upstream: str, seconds: float, connections: int) -> str:
+    """py-spy's collapsed stacks of one worker while wrk runs ``connections`` connections."""
     spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if spy is None:
         raise SystemExit("py-spy not found: pip install py-spy")
@@ -72,17 +85,27 @@ def profile(upstream: str, seconds: float, connections: int) -> list[tuple[str, 
                 capture_output=True, check=True, timeout=seconds + 60,
             )  # fmt: skip
             loader.join()
-            return summarize(output.read_text())
+            return output.read_text()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--save", metavar="FILE", help="also write py-spy's collapsed stacks there")
+    parser.add_argument("--top", type=int, default=0, help="also list the N hottest functions")
     options = parser.parse_args()
     with servers.canned_nginx(1) as upstream:
-        for label, share in profile(upstream, options.seconds, options.connections):
-            print(f"{share:5.1f}%  {label}")
+        stacks = profile(upstream, options.seconds, options.connections)
+    if options.save:
+        Path(options.save).write_text(stacks)
+    print("inclusive share of the worker's samples, by layer:")
+    for label, share in summarize(stacks):
+        print(f"{share:5.1f}%  {label}")
+    if options.top:
+        print("\nown samples, hottest functions:")
+        for frame, share in hottest(stacks, options.top):
+            print(f"{share:5.1f}%  {frame}")
 
 
 if __name__ == "__main__":
