@@ -33,7 +33,7 @@ def wrk(url: str, connections: int, seconds: float, threads: int = 1) -> WrkResu
         binary,
         f"-t{min(threads, connections)}",
         f"-c{connections}",
-        f"-d{seconds}s",
+        f"-d{max(1, round(seconds))}s",
         "--latency",
         url,
     ]
