@@ -23,6 +23,7 @@ from gunicorn import glogging
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
+from bridge import gunicorn_response
 from bridge.arbiter import BridgeArbiter
 from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.hops import INSTANCE_ENV, new_instance_id
@@ -149,6 +150,7 @@ def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -
     # gunicorn has no setting for its error pages; its workers look this function up on the
     # module at each error, and inherit it from the master that loaded these settings.
     gunicorn_util.write_error = write_status_error
+    gunicorn_response.install()  # the same kind of module-level hook, for every response
     hooks = hooks or _MasterHooks(config)
     return {
         "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],

@@ -30,7 +30,7 @@ from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_d
 
 log = logging.getLogger("kuberay_bridge.forwarder")
 
-_READ_CHUNK = 64 * 1024
+_READ_CHUNK = 256 * 1024  # a LIST streams in few, large writes; a watch reads chunk by chunk
 DEFAULT_RETRY = RetryPolicy()  # frozen: one instance serves every Forwarder that sets none
 
 
