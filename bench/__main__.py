@@ -16,7 +16,9 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import requests
 
@@ -36,9 +38,10 @@ def proxy_overhead(options: argparse.Namespace, samples: Samples) -> None:
         servers.canned_nginx(options.list_size) as direct,
         servers.kubectl_proxy(direct) as (kubectl, kubectl_process),
         servers.bridge(direct) as (bridge, bridge_process),
+        _before(options, direct) as before,
     ):
         targets = [("direct", direct, None), ("kubectl proxy", kubectl, kubectl_process.pid),
-                   ("bridge", bridge, bridge_process.pid)]  # fmt: skip
+                   ("bridge", bridge, bridge_process.pid), *before]  # fmt: skip
         for round_number in range(options.rounds):
             print(f"proxy overhead: round {round_number + 1}/{options.rounds}", file=sys.stderr)
             for target, url, pid in targets:
@@ -59,6 +62,16 @@ def proxy_overhead(options: argparse.Namespace, samples: Samples) -> None:
                 record(samples, f"LIST {options.list_size} s", target, seconds)
                 if pid:
                     record(samples, f"LIST {options.list_size} RSS growth MiB", target, growth / 1024)
+
+
+@contextmanager
+def _before(options: argparse.Namespace, upstream: str) -> Iterator[list[tuple[str, str, int]]]:
+    """The bridge of ``--before`` (another checkout) as one more target, if asked for."""
+    if not options.before:
+        yield []
+        return
+    with servers.bridge(upstream, source=options.before) as (url, process):
+        yield [("bridge before", url, process.pid)]
 
 
 def watches(options: argparse.Namespace, samples: Samples) -> None:
@@ -182,7 +195,7 @@ SCENARIOS = {"proxy": proxy_overhead, "watches": watches, "v1": v1_next_to_v2}
 
 
 def table(samples: Samples) -> str:
-    targets = ["direct", "kubectl proxy", "bridge", "v2", "v1"]
+    targets = ["direct", "kubectl proxy", "bridge before", "bridge", "v2", "v1"]
     present = [t for t in targets if any(t in by_target for by_target in samples.values())]
     lines = [" | ".join(["metric", *present, "ratio"]), " | ".join(["---"] * (len(present) + 2))]
     for metric, by_target in samples.items():
@@ -226,6 +239,9 @@ def main() -> None:
     parser.add_argument("--watch-rounds", type=int, default=1)
     parser.add_argument("--v1-clusters", type=int, default=1000)
     parser.add_argument("--deadline", type=float, default=180, help="seconds any one wait may take")
+    parser.add_argument(
+        "--before", metavar="DIR", help="also run the bridge of this checkout (proxy scenario)"
+    )
     parser.add_argument("--json", default="bench-results.json", help="where the samples go")
     options = parser.parse_args()
     samples: Samples = defaultdict(lambda: defaultdict(list))

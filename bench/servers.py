@@ -223,13 +223,14 @@ def kubectl_proxy(upstream: str) -> Iterator[tuple[str, subprocess.Popen]]:
 
 
 @contextmanager
-def bridge(upstream: str, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def bridge(upstream: str, *args: str, source: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``kuberay-bridge serve`` with its shipped settings in front of ``upstream``; yields its
-    URL and process (the gunicorn master; its workers are its children)."""
+    URL and process (the gunicorn master; its workers are its children). ``source`` is another
+    checkout to run the bridge from (e.g. ``git worktree add /tmp/before main``), for a
+    before/after comparison in one run."""
     port = free_port()
-    process = start(
-        [sys.executable, "-m", "bridge", "serve", "--port", str(port), "--upstream", upstream, *args]
-    )
+    command = [sys.executable, "-m", "bridge", "serve", "--port", str(port), "--upstream", upstream, *args]
+    process = start(command, cwd=source)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url + "/readyz")
