@@ -230,8 +230,9 @@ def _short(value: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), choices=[*SCENARIOS, []],
-                        help="which to run (default: all)")  # fmt: skip
+    parser.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO", help=f"any of {', '.join(SCENARIOS)} (default: all)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
     parser.add_argument("--list-size", type=int, default=5000)
@@ -244,6 +245,10 @@ def main() -> None:
     )
     parser.add_argument("--json", default="bench-results.json", help="where the samples go")
     options = parser.parse_args()
+    options.scenarios = options.scenarios or list(SCENARIOS)
+    unknown = [name for name in options.scenarios if name not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)}: choose from {', '.join(SCENARIOS)}")
     samples: Samples = defaultdict(lambda: defaultdict(list))
     for name in options.scenarios:
         SCENARIOS[name](options, samples)
