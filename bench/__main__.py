@@ -236,7 +236,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
     parser.add_argument("--list-size", type=int, default=5000)
-    parser.add_argument("--watches", type=int, default=10_000)
+    parser.add_argument(
+        "--watches", type=int, default=10_000, help="the embedded API holds a thread for each"
+    )
     parser.add_argument("--watch-rounds", type=int, default=1)
     parser.add_argument("--v1-clusters", type=int, default=1000)
     parser.add_argument("--deadline", type=float, default=180, help="seconds any one wait may take")
@@ -250,12 +252,20 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown scenario {', '.join(unknown)}: choose from {', '.join(SCENARIOS)}")
     samples: Samples = defaultdict(lambda: defaultdict(list))
-    for name in options.scenarios:
-        SCENARIOS[name](options, samples)
-    with open(options.json, "w") as out:
-        json.dump({"options": vars(options), "samples": samples}, out, indent=2)
+    try:
+        for name in options.scenarios:
+            SCENARIOS[name](options, samples)
+            _report(options, samples)  # what is measured so far survives a later failure
+    except KeyboardInterrupt:
+        print("interrupted: the table holds what was measured", file=sys.stderr)
+    _report(options, samples)
     print(table(samples))
     print(f"\nsamples: {options.json}")
+
+
+def _report(options: argparse.Namespace, samples: Samples) -> None:
+    with open(options.json, "w") as out:
+        json.dump({"options": vars(options), "samples": samples, "table": table(samples)}, out, indent=2)
 
 
 if __name__ == "__main__":
