@@ -23,10 +23,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from gunicorn import glogging
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.message import Request as GunicornRequest
 
+from bridge import gunicorn_response
 from bridge.arbiter import BridgeArbiter
 from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.hops import INSTANCE_ENV, new_instance_id
@@ -111,6 +113,20 @@ class _MasterHooks:
             shutil.rmtree(self.metrics_dir, ignore_errors=True)
             os.environ.pop(MULTIPROC_ENV, None)
             self.metrics_dir = None
+
+
+class BridgeLogger(glogging.Logger):
+    """gunicorn's logger, building access-log data only when something writes it.
+
+    gunicorn counts any ``logconfig_dict`` as "access logging on", and the shipped one (JSON
+    lines for gunicorn's own messages) names no access handler: every request then paid for a
+    dictionary of all its headers and environ entries that went nowhere (a twentieth of a
+    proxied GET). An operator's ``--access-logfile``, syslog, or a logging config that gives
+    ``gunicorn.access`` a handler still turns it on."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self._access_log_enabled = bool(cfg.accesslog) or self.access_log.hasHandlers()
 
 
 def worker_connections(open_files: int) -> int:
@@ -207,6 +223,7 @@ def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -
     # module at each error, and inherit it from the master that loaded these settings.
     gunicorn_util.write_error = write_status_error
     _remember_parsed_paths()
+    gunicorn_response.install()  # the same kind of module-level hook, for every response
     hooks = hooks or _MasterHooks(config)
     return {
         "bind": [f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"],
@@ -221,6 +238,7 @@ def gunicorn_settings(config: BridgeConfig, hooks: _MasterHooks | None = None) -
         "errorlog": "-",
         "loglevel": config.log_level,
         "logconfig_dict": _json_logging(config.log_level),
+        "logger_class": BridgeLogger,
         "proc_name": "kuberay-bridge",
         "limit_request_line": 8190,  # long label selectors and continue tokens
         "forwarded_allow_ips": "",  # the bridge is the proxy; callers' X-Forwarded-* are not trusted

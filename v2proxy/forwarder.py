@@ -22,8 +22,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-import requests
+import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError, SSLError
+from urllib3.exceptions import TimeoutError as UpstreamTimeout
 from werkzeug.datastructures import Headers
 
 from bridge.kube.headers import end_to_end
@@ -32,14 +34,14 @@ from v2proxy.retry import RETRYABLE_STATUSES, RetryPolicy, is_idempotent, next_d
 
 log = logging.getLogger("kuberay_bridge.forwarder")
 
-_READ_CHUNK = 64 * 1024
+_READ_CHUNK = 256 * 1024  # a LIST streams in few, large writes; a watch reads chunk by chunk
 DEFAULT_RETRY = RetryPolicy()  # frozen: one instance serves every Forwarder that sets none
 
 
 class UpstreamTransport(Protocol):
     url: str
 
-    def session(self) -> requests.Session: ...
+    def urlopen(self, method: str, target: str, **options: object) -> urllib3.BaseHTTPResponse: ...
 
     def authorization(self) -> str | None: ...
 
@@ -113,19 +115,33 @@ class Forwarder:
             request.method, body if isinstance(body, bytes) else None, content_type
         )
         stream = is_stream(request)
-        timeout = (self.connect_timeout, request.read_timeout or self.read_timeout)
+        timeout = urllib3.Timeout(
+            connect=self.connect_timeout, read=request.read_timeout or self.read_timeout
+        )
+        target = request.path
+        if request.query:
+            target += "?" + request.query_string
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            prepared = self._prepare(request, body)
+            headers = self._headers(request, body)  # credentials refreshed for each attempt
             try:
-                response = self.upstream.session().send(
-                    prepared, stream=True, timeout=timeout, allow_redirects=False
+                response = self.upstream.urlopen(
+                    request.method,
+                    target,
+                    body=body,
+                    headers=headers,
+                    retries=False,
+                    redirect=False,
+                    timeout=timeout,
+                    preload_content=False,
+                    decode_content=False,
+                    chunked=headers.get("Transfer-Encoding") == "chunked",
                 )
             except BodyTooLarge as error:
                 return self._done(request, status_response(413, "RequestEntityTooLarge", str(error)), attempt)
-            except requests.RequestException as error:
+            except Urllib3Error as error:
                 failure = _failure_status(error, self.upstream.url)
                 delay = (
                     next_delay(self.retry, attempt - 1, None, time.monotonic() - started)
@@ -137,7 +153,7 @@ class Forwarder:
                 log.info("upstream %s failed (%s); retry in %.2fs", request.path, error, delay)
                 self._pause(delay)
                 continue
-            if retryable and response.status_code in RETRYABLE_STATUSES:
+            if retryable and response.status in RETRYABLE_STATUSES:
                 delay = next_delay(
                     self.retry,
                     attempt - 1,
@@ -148,10 +164,11 @@ class Forwarder:
                     log.info(
                         "upstream %s answered %d; retry in %.2fs",
                         request.path,
-                        response.status_code,
+                        response.status,
                         delay,
                     )
                     response.close()
+                    response.release_conn()
                     self._pause(delay)
                     continue
             if stream:
@@ -179,10 +196,11 @@ class Forwarder:
             return request.read_body() or None
         return request.body
 
-    def _prepare(
-        self, request: ProxyRequest, body: bytes | Iterable[bytes] | None
-    ) -> requests.PreparedRequest:
-        headers = {}
+    def _headers(self, request: ProxyRequest, body: bytes | Iterable[bytes] | None) -> dict[str, str]:
+        """What goes upstream: the caller's end-to-end headers (repeated ones joined), this
+        bridge's Via entry, its credentials unless the caller brought some, and framing
+        headers that describe ``body`` as it will be sent."""
+        headers: dict[str, str] = {}
         for name, value in end_to_end(request.headers.items()):
             if name.lower() in ("host", "content-length"):
                 continue
@@ -194,35 +212,23 @@ class Forwarder:
             authorization = self.upstream.authorization()
             if authorization:
                 headers["Authorization"] = authorization
-        url = self.upstream.url + request.path
-        if request.query:
-            url += "?" + request.query_string
-        prepared = requests.Request(request.method, url, headers=headers).prepare()
-        # Set the body after prepare(): requests would otherwise decide on chunking itself
-        # and re-encode the URL.
-        prepared.url = url
-        prepared.body = body
-        prepared.headers.pop("Content-Length", None)
-        prepared.headers.pop("Transfer-Encoding", None)
         if isinstance(body, bytes):
-            prepared.headers["Content-Length"] = str(len(body))
+            headers["Content-Length"] = str(len(body))
         elif body is not None:
             length = request.headers.get("Content-Length")
             if length is not None:
-                prepared.headers["Content-Length"] = length
+                headers["Content-Length"] = length
             else:
-                prepared.headers["Transfer-Encoding"] = "chunked"
+                headers["Transfer-Encoding"] = "chunked"
         elif request.method in ("POST", "PUT", "PATCH"):
-            prepared.headers["Content-Length"] = "0"
-        return prepared
+            headers["Content-Length"] = "0"
+        return headers
 
 
-def _streamed(response: requests.Response, flush_headers: bool) -> ProxyResponse:
-    headers = Headers()
-    for name, value in end_to_end(response.raw.headers.items()):
-        headers.add(name, value)
+def _streamed(response: urllib3.BaseHTTPResponse, flush_headers: bool) -> ProxyResponse:
+    headers = Headers(end_to_end(response.headers.items()))
     body = UpstreamBody(response, flush_headers)
-    return ProxyResponse(status=response.status_code, headers=headers, body=body, on_close=body.close)
+    return ProxyResponse(status=response.status, headers=headers, body=body, on_close=body.close)
 
 
 class UpstreamBody:
@@ -236,13 +242,13 @@ class UpstreamBody:
     iteration then ends quietly instead of reporting a broken upstream.
     """
 
-    def __init__(self, response: requests.Response, flush_headers: bool):
+    def __init__(self, response: urllib3.BaseHTTPResponse, flush_headers: bool):
         self.response = response
         self.flush_headers = flush_headers
         self.closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        raw = self.response.raw
+        raw = self.response
         if self.flush_headers:
             yield b""
         try:
@@ -265,7 +271,7 @@ class UpstreamBody:
     def abort(self) -> None:
         """Make a blocked read return, from another greenlet or thread (the reader closes)."""
         self.closed = True
-        sock = _socket_of(self.response.raw)
+        sock = _socket_of(self.response)
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -273,13 +279,17 @@ class UpstreamBody:
                 pass
 
     def close(self) -> None:
+        """Give the connection back: to the pool when the body was read to its end (urllib3
+        released it already), closed when the caller left early (unread bytes would be
+        read as the next response)."""
         self.closed = True
         self.response.close()
+        self.response.release_conn()
 
 
-def _no_read_timeout(response: requests.Response) -> None:
+def _no_read_timeout(response: urllib3.BaseHTTPResponse) -> None:
     """A stream's headers came within ``read_timeout``; its body may be idle for hours."""
-    sock = _socket_of(response.raw)
+    sock = _socket_of(response)
     if sock is not None:
         sock.settimeout(None)
 
@@ -294,11 +304,12 @@ def _socket_of(raw: object) -> socket.socket | None:
     return sock
 
 
-def _failure_status(error: requests.RequestException, url: str) -> ProxyResponse:
+def _failure_status(error: Urllib3Error, url: str) -> ProxyResponse:
     cause = _root_cause(error)
-    if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
+    # NewConnectionError (refused, unresolvable) is a ConnectTimeoutError to urllib3.
+    if isinstance(error, UpstreamTimeout) and not isinstance(error, NewConnectionError):
         return status_response(504, "Timeout", f"upstream timed out: {url}: {cause}")
-    if isinstance(error, requests.exceptions.SSLError):
+    if isinstance(error, SSLError):
         return status_response(502, "InternalError", f"upstream TLS failure: {url}: {cause}")
     return status_response(502, "InternalError", f"upstream unreachable: {url}: {cause}")
 

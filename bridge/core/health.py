@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 
-import requests
+import orjson
+import urllib3
 from flask import Blueprint, jsonify, request
 
 from bridge.core.auth import is_trusted_caller
@@ -70,21 +71,21 @@ class ReadinessProbe:
             if authorization:
                 headers["Authorization"] = authorization
         try:
-            response = self.upstream.session().get(
-                self.upstream.url + "/version", headers=headers, timeout=self.timeout
+            response = self.upstream.urlopen(
+                "GET", "/version", headers=headers, timeout=self.timeout, retries=False, redirect=False
             )
-        except requests.RequestException as error:
+        except urllib3.exceptions.HTTPError as error:
             return f"upstream unreachable: {error.__class__.__name__}: {error}"
-        if response.status_code == LOOP_STATUS:
-            return _status_message(response) or "upstream request loop"
-        if response.status_code >= 500:
-            return f"upstream answered {response.status_code} to GET /version"
+        if response.status == LOOP_STATUS:
+            return _status_message(response.data) or "upstream request loop"
+        if response.status >= 500:
+            return f"upstream answered {response.status} to GET /version"
         return None
 
 
-def _status_message(response: requests.Response) -> str | None:
+def _status_message(data: bytes) -> str | None:
     try:
-        body = response.json()
+        body = orjson.loads(data)
     except ValueError:
         return None
     message = body.get("message") if isinstance(body, dict) else None

@@ -156,7 +156,7 @@ def test_an_in_process_embedded_upstream_has_ray_system_like_the_shared_one():
         BridgeConfig(upstream="embedded"), environ={}, start_embedded=start_in_process
     )
     try:
-        response = upstream.session().get(upstream.url + "/api/v1/namespaces/ray-system", timeout=5)
-        assert response.status_code == 200
+        response = upstream.urlopen("GET", "/api/v1/namespaces/ray-system", timeout=5)
+        assert response.status == 200
     finally:
         upstream.keepalive.stop()
