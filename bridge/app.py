@@ -20,7 +20,7 @@ from flask import Flask, Response, has_request_context, request
 
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
-from bridge.core.config import BridgeConfig
+from bridge.core.config import SERVED_GUIDE_PATH, BridgeConfig
 from bridge.core.cors import install_cors
 from bridge.core.errors import (
     install_error_handlers,
@@ -36,6 +36,7 @@ from bridge.core.state import BridgeState, current_state
 from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
 from v1compat import routes as v1_routes
+from v1compat.guide import blueprint as guide_blueprint
 from v1compat.routes import render_http_error as render_v1_error
 from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
@@ -45,7 +46,7 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 
-_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", SERVED_GUIDE_PATH})
 # First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
 # and probes look there, in any case or with extra slashes); every other path outside /apis/v1
 # answers errors like the Go v1 server mounted on "/".
@@ -99,6 +100,7 @@ def create_app(
     app.before_request(_authenticate_caller)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
+    app.register_blueprint(guide_blueprint)
     v2_routes.init_app(app)
     v1_routes.init_app(app)
     app.after_request(_go_reason_phrase)
