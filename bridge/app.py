@@ -20,6 +20,7 @@ from flask import Flask, Response, has_request_context, request
 
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
+from bridge.core.clients import product_token
 from bridge.core.config import SERVED_GUIDE_PATH, BridgeConfig
 from bridge.core.cors import install_cors
 from bridge.core.errors import (
@@ -63,6 +64,7 @@ def create_app(
     ``middlewares`` run after the built-in ones and after those of the config, in order."""
     config = BridgeConfig.load() if config is None else config
     configure_logging(config.log_level)
+    metrics.limit_client_labels(config.metrics_client_limit)
     upstream = upstream or connect_upstream(config, start_embedded=start_in_process)
     send_credentials = config.auth_mode != "passthrough"
     hops = HopGuard(instance_id_from(os.environ), f"{upstream.mode} {upstream.url}")
@@ -134,12 +136,15 @@ def _authenticate_caller() -> None:
 
 
 def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:
-    metrics.observe_upstream(proxy_request.route, attempts)
+    metrics.observe_upstream(proxy_request.route, attempts, status)
     if has_request_context():
         note_upstream(status, attempts)
 
 
 def _observe_request(fields: dict, seconds: float) -> None:
+    route = fields["route"] or "none"
     metrics.observe_request(
-        fields["dialect"], fields["route"] or "none", fields["method"], fields["status"], seconds
+        fields["dialect"], route, fields["method"], fields["status"], seconds, stream=fields["stream"]
     )
+    if fields["dialect"] == "v1":
+        metrics.observe_v1_client(product_token(fields["user_agent"]), fields["identity"], route)

@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
 )
 
 from bridge.core.auth import upstream_headers
-from bridge.core.logs import REQUEST_ID_HEADER, name_route
+from bridge.core.logs import REQUEST_ID_HEADER, name_route, note_stream
 from bridge.core.metrics import OPEN_STREAMS
 from bridge.core.state import current_state
 from v2proxy.compute_template import compute_templates
@@ -143,6 +143,7 @@ def dispatch(**_url_values: str) -> Response:
         raise RequestEntityTooLarge(str(error)) from None
     flask_response = to_flask_response(response)
     if is_stream(proxy_request):
+        note_stream()
         OPEN_STREAMS.inc()
         flask_response.call_on_close(OPEN_STREAMS.dec)
         abort = getattr(response.body, "abort", None)
