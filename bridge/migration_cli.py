@@ -87,19 +87,15 @@ class Templates:
     def __init__(self, files: list[str], kube_api: str | None, token_file: str | None):
         from v1compat.translate import template_from_document
 
-        self.found: dict[tuple[str, str], dict[str, Any]] = {}
-        self.unnamespaced: dict[str, dict[str, Any]] = {}
-        for path in files:
-            template = template_from_document(_read_input(path))
-            if template.get("namespace"):
-                self.found[(template["namespace"], template["name"])] = template
-            else:
-                self.unnamespaced[template["name"]] = template
+        # A file the user names is meant for this body: matched by name, whatever its namespace.
+        self.files = {
+            template["name"]: template for template in map(template_from_document, map(_read_input, files))
+        }
         self.kube_api = kube_api.rstrip("/") if kube_api else None
         self.headers = _bearer(token_file)
 
     def __call__(self, namespace: str, name: str) -> dict[str, Any] | None:
-        template = self.found.get((namespace, name)) or self.unnamespaced.get(name)
+        template = self.files.get(name)
         if template is not None or self.kube_api is None:
             return template
         return self._fetch(namespace, name)

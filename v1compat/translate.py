@@ -134,7 +134,8 @@ def translate(
     now: _dt.datetime,
 ) -> Translation:
     """The manifests and the v2 create call for one v1 create body (the JSON, decoded).
-    ``namespace`` is the path namespace of the v1 create (default: the body's)."""
+    ``namespace`` is the path namespace of the v1 create (default: the body's); it replaces
+    the body's, so one body can be translated for several namespaces."""
     kind = kind or detect_kind(body)
     report = InputReport()
     try:
@@ -142,6 +143,7 @@ def translate(
     except BodyError as error:
         raise V1Error(Code.INVALID_ARGUMENT, str(error)) from None
     namespace = namespace or message.get("namespace") or ""
+    message["namespace"] = namespace  # the v1 call's path namespace is the one that counts
     manifests = kind.to_manifests(message, namespace, templates, now)
     route = _ROUTES[kind.create_route]
     return Translation(kind, manifests, route.successor(route.method, namespace), list(report.unknown))
