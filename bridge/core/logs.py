@@ -129,7 +129,9 @@ def install_request_logging(app: Flask, observers: Sequence[RequestObserver] = (
             "path": request.path,
             "query": loggable_query(request.query_string),
             "dialect": getattr(g, "dialect", "other"),
-            "route": getattr(g, "route_name", None) or request.endpoint,
+            # a surface that took the request names it (None: no row matched); the app's
+            # own views (probes, /metrics, the guide) go by their endpoint name
+            "route": g.route_name if "dialect" in g else request.endpoint,
             "stream": getattr(g, "streamed", False),
             "status": response.status_code,
             "upstream_status": getattr(g, "upstream_status", None),
