@@ -9,6 +9,9 @@ Exit codes a script can rely on (both commands):
   the cluster).
 
 Errors are one line on stderr, starting ``kuberay-bridge <command>:``.
+
+Nothing here imports ``requests`` (hence ``ssl``) at module level: ``serve`` builds the same
+parser, and its master must not import ``ssl`` before the gevent workers patch it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 EXIT_INPUT, EXIT_USAGE, EXIT_MISSING = 1, 2, 3
@@ -48,6 +50,8 @@ def _bearer(token_file: str | None) -> dict[str, str]:
 
 
 def cmd_usage(args: argparse.Namespace) -> int:
+    import requests
+
     from v1compat.usage import as_json, as_table, usage_rows
 
     url = args.url.rstrip("/") + "/metrics"
@@ -101,6 +105,8 @@ class Templates:
         return self._fetch(namespace, name)
 
     def _fetch(self, namespace: str, name: str) -> dict[str, Any] | None:
+        import requests
+
         from bridge.kube.resources import CONFIGMAPS
         from v2proxy.templates import configmap_to_template, is_compute_template
 
