@@ -86,23 +86,42 @@ def _read_input(source: str) -> Any:
 
 
 class Templates:
-    """Compute templates from ``--template`` files, then from the cluster's API (``--kube-api``)."""
+    """Compute templates from ``--template`` files, then from the cluster (``--cluster``)."""
 
-    def __init__(self, files: list[str], kube_api: str | None, token_file: str | None):
+    def __init__(self, files: list[str], cluster: str | None):
         from v1compat.translate import template_from_document
 
         # A file the user names is meant for this body: matched by name, whatever its namespace.
         self.files = {
             template["name"]: template for template in map(template_from_document, map(_read_input, files))
         }
-        self.kube_api = kube_api.rstrip("/") if kube_api else None
-        self.headers = _bearer(token_file)
+        self.cluster = cluster
+        self._upstream: Any = None
 
     def __call__(self, namespace: str, name: str) -> dict[str, Any] | None:
         template = self.files.get(name)
-        if template is not None or self.kube_api is None:
+        if template is not None or self.cluster is None:
             return template
         return self._fetch(namespace, name)
+
+    def upstream(self) -> Any:
+        """The cluster, resolved as ``serve --upstream`` resolves it (kubeconfig credentials,
+        exec plugins and in-cluster service accounts included)."""
+        if self._upstream is None:
+            import os
+
+            from bridge.core.config import BridgeConfig, ConfigError
+            from bridge.core.upstream import connect_upstream
+
+            try:
+                config = BridgeConfig.load(flags={"upstream": self.cluster}, environ={})
+            except ConfigError as error:
+                raise CommandError(EXIT_USAGE, f"--cluster: {'; '.join(error.problems)}") from None
+            try:
+                self._upstream = connect_upstream(config, os.environ)
+            except Exception as error:  # the kubernetes loaders raise more than ConfigError
+                raise CommandError(EXIT_MISSING, f"--cluster {self.cluster}: {error}") from None
+        return self._upstream
 
     def _fetch(self, namespace: str, name: str) -> dict[str, Any] | None:
         import requests
@@ -110,9 +129,12 @@ class Templates:
         from bridge.kube.resources import CONFIGMAPS
         from v2proxy.templates import configmap_to_template, is_compute_template
 
-        url = self.kube_api + CONFIGMAPS.get_url(namespace, name)
+        upstream = self.upstream()
+        url = upstream.url + CONFIGMAPS.get_url(namespace, name)
+        authorization = upstream.authorization()
+        headers = {"Authorization": authorization} if authorization else {}
         try:
-            answer = requests.get(url, headers=self.headers, timeout=TIMEOUT)
+            answer = upstream.session().get(url, headers=headers, timeout=TIMEOUT)
         except requests.RequestException as error:
             raise CommandError(EXIT_MISSING, f"cannot read {url}: {error}") from None
         if answer.status_code == 404:
@@ -139,7 +161,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from v1compat.translate import KINDS, MissingTemplate, kind_named, translate
 
     body = _read_input(args.file)
-    templates = Templates(args.template, args.kube_api, args.token_file)
+    templates = Templates(args.template, args.cluster)
     try:
         kind = kind_named(args.kind) if args.kind else None
     except KeyError:
@@ -150,7 +172,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     except V1Error as error:
         raise CommandError(EXIT_INPUT, f"invalid v1 body: {error.message}") from None
     except MissingTemplate as error:
-        raise CommandError(EXIT_MISSING, f"{error}: pass --template FILE or --kube-api URL") from None
+        raise CommandError(EXIT_MISSING, f"{error}: pass --template FILE or --cluster") from None
     for warning in result.warnings:
         print(f"kuberay-bridge translate: warning: {warning} (dropped)", file=sys.stderr)
     request_lines = _v2_request_lines(result.v2_call, args.output)
@@ -203,11 +225,11 @@ def add_commands(commands: Any) -> None:
         help="a compute template (v1 body or ConfigMap) a cluster names; repeatable",
     )
     translate.add_argument(
-        "--kube-api",
-        metavar="URL",
-        help="read missing compute templates from this Kubernetes API (e.g. kubectl proxy's URL)",
+        "--cluster",
+        metavar="UPSTREAM",
+        help="read the other compute templates from this cluster: kubeconfig[:PATH], in-cluster, "
+        "or a URL such as kubectl proxy's (as serve --upstream)",
     )
-    translate.add_argument("--token-file", metavar="FILE", help="bearer token for --kube-api")
     translate.set_defaults(func=_guarded(cmd_translate, "translate"))
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from bridge.cli import main
 from tests.support.factories import example
+from tests.support.kubeconfig import write_kubeconfig
 from tests.support.repo import EXAMPLES
 
 CLUSTER_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("*_clusters.json"))
@@ -68,7 +69,7 @@ def test_a_cluster_example_creates_through_v2_and_reads_back_like_a_v1_create(ca
             == 200
         )
     status, out, err = translate(
-        capsys, str(EXAMPLES / name), "--namespace", ns, "--kube-api", kube.url, "--output", "json"
+        capsys, str(EXAMPLES / name), "--namespace", ns, "--cluster", kube.url, "--output", "json"
     )
     assert status == 0, err
     assert f"v2: POST /apis/ray.io/v1/namespaces/{ns}/rayclusters" in err
@@ -109,3 +110,20 @@ def test_exit_codes_and_errors_a_script_can_rely_on(capsys, tmp_path):
     assert "Cpu amount is zero" in err
     assert translate(capsys, str(TEMPLATE), "--kind", "nope")[0] == 2
     assert translate(capsys, str(tmp_path / "missing.json"))[0] == 3
+
+
+def test_templates_come_from_a_cluster_named_by_a_kubeconfig(capsys, bridge, ns, embedded, tmp_path):
+    assert (
+        bridge.post(
+            f"/apis/v1/namespaces/{ns}/compute_templates", json={**example(TEMPLATE.name), "namespace": ns}
+        ).status_code
+        == 200
+    )
+    kubeconfig = write_kubeconfig(tmp_path / "config", embedded.url, {"token": "t"})
+    status, out, err = translate(
+        capsys, str(EXAMPLES / "ha_clusters.json"), "--namespace", ns, "--cluster", f"kubeconfig:{kubeconfig}"
+    )
+    assert status == 0, err
+    (raycluster,) = list(yaml.safe_load_all(out))
+    assert raycluster["metadata"]["namespace"] == ns
+    assert translate(capsys, str(EXAMPLES / "ha_clusters.json"), "--cluster", "nonsense")[0] == 2
