@@ -69,7 +69,8 @@ def decide(
 ) -> StageDecision:
     """Whether a v1 call by ``clients`` (its names: User-Agent product, identity) is served."""
     stage = stage_of(config, route_name, today)
-    refused = stage == REMOVED or (stage == READ_ONLY and is_write(method))
+    # read-only refuses the table's writes; a method or path v1 never had keeps its 404/501
+    refused = stage == REMOVED or (stage == READ_ONLY and route_name is not None and is_write(method))
     if refused:
         for client in clients:
             if client in config.v1_client_exceptions:

@@ -94,3 +94,18 @@ def test_after_the_sunset_date_the_after_sunset_stage_applies_by_itself(embedded
     assert refused.status_code == 410
     assert refused.headers["KubeRay-V1-Stage"] == "read-only"
     assert refused.headers["Sunset"]
+
+
+def test_a_cors_preflight_is_never_refused_by_the_stage(embedded, ns):
+    bridge = bridge_with(embedded, v1_stage="removed", cors_origins=["https://ui.example"])
+    preflight = bridge.options(
+        f"/apis/v1/namespaces/{ns}/clusters",
+        headers={"Origin": "https://ui.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code != 410
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://ui.example"
+
+
+def test_read_only_keeps_the_501_of_a_method_v1_never_had(embedded, ns):
+    bridge = bridge_with(embedded, v1_stage="read-only")
+    assert bridge.put(f"/apis/v1/namespaces/{ns}/clusters/c1", json={}).status_code == 501

@@ -35,6 +35,10 @@ def test_read_only_refuses_writes_and_serves_reads():
         assert not served(config, route, method)
 
 
+def test_read_only_leaves_calls_v1_never_had_to_their_404_or_501():
+    assert served(BridgeConfig(v1_stage="read-only"), None, "PUT")
+
+
 def test_removed_refuses_reads_too():
     config = BridgeConfig(v1_stage="removed")
     assert not served(config, "clusters.list", "GET")
