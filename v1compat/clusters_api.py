@@ -32,7 +32,7 @@ from v1compat.validation import (
     require_namespace,
     validate_create_cluster,
 )
-from v1compat.wire import write_failure
+from v1compat.wire import warn_client, write_failure
 from v2proxy.templates import configmap_to_template
 
 CREATE_FAILED = "Create Cluster failed."
@@ -160,7 +160,23 @@ def _resolve_templates(client: V2Calls, namespace: str, cluster: dict[str, Any])
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_cluster_name(namespace, name)
     raycluster = managed.fetch(client, CLUSTERS, namespace, name, GET_FAILED)
+    _warn_unshown([raycluster])
     return convert.raycluster_to_cluster(raycluster, cluster_events(client, raycluster))
+
+
+def _warn_unshown(rayclusters: list[dict[str, Any]]) -> None:
+    """Say which RayCluster fields this v1 answer leaves out (set through v2, or a CRD newer
+    than the v1 API): a v1 client that re-creates what it read would lose them."""
+    unshown = [(cr, fields) for cr in rayclusters if (fields := convert.unshown_spec_fields(cr))]
+    if not unshown:
+        return
+    first, fields = unshown[0]
+    namespace, name = _namespace_and_name(first)
+    more = f" (and {len(unshown) - 1} more RayClusters)" if len(unshown) > 1 else ""
+    warn_client(
+        f"RayCluster {namespace}/{name} has fields the v1 API cannot show: {', '.join(fields)}{more}; "
+        f"read them through v2: GET {RAYCLUSTERS.get_url(namespace, name)}"
+    )
 
 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
@@ -174,6 +190,7 @@ def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
 
 def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
     items, next_page = managed.list_items(client, CLUSTERS, namespace, *context, query=page.as_query())
+    _warn_unshown(items)
     clusters = [
         convert.raycluster_to_cluster(item, events)
         for item, events in zip(items, events_of_clusters(client, items), strict=True)

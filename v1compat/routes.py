@@ -238,7 +238,7 @@ def _add_v1_headers(response: Response) -> Response:
         return response
     row, values = match_route(request.method, request.path) or (None, {})
     name_route("v1", row.name if row else None)
-    for text in g.pop("v1_input_warnings", None) or []:
+    for text in [*(g.pop("v1_input_warnings", None) or []), *(g.pop("v1_output_warnings", None) or [])]:
         response.headers.add("Warning", warning_299(text))
     successor = row.successor_at(values) if row else None
     for name, value in deprecation_headers(current_config(), successor):

@@ -14,6 +14,7 @@ from v1compat.convert.cluster import (
     raycluster_spec,
     raycluster_to_cluster,
     required_templates,
+    unshown_spec_fields,
 )
 from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.convert.errors import ConversionError
@@ -40,5 +41,6 @@ __all__ = [
     "parse_quantity",
     "raycluster_spec",
     "raycluster_to_cluster",
+    "unshown_spec_fields",
     "required_templates",
 ]
