@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import kubernetes_validate
+
 from tests.support.helm import CHART, render
 
 DASHBOARD = CHART / "dashboards" / "kuberay-bridge-migration.json"
@@ -60,3 +62,4 @@ def test_the_chart_ships_the_dashboard_for_the_grafana_sidecar_when_asked():
     assert configmap["metadata"]["labels"]["team"] == "ray"
     shipped = json.loads(configmap["data"]["kuberay-bridge-migration.json"])
     assert shipped == json.loads(DASHBOARD.read_text())
+    kubernetes_validate.validate(configmap, "1.33", strict=True)
