@@ -2,7 +2,7 @@
 # the runtime dependencies, as a non-root user. Build: docker build -t kuberay-bridge .
 FROM python:3.12-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md MIGRATION.md ./
 COPY bridge ./bridge
 COPY v1compat ./v1compat
 COPY v2proxy ./v2proxy

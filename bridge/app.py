@@ -21,7 +21,8 @@ from flask import Flask, Response, has_request_context, request
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
 from bridge.core.bodies import drain_unread_body, read_body_first
-from bridge.core.config import BridgeConfig
+from bridge.core.clients import product_token
+from bridge.core.config import SERVED_GUIDE_PATH, BridgeConfig
 from bridge.core.cors import install_cors
 from bridge.core.errors import (
     install_error_handlers,
@@ -39,6 +40,7 @@ from bridge.core.upstream import Upstream, connect_upstream
 from bridge.supervisor import start_in_process
 from v1compat import routes as v1_routes
 from v1compat import swagger
+from v1compat.guide import blueprint as guide_blueprint
 from v1compat.routes import render_http_error as render_v1_error
 from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
@@ -48,7 +50,9 @@ from v2proxy.pipeline import Pipeline
 from v2proxy.retry import RetryPolicy
 from v2proxy.routes import ROUTES
 
-_OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # /readyz tells strangers only ready or not
+_OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", SERVED_GUIDE_PATH}
+)  # /readyz tells strangers only ready or not
 # First path segments whose errors are Kubernetes Status objects (clients of the Kubernetes API
 # and probes look there, in any case or with extra slashes); every other path outside /apis/v1
 # answers errors like the Go v1 server mounted on "/".
@@ -65,6 +69,7 @@ def create_app(
     ``middlewares`` run after the built-in ones and after those of the config, in order."""
     config = BridgeConfig.load() if config is None else config
     configure_logging(config.log_level)
+    metrics.limit_client_labels(config.metrics_client_limit)
     upstream = upstream or connect_upstream(config, start_embedded=start_in_process)
     send_credentials = config.auth_mode != "passthrough"
     hops = HopGuard(instance_id_from(os.environ), f"{upstream.mode} {upstream.url}")
@@ -103,6 +108,7 @@ def create_app(
     app.before_request(read_body_first)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(metrics_blueprint)
+    app.register_blueprint(guide_blueprint)
     v2_routes.init_app(app)
     v1_routes.init_app(app)
     app.register_blueprint(swagger.blueprint)
@@ -141,12 +147,15 @@ def _authenticate_caller() -> None:
 
 
 def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:
-    metrics.observe_upstream(proxy_request.route, attempts)
+    metrics.observe_upstream(proxy_request.route, attempts, status)
     if has_request_context():
         note_upstream(status, attempts)
 
 
 def _observe_request(fields: dict, seconds: float) -> None:
+    route = fields["route"] or "none"
     metrics.observe_request(
-        fields["dialect"], fields["route"] or "none", fields["method"], fields["status"], seconds
+        fields["dialect"], route, fields["method"], fields["status"], seconds, stream=fields["stream"]
     )
+    if fields["dialect"] == "v1":
+        metrics.observe_v1_client(product_token(fields["user_agent"]), fields["identity"], route)

@@ -13,6 +13,7 @@ from bridge import __version__
 from bridge.core.config import BridgeConfig, ConfigError
 from bridge.core.logs import log_everything_as_json
 from bridge.fd_limit import raise_open_files_limit
+from bridge.migration_cli import add_commands as add_migration_commands
 from bridge.preflight import import_from_working_directory, startup_problems
 from bridge.server import run
 
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "route tables let the bridge call upstream: the Helm chart's files/rbac-rules.yaml.",
     )
     rbac.set_defaults(func=_cmd_rbac)
+    add_migration_commands(commands)
     return parser
 
 

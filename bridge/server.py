@@ -312,9 +312,17 @@ class BridgeApplication(BaseApplication):
         if problems:
             log.error("SIGHUP: configuration not reloaded, the running one stays: %s", "; ".join(problems))
             return False
+        changed = [
+            f"{name}: {getattr(self.bridge_config, name)} -> {getattr(config, name)}"
+            for name in BridgeConfig.settings()
+            if getattr(self.bridge_config, name) != getattr(config, name)
+        ]
         self.bridge_config = config
         self.settings = gunicorn_settings(config, self.settings["_hooks"])
-        log.info("SIGHUP: configuration reloaded; new workers start with it")
+        log.info(
+            "SIGHUP: configuration reloaded (%s); new workers start with it",
+            "; ".join(changed) or "nothing changed",
+        )
         return True
 
     def run(self) -> None:

@@ -37,7 +37,7 @@ from v1compat.validation import (
     require_namespace,
     validate_create_cluster,
 )
-from v1compat.wire import write_failure
+from v1compat.wire import warn_client, write_failure
 
 CREATE_FAILED = "Create Cluster failed."
 BUILD_FAILED = "Failed to create a Ray cluster"
@@ -145,7 +145,23 @@ def _resolve_templates(
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_cluster_name(namespace, name)
     raycluster = managed.fetch(client, CLUSTERS, namespace, name, GET_FAILED)
+    _warn_unshown([raycluster])
     return convert.raycluster_to_cluster(raycluster, cluster_events(client, raycluster))
+
+
+def _warn_unshown(rayclusters: list[dict[str, Any]]) -> None:
+    """Say which RayCluster fields this v1 answer leaves out (set through v2, or a CRD newer
+    than the v1 API): a v1 client that re-creates what it read would lose them."""
+    unshown = [(cr, fields) for cr in rayclusters if (fields := convert.unshown_spec_fields(cr))]
+    if not unshown:
+        return
+    first, fields = unshown[0]
+    namespace, name = _namespace_and_name(first)
+    more = f" (and {len(unshown) - 1} more RayClusters)" if len(unshown) > 1 else ""
+    warn_client(
+        f"RayCluster {namespace}/{name} has fields the v1 API cannot show: {', '.join(fields)}{more}; "
+        f"read them through v2: GET {RAYCLUSTERS.get_url(namespace, name)}"
+    )
 
 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
@@ -159,6 +175,7 @@ def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
 
 def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
     items, next_page = managed.list_items(client, CLUSTERS, namespace, *context, query=page.as_query())
+    _warn_unshown(items)
     clusters = managed.convert_each(items, convert.raycluster_to_cluster, events_of_clusters(client, items))
     return {"clusters": clusters, "continue_": next_page}
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 
-from bridge.core.config import BridgeConfig
+from bridge.core.config import SERVED_GUIDE_PATH, BridgeConfig
 from bridge.kube.resources import CONFIGMAPS, RAYCLUSTERS, RAYJOBS, RAYSERVICES, SERVICES, quote_segment
 from bridge.kube.services import dashboard_service_id
 from bridge.kube.warnings import warning_299
@@ -120,12 +120,12 @@ def deprecation_headers(config: BridgeConfig, successor: Successor | None) -> li
     headers = [("Deprecation", f"@{_unix_seconds(since)}")]
     if config.v1_sunset:
         headers.append(("Sunset", formatdate(_unix_seconds(config.v1_sunset), usegmt=True)))
-    guide = config.migration_guide_url
+    guide = guide_url(config)
     links = []
     if successor is not None:
         target = successor.path
         if not successor.served_by_bridge:
-            target = f"{guide}#{successor.guide_section}"
+            target = guide_url(config, successor.guide_section)
         links.append(f'<{target}>; rel="successor-version"')
     links.append(f'<{guide}>; rel="deprecation"')
     headers.append(("Link", ", ".join(links)))
@@ -135,6 +135,15 @@ def deprecation_headers(config: BridgeConfig, successor: Successor | None) -> li
         advice = f"use the KubeRay v2 API ({_RAY}) instead"
     headers.append(("Warning", warning_299(f"KubeRay APIServer v1 is deprecated; {advice}")))
     return headers
+
+
+def guide_url(config: BridgeConfig, section: str = "") -> str:
+    """The migration guide: the copy the bridge serves (``SERVED_GUIDE_PATH``, relative, so
+    it resolves against whatever host the client reached the bridge by), with ``section`` as
+    its anchor; a configured URL is used as given, without an anchor that page may not have."""
+    if config.migration_guide_url:
+        return config.migration_guide_url
+    return f"{SERVED_GUIDE_PATH}#{section}" if section else SERVED_GUIDE_PATH
 
 
 def _unix_seconds(day: _dt.date) -> int:

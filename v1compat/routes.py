@@ -17,6 +17,8 @@ Every v1 response, errors included, carries the deprecation headers of
 
 from __future__ import annotations
 
+import datetime as _dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,8 +26,10 @@ from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import BaseConverter, Map, Rule
 
+from bridge.core.clients import caller_names
 from bridge.core.errors import register_error_renderer
 from bridge.core.logs import name_route
+from bridge.core.state import EXTENSION
 from bridge.kube.warnings import warning_299
 from v1compat.deprecation import (
     V1_PREFIX,
@@ -85,10 +89,13 @@ from v1compat.handlers.templates import (
 from v1compat.query import LIMIT_CONTINUE, PAGE_SIZE_TOKEN, QueryField
 from v1compat.schemas import EmptySchema
 from v1compat.schemas.base import ProtoSchema
+from v1compat.stages import decide, describe_stages, refusal_message
 from v1compat.wire import current_config, v1_error_response
 from v2proxy.paths import raw_request_path
 
 blueprint = Blueprint("v1compat", __name__, url_prefix=V1_PREFIX)
+log = logging.getLogger("kuberay_bridge.v1")
+STAGE_HEADER = "KubeRay-V1-Stage"
 
 
 class SegmentConverter(BaseConverter):
@@ -223,7 +230,34 @@ def init_app(app: Flask) -> None:
     app.url_map.converters.setdefault("seg", SegmentConverter)  # before the rules are bound
     app.register_blueprint(blueprint)
     register_error_renderer(app, V1_PREFIX, render_http_error)
+    app.before_request(_apply_stage)
     app.after_request(_add_v1_headers)
+    state = app.extensions.get(EXTENSION)
+    if state is not None:
+        log.info("%s", describe_stages(state.config))
+
+
+def today() -> _dt.date:
+    """The day the stage is decided on (UTC, as the ``Sunset`` header's date)."""
+    return _dt.datetime.now(_dt.UTC).date()
+
+
+def _apply_stage() -> Response | None:
+    """410 Gone, before any handler (or 404 of a row not served yet) runs, for a v1 call the
+    stage no longer serves to this caller."""
+    if not is_v1_path(request.path):
+        return None
+    matched = match_route(request.method, request.path)
+    row, values = matched or (None, {})
+    decision = decide(current_config(), row.name if row else None, request.method, caller_names(), today())
+    g.v1_stage = decision.stage
+    if not decision.refused:
+        return None
+    successor = row.successor_at(values) if row else None
+    message = refusal_message(
+        request.method, request.path, decision.stage, successor.describe() if successor else None
+    )
+    return v1_error_response(V1Error(Code.FAILED_PRECONDITION, message), status=410)
 
 
 # --- errors and headers for the whole /apis/v1 prefix ---------------------------------------
@@ -267,9 +301,12 @@ def _add_v1_headers(response: Response) -> Response:
         return response
     row, values = match_route(request.method, request.path) or (None, {})
     name_route("v1", row.name if row else None)
-    for text in g.pop("v1_input_warnings", None) or []:
+    for text in [*(g.pop("v1_input_warnings", None) or []), *(g.pop("v1_output_warnings", None) or [])]:
         response.headers.add("Warning", warning_299(text))
     successor = row.successor_at(values) if row else None
     for name, value in deprecation_headers(current_config(), successor):
         response.headers.add(name, value)
+    stage = g.get("v1_stage")
+    if stage:
+        response.headers[STAGE_HEADER] = stage
     return response

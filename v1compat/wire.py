@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import orjson
-from flask import Response, request
+from flask import Response, g, has_request_context, request
 
 from bridge.core.bodies import request_body
 from bridge.core.config import BridgeConfig
@@ -41,6 +41,12 @@ def v1_json(payload: Any, status: int = 200) -> Response:
         except UnicodeEncodeError:  # a lone surrogate echoed from the input: escape it
             body = json.dumps(payload, separators=(",", ":")).encode()
     return Response(body, status=status, mimetype="application/json")
+
+
+def warn_client(text: str) -> None:
+    """A ``Warning: 299`` for this v1 response (what v1 could not say in its body)."""
+    if has_request_context():
+        g.setdefault("v1_output_warnings", []).append(text)
 
 
 def v1_error_response(error: V1Error, status: int | None = None) -> Response:

@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
 
 from bridge.core.auth import upstream_headers
 from bridge.core.bodies import request_body
-from bridge.core.logs import REQUEST_ID_HEADER, name_route
+from bridge.core.logs import REQUEST_ID_HEADER, name_route, note_stream
 from bridge.core.metrics import OPEN_STREAMS
 from bridge.core.state import current_state
 from v2proxy.bodies import body_format
@@ -113,6 +113,7 @@ def _entry_rules(routes: tuple[Route, ...]) -> list[str]:
 def dispatch(**_url_values: str) -> Response:
     state = current_state()
     raw_path = raw_request_path(request.environ)
+    name_route("v2", None)  # a v2 path, whether or not a row takes it
     if request.method == "OPTIONS":
         return _options(state.pipeline, raw_path)
     try:
@@ -144,6 +145,7 @@ def dispatch(**_url_values: str) -> Response:
         raise RequestEntityTooLarge(str(error)) from None
     flask_response = to_flask_response(response)
     if is_stream(proxy_request):
+        note_stream()
         OPEN_STREAMS.inc()
         flask_response.call_on_close(OPEN_STREAMS.dec)
         abort = getattr(response.body, "abort", None)

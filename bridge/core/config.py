@@ -116,6 +116,46 @@ def _http_url(value: Any) -> str:
     return text
 
 
+def _optional_http_url(value: Any) -> str | None:
+    text = _parse_optional_str(value)
+    return None if text is None else _http_url(text)
+
+
+V1_STAGES = ("coexist", "read-only", "removed")  # each stricter than the one before
+SERVED_GUIDE_PATH = "/migration"
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """``a=b,c`` (flags, environment) or a mapping (config file) as (key, value) pairs."""
+    if isinstance(value, Mapping):
+        return [(str(k).strip(), "" if v is None else str(v).strip()) for k, v in value.items()]
+    pairs = []
+    for item in _parse_list(value):
+        key, _, text = item.partition("=")
+        pairs.append((key.strip(), text.strip()))
+    return pairs
+
+
+def _stage_overrides(value: Any) -> dict[str, str]:
+    overrides = {}
+    for resource, stage in _pairs(value):
+        if not resource or stage not in V1_STAGES:
+            raise ValueError(
+                f"{resource}={stage!r}: use RESOURCE=STAGE, a stage one of {', '.join(V1_STAGES)}"
+            )
+        overrides[resource] = stage
+    return overrides
+
+
+def _client_exceptions(value: Any) -> dict[str, _dt.date | None]:
+    exceptions = {}
+    for client, until in _pairs(value):
+        if not client:
+            raise ValueError("an exception needs a client name (CLIENT or CLIENT=YYYY-MM-DD)")
+        exceptions[client] = _parse_date(until)
+    return exceptions
+
+
 def _origins(value: Any) -> list[str]:
     """CORS origins as browsers send them: ``*`` or ``scheme://host[:port]``, no path."""
     origins = _parse_list(value)
@@ -294,10 +334,41 @@ class BridgeConfig:
         "snapshot whose README marks v1 deprecated)",
     )
     v1_sunset: _dt.date | None = _setting(None, _parse_date, "date the v1 API goes away (Sunset header)")
-    migration_guide_url: str = _setting(
-        "https://github.com/ray-project/kuberay-bridge/blob/main/MIGRATION.md",
-        _http_url,
-        "where the deprecation Link header points",
+    migration_guide_url: str | None = _setting(
+        None,
+        _optional_http_url,
+        "where the deprecation Link header points (default: the guide the bridge serves at "
+        f"{SERVED_GUIDE_PATH})",
+    )
+    v1_stage: str = _setting(
+        "coexist",
+        _one_of(*V1_STAGES),
+        "coexist: v1 served, deprecated; read-only: v1 writes answer 410; removed: all of v1 answers 410",
+    )
+    v1_stage_overrides: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "parse": _stage_overrides,
+            "help": "per-resource stages, e.g. templates=coexist,clusters=read-only",
+        },
+    )
+    v1_client_exceptions: dict[str, _dt.date | None] = field(
+        default_factory=dict,
+        metadata={
+            "parse": _client_exceptions,
+            "help": "clients (User-Agent product or identity) that keep full v1 access, each until "
+            "a date if given: python-requests=2027-01-31,ci-bot",
+        },
+    )
+    v1_after_sunset_stage: str = _setting(
+        "removed",
+        _one_of(*V1_STAGES),
+        "the stage that applies by itself from the v1_sunset date on (when stricter)",
+    )
+    metrics_client_limit: int = _setting(
+        50,
+        _in_range(_parse_int, 1, 10_000),
+        "distinct v1 clients (and identities) a worker labels in metrics; later ones count as other",
     )
 
     @classmethod

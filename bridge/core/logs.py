@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from bridge.core.clients import caller_identity
+
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 request_log = logging.getLogger("kuberay_bridge.requests")
@@ -80,6 +82,28 @@ def name_route(dialect: str, route: str | None) -> None:
     g.route_name = route
 
 
+def note_stream() -> None:
+    """This response is a watch or a followed log: its duration is how long it stayed open."""
+    g.streamed = True
+
+
+_SECRET_PARAM = re.compile(r"token|password|secret|key", re.IGNORECASE)
+_NOT_SECRET = frozenset({"continue", "resourceVersion", "labelSelector", "fieldSelector"})
+
+
+def loggable_query(query: bytes) -> str:
+    """The query string for the log line (a list and a watch differ only there), with the
+    value of any parameter named like a credential replaced by ``REDACTED``."""
+    text = query.decode("utf-8", "replace")
+    parts = []
+    for part in text.split("&") if text else []:
+        name, sep, _value = part.partition("=")
+        if sep and name not in _NOT_SECRET and _SECRET_PARAM.search(name):
+            part = f"{name}=REDACTED"
+        parts.append(part)
+    return "&".join(parts)
+
+
 def note_upstream(status: int, attempts: int) -> None:
     """Remember the last upstream status of this request for its log line."""
     g.upstream_status = status
@@ -103,12 +127,18 @@ def install_request_logging(app: Flask, observers: Sequence[RequestObserver] = (
             "request_id": request_id,
             "method": request.method,
             "path": request.path,
+            "query": loggable_query(request.query_string),
             "dialect": getattr(g, "dialect", "other"),
-            "route": getattr(g, "route_name", None) or (request.url_rule.rule if request.url_rule else None),
+            # a surface that took the request names it (None: no row matched); the app's
+            # own views (probes, /metrics, the guide) go by their endpoint name
+            "route": g.route_name if "dialect" in g else request.endpoint,
+            "stream": getattr(g, "streamed", False),
             "status": response.status_code,
             "upstream_status": getattr(g, "upstream_status", None),
             "upstream_attempts": getattr(g, "upstream_attempts", None),
             "remote": request.remote_addr,
+            "user_agent": request.headers.get("User-Agent"),
+            "identity": caller_identity(),
         }
         started = getattr(g, "request_started", time.monotonic())
 

@@ -14,6 +14,7 @@ from v1compat.convert.cluster import (
     raycluster_spec,
     raycluster_to_cluster,
     required_templates,
+    unshown_spec_fields,
 )
 from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.convert.errors import ConversionError
@@ -60,6 +61,7 @@ __all__ = [
     "raycluster_to_cluster",
     "rayjob_to_job",
     "required_job_templates",
+    "unshown_spec_fields",
     "required_templates",
     "submission_to_job_request",
     "submit_reply_from_dashboard",

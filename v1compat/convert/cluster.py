@@ -177,6 +177,28 @@ def cluster_to_raycluster(
 # --- read-back -------------------------------------------------------------------------------
 
 
+# The RayCluster spec fields a v1 Cluster carries (build and read-back); any other field a
+# newer CRD (or a v2 client) sets is invisible through v1.
+V1_SPEC_FIELDS = frozenset(
+    {
+        "rayVersion",
+        "headGroupSpec",
+        "workerGroupSpecs",
+        "enableInTreeAutoscaling",
+        "autoscalerOptions",
+        "headServiceAnnotations",
+    }
+)
+
+
+def unshown_spec_fields(cr: dict[str, Any]) -> list[str]:
+    """The ``spec.<field>`` paths of this RayCluster that a v1 read cannot show, sorted."""
+    spec = cr.get("spec") or {}
+    return sorted(
+        f"spec.{key}" for key, value in spec.items() if key not in V1_SPEC_FIELDS and value is not None
+    )
+
+
 def cluster_spec_from_raycluster_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """PopulateRayClusterSpec."""
     result: dict[str, Any] = {"head_group_spec": head_group_from_crd(spec.get("headGroupSpec") or {})}

@@ -151,9 +151,15 @@ def test_headers_name_the_successor_the_guide_and_the_dates():
 
 def test_templates_link_to_the_guide_section_and_say_where_the_configmap_lives():
     successor = v2_successor("GET", "/apis/v1/compute_templates")
-    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), successor))
-    assert headers["Link"].startswith(f'<{GUIDE}#compute-templates>; rel="successor-version"')
+    headers = dict(deprecation_headers(BridgeConfig(), successor))
+    assert headers["Link"].startswith('</migration#compute-templates>; rel="successor-version"')
     assert "use GET /api/v1/configmaps on the Kubernetes API" in headers["Warning"]
+
+
+def test_a_configured_guide_gets_no_anchor_appended():
+    successor = v2_successor("GET", "/apis/v1/compute_templates")
+    headers = dict(deprecation_headers(BridgeConfig(migration_guide_url=GUIDE), successor))
+    assert headers["Link"] == f'<{GUIDE}>; rel="successor-version", <{GUIDE}>; rel="deprecation"'
 
 
 def test_no_sunset_header_unless_a_date_is_configured():

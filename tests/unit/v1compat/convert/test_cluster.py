@@ -23,6 +23,7 @@ from v1compat.convert import (
     is_managed,
     raycluster_to_cluster,
     required_templates,
+    unshown_spec_fields,
 )
 from v1compat.errors import Code, V1Error
 from v1compat.validation import validate_create_cluster
@@ -1169,3 +1170,18 @@ def test_the_creation_timestamp_has_nanoseconds_like_gos_clock() -> None:
     stamped = build_raycluster(minimal(), "ns", TEMPLATES, clock=lambda: 1695638915_766443417)
     stamped = stamped["metadata"]["annotations"]
     assert stamped["ray.io/creation-timestamp"] == "2023-09-25 10:48:35.766443417 +0000 UTC"
+
+
+def test_unshown_spec_fields_are_those_a_v1_cluster_does_not_carry():
+
+    cr = {
+        "spec": {
+            "headGroupSpec": {},
+            "workerGroupSpecs": [],
+            "suspend": False,
+            "upgradeStrategy": {},
+            "x": None,
+        }
+    }
+    assert unshown_spec_fields(cr) == ["spec.suspend", "spec.upgradeStrategy"]
+    assert unshown_spec_fields({}) == []
