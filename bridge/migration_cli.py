@@ -219,7 +219,9 @@ def add_commands(commands: Any) -> None:
         "1 bad input, 2 bad command line, 3 a template or the cluster is missing.",
     )
     translate.add_argument("file", metavar="FILE|-", help="the v1 request body (JSON or YAML; - for stdin)")
-    translate.add_argument("--kind", help="compute_template, cluster, ... (default: told by the body)")
+    translate.add_argument(
+        "--kind", help="compute_template, cluster, job or service (default: told by the body)"
+    )
     translate.add_argument("--namespace", help="the namespace of the v1 call (default: the body's)")
     translate.add_argument("--output", choices=("yaml", "json"), default="yaml", help="default: yaml")
     translate.add_argument(
