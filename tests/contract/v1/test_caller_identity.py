@@ -84,3 +84,20 @@ def test_passthrough_knows_no_identity(embedded, ns, caplog):
     (entry,) = [record.fields for record in caplog.records if record.name == "kuberay_bridge.requests"]
     assert entry["identity"] is None
     assert ALICE not in str(entry)
+
+
+def test_the_usage_report_reads_a_named_token_file_and_shows_identities(embedded, ns, token_file, capsys):
+    import json
+
+    from bridge.cli import main
+    from tests.support.live_server import serving
+
+    bridge = bridge_with(embedded, token_file)
+    bridge.get(f"/apis/v1/namespaces/{ns}/jobs", headers=as_caller(ALICE, "report-tool/1")).close()
+    with serving(bridge.application) as server:
+        status = main(["usage", "--url", server.url, "--token-file", str(token_file), "--output", "json"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    rows = [row for row in json.loads(out) if row["client"] == "report-tool"]
+    assert [(row["identity"], row["route"]) for row in rows] == [("ci-alice", "jobs.list")]
+    assert ALICE not in out
