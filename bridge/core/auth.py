@@ -138,6 +138,7 @@ class TokenFile:
         self.path = path
         self._stamp: tuple[float, int] | None = None
         self._tokens: tuple[KnownToken, ...] = ()
+        self._names: frozenset[str] = frozenset()
         self._lock = threading.Lock()
         self._problem: str | None = None  # logged once, until the file is readable again
 
@@ -150,6 +151,7 @@ class TokenFile:
                 with self._lock:
                     with open(self.path, encoding="utf-8") as handle:
                         self._tokens = parse_tokens(handle.read())
+                    self._names = frozenset(known.name for known in self._tokens if known.name)
                     self._stamp = stamp
         except (OSError, UnicodeDecodeError) as error:
             problem = f"cannot read the token file {self.path}: {error}; refusing every caller"
@@ -173,11 +175,9 @@ class TokenFile:
         return self.identify(token) is not None
 
     def names(self) -> frozenset[str]:
-        """The names of the token holders (empty when the file cannot be read)."""
-        try:
-            return frozenset(known.name for known in self.tokens() if known.name)
-        except TokenFileUnreadable:
-            return frozenset()
+        """The names of the token holders, as of the last read (``identify`` re-reads the file
+        when it changed; this adds no ``stat`` to a request)."""
+        return self._names
 
 
 def check_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> str | None:

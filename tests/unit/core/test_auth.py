@@ -35,4 +35,4 @@ def test_the_identity_is_the_name_of_the_presented_token_in_token_mode_only(tmp_
     assert check_caller("token", "Bearer plain-token", tokens) is None
     assert check_caller("passthrough", "Bearer alice-token", tokens) is None
     assert check_caller("none", "Bearer alice-token", tokens) is None
-    assert tokens.names() == {"alice"}
+    assert tokens.names() == {"alice"}  # as of the last read
