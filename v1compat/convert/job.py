@@ -154,7 +154,7 @@ def job_to_rayjob(
 
 def unshown_job_spec_fields(cr: dict[str, Any]) -> list[str]:
     """The spec fields of this RayJob, and of the RayCluster spec inside it, that a v1 read
-    cannot show (set through v2, or from a newer CRD), sorted."""
+    cannot show (set through v2, or from a newer CRD): its own, then its cluster spec's, each sorted."""
     spec = cr.get("spec")
     if not isinstance(spec, dict):
         return []

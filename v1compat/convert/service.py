@@ -122,7 +122,7 @@ def service_to_rayservice(
 
 def unshown_service_spec_fields(cr: dict[str, Any]) -> list[str]:
     """The spec fields of this RayService, and of its RayCluster config, that a v1 read
-    cannot show (set through v2, or from a newer CRD), sorted."""
+    cannot show (set through v2, or from a newer CRD): its own, then its cluster spec's, each sorted."""
     spec = cr.get("spec")
     if not isinstance(spec, dict):
         return []
