@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from http import HTTPStatus
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 from bridge.core import metrics
 from bridge.core.auth import TokenFile, check_caller
@@ -143,7 +143,11 @@ def _authenticate_caller() -> None:
     state = current_state()
     if request.path == "/metrics" and (state.config.auth_mode != "token" or state.config.metrics_open):
         return
-    check_caller(state.config.auth_mode, request.headers.get("Authorization"), state.tokens)
+    g.caller_identity = check_caller(
+        state.config.auth_mode, request.headers.get("Authorization"), state.tokens
+    )
+    if state.tokens is not None and state.config.auth_mode == "token":
+        g.identity_names = state.tokens.names()
 
 
 def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:

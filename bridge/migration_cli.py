@@ -10,7 +10,7 @@ Exit codes a script can rely on (both commands):
 
 Errors are one line on stderr, starting ``kuberay-bridge <command>:``.
 
-Nothing here imports ``requests`` (hence ``ssl``) at module level: ``serve`` builds the same
+Nothing here imports ``urllib3`` (hence ``ssl``) at module level: ``serve`` builds the same
 parser, and its master must not import ``ssl`` before the gevent workers patch it.
 """
 
@@ -37,31 +37,37 @@ class CommandError(Exception):
 
 
 def _bearer(token_file: str | None) -> dict[str, str]:
+    """The first token of ``token_file``, read as the bridge reads its own (comments, an
+    optional ``,name``), so the bridge's token file works here too."""
     if not token_file:
         return {}
+    from bridge.core.auth import parse_tokens
+
     try:
-        token = Path(token_file).read_text(encoding="utf-8").strip()
-    except OSError as error:
-        raise CommandError(EXIT_MISSING, f"cannot read {token_file}: {error.strerror}") from None
-    return {"Authorization": f"Bearer {token}"}
+        tokens = parse_tokens(Path(token_file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(EXIT_MISSING, f"cannot read {token_file}: {error}") from None
+    if not tokens:
+        raise CommandError(EXIT_MISSING, f"{token_file} holds no token")
+    return {"Authorization": f"Bearer {tokens[0].secret.decode()}"}
 
 
 # --- usage ----------------------------------------------------------------------------------
 
 
 def cmd_usage(args: argparse.Namespace) -> int:
-    import requests
+    import urllib3
 
     from v1compat.usage import as_json, as_table, usage_rows
 
     url = args.url.rstrip("/") + "/metrics"
     try:
-        answer = requests.get(url, headers=_bearer(args.token_file), timeout=TIMEOUT)
-    except requests.RequestException as error:
+        answer = urllib3.request("GET", url, headers=_bearer(args.token_file), timeout=TIMEOUT, retries=False)
+    except urllib3.exceptions.HTTPError as error:
         raise CommandError(EXIT_MISSING, f"cannot read {url}: {error}") from None
-    if answer.status_code != 200:
-        raise CommandError(EXIT_MISSING, f"{url} answered {answer.status_code}")
-    rows = usage_rows(answer.text)
+    if answer.status != 200:
+        raise CommandError(EXIT_MISSING, f"{url} answered {answer.status}")
+    rows = usage_rows(answer.data.decode("utf-8", "replace"))
     if args.output == "json":
         print(json.dumps(as_json(rows), indent=2))
     elif rows:
@@ -219,7 +225,9 @@ def add_commands(commands: Any) -> None:
         "1 bad input, 2 bad command line, 3 a template or the cluster is missing.",
     )
     translate.add_argument("file", metavar="FILE|-", help="the v1 request body (JSON or YAML; - for stdin)")
-    translate.add_argument("--kind", help="compute_template, cluster, ... (default: told by the body)")
+    translate.add_argument(
+        "--kind", help="compute_template, cluster, job or service (default: told by the body)"
+    )
     translate.add_argument("--namespace", help="the namespace of the v1 call (default: the body's)")
     translate.add_argument("--output", choices=("yaml", "json"), default="yaml", help="default: yaml")
     translate.add_argument(

@@ -37,7 +37,7 @@ from v1compat.validation import (
     require_namespace,
     validate_create_cluster,
 )
-from v1compat.wire import warn_client, write_failure
+from v1compat.wire import write_failure
 
 CREATE_FAILED = "Create Cluster failed."
 BUILD_FAILED = "Failed to create a Ray cluster"
@@ -150,18 +150,7 @@ def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
 
 
 def _warn_unshown(rayclusters: list[dict[str, Any]]) -> None:
-    """Say which RayCluster fields this v1 answer leaves out (set through v2, or a CRD newer
-    than the v1 API): a v1 client that re-creates what it read would lose them."""
-    unshown = [(cr, fields) for cr in rayclusters if (fields := convert.unshown_spec_fields(cr))]
-    if not unshown:
-        return
-    first, fields = unshown[0]
-    namespace, name = _namespace_and_name(first)
-    more = f" (and {len(unshown) - 1} more RayClusters)" if len(unshown) > 1 else ""
-    warn_client(
-        f"RayCluster {namespace}/{name} has fields the v1 API cannot show: {', '.join(fields)}{more}; "
-        f"read them through v2: GET {RAYCLUSTERS.get_url(namespace, name)}"
-    )
+    managed.warn_unshown("RayCluster", RAYCLUSTERS.get_url, rayclusters, convert.unshown_spec_fields)
 
 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:

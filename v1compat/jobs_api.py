@@ -88,7 +88,13 @@ def build_rayjob(job: dict[str, Any], namespace: str, templates: dict[str, dict[
 
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_job_name(namespace, name)
-    return convert.rayjob_to_job(managed.fetch(client, JOBS, namespace, name, GET_FAILED))
+    rayjob = managed.fetch(client, JOBS, namespace, name, GET_FAILED)
+    _warn_unshown([rayjob])
+    return convert.rayjob_to_job(rayjob)
+
+
+def _warn_unshown(rayjobs: list[dict[str, Any]]) -> None:
+    managed.warn_unshown("RayJob", RAYJOBS.get_url, rayjobs, convert.unshown_job_spec_fields)
 
 
 def list_in_namespace(client: V2Calls, namespace: str, page: PageQuery) -> dict[str, Any]:
@@ -108,6 +114,7 @@ def _list(client: V2Calls, namespace: str | None, page: PageQuery) -> dict[str, 
     items, next_page = managed.list_items(
         client, JOBS, namespace, LIST_FAILED, listing, query=page.as_query()
     )
+    _warn_unshown(items)
     return {"jobs": [convert.rayjob_to_job(item) for item in items], "continue_": next_page}
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from bridge.kube.text import InvalidUnicode, check_unicode
 from v1compat.errors import not_found
-from v1compat.wire import k8s_message, upstream_error, write_failure
+from v1compat.wire import k8s_message, upstream_error, warn_client, write_failure
 
 log = logging.getLogger("kuberay_bridge.v1")
 
@@ -119,3 +119,26 @@ def delete(client: V2Calls, kind: ManagedKind, namespace: str, name: str, lookup
         raise not_found(kind.not_found_message(name), k8s_message(result.status, result.body), lookup_context)
     if not result.ok:
         raise write_failure(result.status, result.body, kind.delete_failed(name))
+
+
+def warn_unshown(
+    kind: str,
+    path: Callable[[str, str], str],
+    objects: Sequence[Any],
+    unshown: Callable[[dict[str, Any]], list[str]],
+) -> None:
+    """Say which fields of these objects (``kind`` RayCluster, RayJob...) this v1 answer leaves
+    out, as ``unshown`` finds them (set through v2, or a CRD newer than the v1 API): a v1
+    client that re-creates what it read would lose them. One ``Warning`` names the first such
+    object, its fields and its v2 path, and counts the others."""
+    found = [(item, fields) for item in objects if isinstance(item, dict) and (fields := unshown(item))]
+    if not found:
+        return
+    first, fields = found[0]
+    metadata = first.get("metadata") or {}
+    namespace, name = metadata.get("namespace") or "", metadata.get("name") or ""
+    more = f" (and {len(found) - 1} more {kind}s)" if len(found) > 1 else ""
+    warn_client(
+        f"{kind} {namespace}/{name} has fields the v1 API cannot show: {', '.join(fields)}{more}; "
+        f"read them through v2: GET {path(namespace, name)}"
+    )

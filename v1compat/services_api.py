@@ -181,6 +181,7 @@ def _resolve_templates(
 def get(client: V2Calls, namespace: str, name: str) -> dict[str, Any]:
     require_service_name(namespace, name)
     rayservice = managed.fetch(client, SERVICES, namespace, name, GET_FAILED)
+    _warn_unshown([rayservice])
     return convert.rayservice_to_service(rayservice, service_events(client, rayservice))
 
 
@@ -195,11 +196,16 @@ def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
 
 def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
     items, next_page = managed.list_items(client, SERVICES, namespace, *context, query=page.as_query())
+    _warn_unshown(items)
     services = [
         convert.rayservice_to_service(item, events)
         for item, events in zip(items, events_of_services(client, items), strict=True)
     ]
     return {"services": services, "next_page_token": next_page}
+
+
+def _warn_unshown(rayservices: list[dict[str, Any]]) -> None:
+    managed.warn_unshown("RayService", RAYSERVICES.get_url, rayservices, convert.unshown_service_spec_fields)
 
 
 def service_events(client: V2Calls, rayservice: dict[str, Any]) -> list[dict[str, Any]]:

@@ -15,7 +15,8 @@ exactly what the bridge would write. Each kind is a row of ``KINDS``:
   is the v2 call printed with the manifest;
 - ``manifest_kind``: the Kubernetes kind it creates (documentation and ``--help``).
 
-Jobs and services join by adding their rows once their converters exist.
+Every kind a v1 create builds a manifest for has its row: compute templates, clusters, jobs
+and services (a job submission creates nothing in Kubernetes).
 """
 
 from __future__ import annotations
@@ -29,11 +30,27 @@ from v1compat import convert
 from v1compat.clusters_api import BUILD_FAILED, CREATE_FAILED
 from v1compat.deprecation import Successor
 from v1compat.errors import Code, V1Error, invalid_input_with_details
+from v1compat.jobs_api import build_rayjob
 from v1compat.routes import ROUTES
-from v1compat.schemas import ClusterSchema, ComputeTemplateSchema, InputReport, read_message
+from v1compat.schemas import (
+    ClusterSchema,
+    ComputeTemplateSchema,
+    InputReport,
+    RayJobSchema,
+    RayServiceSchema,
+    read_message,
+)
 from v1compat.schemas.base import BodyError, ProtoSchema
+from v1compat.services_api import CREATE_FAILED as SERVICE_CREATE_FAILED
+from v1compat.services_api import build_rayservice
 from v1compat.templates_api import CREATE_FAILED as TEMPLATE_CREATE_FAILED
-from v1compat.validation import validate_create_cluster, validate_create_template, validate_template_memory
+from v1compat.validation import (
+    validate_create_cluster,
+    validate_create_job,
+    validate_create_service,
+    validate_create_template,
+    validate_template_memory,
+)
 from v2proxy.templates import configmap_to_template, template_to_configmap
 
 TemplateLookup = Callable[[str, str], "dict[str, Any] | None"]
@@ -65,20 +82,61 @@ def _template_manifests(
     return [template_to_configmap(template, namespace)]
 
 
-def _cluster_manifests(
-    cluster: dict[str, Any], namespace: str, templates: TemplateLookup, now: _dt.datetime
-) -> list[dict[str, Any]]:
-    validate_create_cluster(namespace, cluster)
+def _found_templates(
+    namespace: str, names: list[str], templates: TemplateLookup
+) -> dict[str, dict[str, Any]]:
     found = {}
-    for name in convert.required_templates(cluster):
+    for name in names:
         template = templates(namespace, name)
         if template is None:
             raise MissingTemplate(namespace, name)
         found[name] = template
+    return found
+
+
+def _cluster_manifests(
+    cluster: dict[str, Any], namespace: str, templates: TemplateLookup, now: _dt.datetime
+) -> list[dict[str, Any]]:
+    validate_create_cluster(namespace, cluster)
+    found = _found_templates(namespace, convert.required_templates(cluster), templates)
     try:
         return [convert.cluster_to_raycluster(cluster, namespace, found, now=now)]
     except convert.ConversionError as error:
         raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
+
+
+def _job_manifests(
+    job: dict[str, Any], namespace: str, templates: TemplateLookup, _now: _dt.datetime
+) -> list[dict[str, Any]]:
+    """A RayJob carries no timestamp of the bridge's: the clock is not needed."""
+    validate_create_job(namespace, job)
+    found = _found_templates(namespace, convert.required_job_templates(job), templates)
+    return [build_rayjob(job, namespace, found)]
+
+
+def _service_manifests(
+    service: dict[str, Any], namespace: str, templates: TemplateLookup, now: _dt.datetime
+) -> list[dict[str, Any]]:
+    validate_create_service(namespace, service)
+    found = _found_templates(namespace, convert.required_templates(service), templates)
+    nanoseconds = (now - _EPOCH) // _dt.timedelta(microseconds=1) * 1000
+    return [build_rayservice(service, namespace, found, SERVICE_CREATE_FAILED, lambda: nanoseconds)]
+
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+
+
+def _is_job(body: dict[str, Any]) -> bool:
+    return "entrypoint" in body
+
+
+def _is_service(body: dict[str, Any]) -> bool:
+    return "serveConfigV2" in body or "serve_config_V2" in body
+
+
+def _is_cluster(body: dict[str, Any]) -> bool:
+    """A cluster spec alone: jobs and services carry one too."""
+    return ("clusterSpec" in body or "cluster_spec" in body) and not (_is_job(body) or _is_service(body))
 
 
 KINDS: tuple[TranslateKind, ...] = (
@@ -93,10 +151,14 @@ KINDS: tuple[TranslateKind, ...] = (
     TranslateKind(
         "cluster",
         ClusterSchema(),
-        lambda body: "clusterSpec" in body or "cluster_spec" in body,
+        _is_cluster,
         _cluster_manifests,
         "clusters.create",
         "RayCluster",
+    ),
+    TranslateKind("job", RayJobSchema(), _is_job, _job_manifests, "jobs.create", "RayJob"),
+    TranslateKind(
+        "service", RayServiceSchema(), _is_service, _service_manifests, "services.create", "RayService"
     ),
 )
 _ROUTES = {row.name: row for row in ROUTES}

@@ -11,10 +11,20 @@ Three modes (``auth_mode``):
   calls Kubernetes with its own credentials. The file holds one token a line; spaces around a
   token and blank lines are ignored, and a ``#`` at the start of a line or after a space begins
   a comment, as in a shell (a bearer token holds no spaces). A ``#`` inside a token is part of
-  it: ``tok#withhash`` is one token, never ``tok``. The
+  it: ``tok#withhash`` is one token, never ``tok``. A line may name its token's holder after a
+  comma, as kube-apiserver's ``--token-auth-file`` does (``token,name[,uid,"groups"]``: the
+  columns after the name are ignored); that name is the caller's identity (``g.caller_identity``)
+  in logs, usage metrics and v1 stage exceptions, so the token itself never has to be named
+  anywhere. A line without a comma is an unnamed token, as before (a bearer token holds no
+  comma, RFC 6750). The
   file is re-read when it changes, so a rotated Secret needs no restart; when it cannot be read
   (removed, unreadable) every caller is refused with 503 and the log says why: the bridge
   fails closed.
+
+The caller's identity is known in ``token`` mode only (for named tokens). In ``passthrough``
+mode the bridge does not verify the token, Kubernetes does: asking it who the caller is would
+cost a TokenReview per request, and names read from an unverified token (JWT claims) would
+let any caller write any name into logs and metrics, so there is no identity.
 
 Whatever the mode, headers that would let a caller act as someone else (``Impersonate-*``),
 forge its origin (``X-Forwarded-*``, ``Forwarded``), steer the connection (hop-by-hop
@@ -27,12 +37,14 @@ not turn into a DELETE it did not) are removed, and the bridge sets
 
 from __future__ import annotations
 
+import csv
 import hmac
 import logging
 import os
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from werkzeug.datastructures import Headers, WWWAuthenticate
 from werkzeug.exceptions import ServiceUnavailable, Unauthorized
@@ -95,10 +107,28 @@ class TokenFileUnreadable(Exception):
     """The token file cannot be read (removed, unreadable, not UTF-8)."""
 
 
-def parse_tokens(text: str) -> tuple[bytes, ...]:
+@dataclass(frozen=True)
+class KnownToken:
+    """One line of the token file: the secret, and the name of its holder (None: unnamed)."""
+
+    secret: bytes
+    name: str | None = None
+
+    def __repr__(self) -> str:  # never the secret, wherever an object ends up printed
+        return f"KnownToken(name={self.name!r})"
+
+
+def parse_tokens(text: str) -> tuple[KnownToken, ...]:
     """The tokens of a token file's text (format in the module docstring)."""
-    lines = (_COMMENT.sub("", line).strip() for line in text.splitlines())
-    return tuple(line.encode() for line in lines if line)
+    known = []
+    for line in text.splitlines():
+        line = _COMMENT.sub("", line).strip()
+        if not line:
+            continue
+        columns = [column.strip() for column in next(csv.reader([line], skipinitialspace=True))]
+        if columns and columns[0]:
+            known.append(KnownToken(columns[0].encode(), (columns[1] if len(columns) > 1 else "") or None))
+    return tuple(known)
 
 
 class TokenFile:
@@ -107,11 +137,12 @@ class TokenFile:
     def __init__(self, path: str):
         self.path = path
         self._stamp: tuple[float, int] | None = None
-        self._tokens: tuple[bytes, ...] = ()
+        self._tokens: tuple[KnownToken, ...] = ()
+        self._names: frozenset[str] = frozenset()
         self._lock = threading.Lock()
         self._problem: str | None = None  # logged once, until the file is readable again
 
-    def tokens(self) -> tuple[bytes, ...]:
+    def tokens(self) -> tuple[KnownToken, ...]:
         """The accepted tokens; TokenFileUnreadable (logged once) when the file cannot be read."""
         try:
             stat = os.stat(self.path)
@@ -120,6 +151,7 @@ class TokenFile:
                 with self._lock:
                     with open(self.path, encoding="utf-8") as handle:
                         self._tokens = parse_tokens(handle.read())
+                    self._names = frozenset(known.name for known in self._tokens if known.name)
                     self._stamp = stamp
         except (OSError, UnicodeDecodeError) as error:
             problem = f"cannot read the token file {self.path}: {error}; refusing every caller"
@@ -132,27 +164,39 @@ class TokenFile:
             self._problem = None
         return self._tokens
 
-    def accepts(self, token: str) -> bool:
+    def identify(self, token: str) -> KnownToken | None:
+        """The file's entry for this token, or None when it is not accepted."""
         presented = token.encode()
         # Compare with every token so the time taken does not say which one nearly matched.
-        return any([hmac.compare_digest(presented, known) for known in self.tokens()])
+        matches = [known for known in self.tokens() if hmac.compare_digest(presented, known.secret)]
+        return matches[0] if matches else None
+
+    def accepts(self, token: str) -> bool:
+        return self.identify(token) is not None
+
+    def names(self) -> frozenset[str]:
+        """The names of the token holders, as of the last read (``identify`` re-reads the file
+        when it changed; this adds no ``stat`` to a request)."""
+        return self._names
 
 
-def check_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> None:
-    """Raise 401 (with ``WWW-Authenticate: Bearer``) unless the caller may use the bridge."""
+def check_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> str | None:
+    """Raise 401 (with ``WWW-Authenticate: Bearer``) unless the caller may use the bridge;
+    else the caller's identity: its token's name in ``token`` mode, None otherwise."""
     if auth_mode == "none":
-        return
+        return None
     token = bearer_token(authorization)
     if token is None:
         raise _unauthorized("a bearer token is required (Authorization: Bearer <token>)")
     if auth_mode != "token":
-        return
+        return None
     try:
-        accepted = tokens is not None and tokens.accepts(token)
+        known = tokens.identify(token) if tokens is not None else None
     except TokenFileUnreadable:
         raise ServiceUnavailable("the bridge cannot check tokens now; see its log") from None
-    if not accepted:
+    if known is None:
         raise _unauthorized("the bearer token is not accepted")
+    return known.name
 
 
 def is_trusted_caller(auth_mode: str, authorization: str | None, tokens: TokenFile | None) -> bool:

@@ -30,7 +30,13 @@ def caller_identity() -> str | None:
 
 
 def caller_names() -> list[str]:
-    """Every name this request's caller goes by: identity first, then the product token."""
-    names = [product_token(request.headers.get("User-Agent"))]
+    """Every name this request's caller goes by: identity first, then the product token.
+
+    A product token that is the name of an identity (``g.identity_names``, set by the auth
+    layer) does not count: anyone can send any ``User-Agent``, so only the holder of that
+    identity's token goes by its name, and an exception granted to an identity stays its own.
+    """
+    product = product_token(request.headers.get("User-Agent"))
+    names = [] if product in getattr(g, "identity_names", ()) else [product]
     identity = caller_identity()
     return [identity, *names] if identity else names

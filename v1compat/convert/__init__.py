@@ -19,7 +19,7 @@ from v1compat.convert.cluster import (
 from v1compat.convert.constants import MANAGED_BY_SELECTOR
 from v1compat.convert.errors import ConversionError
 from v1compat.convert.events import cluster_event_from_event
-from v1compat.convert.job import job_to_rayjob, rayjob_to_job, required_job_templates
+from v1compat.convert.job import job_to_rayjob, rayjob_to_job, required_job_templates, unshown_job_spec_fields
 from v1compat.convert.quantity import (
     QuantityError,
     canonical_quantity,
@@ -30,6 +30,7 @@ from v1compat.convert.service import (
     active_cluster_name,
     rayservice_to_service,
     service_to_rayservice,
+    unshown_service_spec_fields,
 )
 from v1compat.convert.submissions import (
     job_info_from_dashboard,
@@ -62,6 +63,8 @@ __all__ = [
     "rayjob_to_job",
     "required_job_templates",
     "unshown_spec_fields",
+    "unshown_job_spec_fields",
+    "unshown_service_spec_fields",
     "required_templates",
     "submission_to_job_request",
     "submit_reply_from_dashboard",

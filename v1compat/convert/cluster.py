@@ -191,12 +191,24 @@ V1_SPEC_FIELDS = frozenset(
 )
 
 
+def unshown_fields(
+    spec: Any, shown: frozenset[str], prefix: str, defaults: dict[str, Any] | None = None
+) -> list[str]:
+    """The ``<prefix>.<field>`` paths of ``spec`` outside ``shown``, sorted. A field holding
+    its CRD default is not one: a v1 re-create gets the same default back."""
+    if not isinstance(spec, dict):
+        return []
+    defaults = defaults or {}
+    return sorted(
+        f"{prefix}.{key}"
+        for key, value in spec.items()
+        if key not in shown and value is not None and (key not in defaults or value != defaults[key])
+    )
+
+
 def unshown_spec_fields(cr: dict[str, Any]) -> list[str]:
     """The ``spec.<field>`` paths of this RayCluster that a v1 read cannot show, sorted."""
-    spec = cr.get("spec") or {}
-    return sorted(
-        f"spec.{key}" for key, value in spec.items() if key not in V1_SPEC_FIELDS and value is not None
-    )
+    return unshown_fields(cr.get("spec"), V1_SPEC_FIELDS, "spec")
 
 
 def cluster_spec_from_raycluster_spec(spec: dict[str, Any]) -> dict[str, Any]:

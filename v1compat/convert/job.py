@@ -16,7 +16,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from v1compat.convert.cluster import cluster_spec_from_raycluster_spec, raycluster_spec, required_templates
+from v1compat.convert.cluster import (
+    V1_SPEC_FIELDS,
+    cluster_spec_from_raycluster_spec,
+    raycluster_spec,
+    required_templates,
+    unshown_fields,
+)
 from v1compat.convert.constants import (
     APP_NAME,
     APP_NAME_LABEL,
@@ -32,6 +38,28 @@ from v1compat.convert.quantity import QuantityError, canonical_quantity, read_qu
 SUBMITTER_CONTAINER = "ray-job-submitter"
 DEFAULT_SUBMITTER_CPU = "1"
 DEFAULT_SUBMITTER_MEMORY = "1Gi"
+
+# The RayJob spec fields a v1 RayJob reads back. ``jobId`` is read from the status, which
+# holds the same id once Ray runs the job; ``activeDeadlineSeconds`` is written but, as in
+# Go, never read back, so it is one of the fields a v1 read leaves out.
+V1_JOB_SPEC_FIELDS = frozenset(
+    {
+        "entrypoint",
+        "metadata",
+        "runtimeEnvYAML",
+        "shutdownAfterJobFinishes",
+        "ttlSecondsAfterFinished",
+        "jobId",
+        "clusterSelector",
+        "rayClusterSpec",
+        "submitterPodTemplate",
+        "entrypointNumCpus",
+        "entrypointNumGpus",
+        "entrypointResources",
+    }
+)
+# What the RayJob CRD defaults (Kubernetes fills them in on every create, v1 ones included).
+JOB_SPEC_DEFAULTS = {"backoffLimit": 0, "submissionMode": "K8sJobMode"}
 
 
 def required_job_templates(job: dict[str, Any]) -> list[str]:
@@ -122,6 +150,17 @@ def job_to_rayjob(
 
 
 # --- read-back -------------------------------------------------------------------------------
+
+
+def unshown_job_spec_fields(cr: dict[str, Any]) -> list[str]:
+    """The spec fields of this RayJob, and of the RayCluster spec inside it, that a v1 read
+    cannot show (set through v2, or from a newer CRD): its own, then its cluster spec's, each sorted."""
+    spec = cr.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    return unshown_fields(spec, V1_JOB_SPEC_FIELDS, "spec", JOB_SPEC_DEFAULTS) + unshown_fields(
+        spec.get("rayClusterSpec"), V1_SPEC_FIELDS, "spec.rayClusterSpec"
+    )
 
 
 def _limit_text(value: Any) -> str:

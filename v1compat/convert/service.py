@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from v1compat.convert.cluster import (
+    V1_SPEC_FIELDS,
     cluster_spec_from_raycluster_spec,
     go_time_string,
     raycluster_spec,
+    unshown_fields,
 )
 from v1compat.convert.constants import (
     APP_NAME,
@@ -37,6 +39,16 @@ SERVE_CONFIG_MISSING = "serve configuration is not defined"
 
 # What protojson prints for Timestamp{Seconds: -1}: the Go server's deleteAt of a live service.
 NOT_BEING_DELETED = "1969-12-31T23:59:59Z"
+
+# The RayService spec fields a v1 RayService carries (build and read-back).
+V1_SERVICE_SPEC_FIELDS = frozenset(
+    {
+        "serveConfigV2",
+        "rayClusterConfig",
+        "serviceUnhealthySecondThreshold",
+        "deploymentUnhealthySecondThreshold",
+    }
+)
 
 
 def service_labels(service: dict[str, Any]) -> dict[str, str]:
@@ -106,6 +118,17 @@ def service_to_rayservice(
 
 
 # --- read-back -------------------------------------------------------------------------------
+
+
+def unshown_service_spec_fields(cr: dict[str, Any]) -> list[str]:
+    """The spec fields of this RayService, and of its RayCluster config, that a v1 read
+    cannot show (set through v2, or from a newer CRD): its own, then its cluster spec's, each sorted."""
+    spec = cr.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    return unshown_fields(spec, V1_SERVICE_SPEC_FIELDS, "spec") + unshown_fields(
+        spec.get("rayClusterConfig"), V1_SPEC_FIELDS, "spec.rayClusterConfig"
+    )
 
 
 def active_cluster_name(cr: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bridge.cli import main
-from tests.support.factories import example
+from tests.support.factories import create_template, example, job_body, service_body
 from tests.support.kubeconfig import write_kubeconfig
 from tests.support.repo import EXAMPLES
 
@@ -82,6 +82,77 @@ def test_a_cluster_example_creates_through_v2_and_reads_back_like_a_v1_create(ca
     read_back = bridge.get(f"/apis/v1/namespaces/{ns}/clusters/{body['name']}")
     assert read_back.status_code == 200
     assert v1_view(read_back.get_json()) == v1_view(via_v1.get_json())
+
+
+def created_view(v1_object: dict) -> dict:
+    """A v1 job or service without what differs between two creates of the same body."""
+    differs = ("namespace", "createdAt", "rayServiceStatus")
+    return {key: value for key, value in v1_object.items() if key not in differs}
+
+
+def job_on_a_selector(namespace: str) -> dict:
+    """A v1 job that runs on an existing cluster: no cluster spec, hence no template."""
+    body = job_body(namespace, "selector-job")
+    del body["clusterSpec"]
+    return {**body, "clusterSelector": {"ray.io/cluster": "existing"}}
+
+
+V1_CREATES = {
+    "job": ("jobs", "rayjobs", lambda ns: job_body(ns)),
+    "job-on-a-selector": ("jobs", "rayjobs", job_on_a_selector),
+    "service": ("services", "rayservices", lambda ns: service_body(ns)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(V1_CREATES))
+def test_a_job_or_service_creates_through_v2_and_reads_back_like_a_v1_create(
+    capsys, bridge, kube, ns, tmp_path, case
+):
+    v1_plural, v2_plural, make_body = V1_CREATES[case]
+    via_v1_ns = kube.create_namespace(ns + "-v1")
+    for namespace in (ns, via_v1_ns):
+        create_template(bridge, namespace)
+    body_file = tmp_path / "body.json"
+    body_file.write_text(json.dumps(make_body("elsewhere")))
+    status, out, err = translate(capsys, str(body_file), "--namespace", ns, "--cluster", kube.url)
+    assert status == 0, err
+    assert out.startswith(f"# v2: POST /apis/ray.io/v1/namespaces/{ns}/{v2_plural}  [bridge (v2)]")
+    (manifest,) = list(yaml.safe_load_all(out))
+    created = bridge.post(f"/apis/ray.io/v1/namespaces/{ns}/{v2_plural}", json=manifest)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    via_v1 = bridge.post(f"/apis/v1/namespaces/{via_v1_ns}/{v1_plural}", json=make_body(via_v1_ns))
+    assert via_v1.status_code == 200, via_v1.get_data(as_text=True)
+    read_back = bridge.get(f"/apis/v1/namespaces/{ns}/{v1_plural}/{manifest['metadata']['name']}")
+    assert read_back.status_code == 200
+    assert created_view(read_back.get_json()) == created_view(via_v1.get_json())
+
+
+def test_the_kind_is_told_by_the_body_and_a_missing_template_is_named(capsys, tmp_path):
+    for name, body, kind in (
+        ("job.json", job_body("ns"), "RayJob"),
+        ("service.json", service_body("ns"), "RayService"),
+        ("cluster.json", example("ha_clusters.json"), "RayCluster"),
+    ):
+        (tmp_path / name).write_text(json.dumps(body))
+        status, out, err = translate(capsys, str(tmp_path / name), "--template", str(TEMPLATE))
+        assert status == 0, err
+        assert [manifest["kind"] for manifest in yaml.safe_load_all(out)] == [kind]
+        status, _, err = translate(capsys, str(tmp_path / name))
+        assert status == 3
+        assert "compute template 'default-template' not found" in err
+
+
+def test_invalid_jobs_and_services_are_input_errors(capsys, tmp_path):
+    no_user = tmp_path / "job.json"
+    no_user.write_text(json.dumps({**job_body("ns"), "user": ""}))
+    status, _, err = translate(capsys, str(no_user), "--template", str(TEMPLATE))
+    assert status == 1
+    assert "User who create the job is empty" in err
+    no_serve_config = tmp_path / "service.json"
+    no_serve_config.write_text(json.dumps({**service_body("ns"), "serveConfigV2": ""}))
+    status, _, err = translate(capsys, str(no_serve_config), "--kind", "service", "--template", str(TEMPLATE))
+    assert status == 1
+    assert "serve configuration is not defined" in err
 
 
 def test_a_template_file_resolves_a_cluster_offline_and_yaml_is_the_default(capsys, tmp_path):

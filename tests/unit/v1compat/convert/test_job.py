@@ -18,10 +18,11 @@ from v1compat.convert import (
     job_to_rayjob,
     rayjob_to_job,
     required_job_templates,
+    unshown_job_spec_fields,
 )
 from v1compat.errors import Code, V1Error
 from v1compat.jobs_api import build_rayjob
-from v1compat.schemas import RayJobSchema
+from v1compat.schemas import InputReport, RayJobSchema, read_message
 
 RAYJOBS = lookup("ray.io", "v1", "rayjobs")
 TEMPLATE = {"name": "tpl", "namespace": "ns", "cpu": 2, "memory": 4, "memory_unit": "Gi"}
@@ -434,3 +435,45 @@ def test_the_schema_check_would_catch_a_misnamed_field(registry: SchemaRegistry)
     cr["spec"]["runtimeEnv"] = "x"
     with pytest.raises(ApiError):
         registry.admit(RAYJOBS, cr, field_validation="Strict")
+
+
+def test_a_v1_job_shows_every_spec_field_it_writes_but_its_deadline():
+    job = read_message(
+        RayJobSchema(),
+        {
+            "name": "j",
+            "namespace": "ns",
+            "user": "u",
+            "entrypoint": "e",
+            "jobId": "i",
+            "runtimeEnv": "a: b",
+            "clusterSpec": {"headGroupSpec": {"computeTemplate": "tpl"}},
+            "jobSubmitter": {"image": "i"},
+            "entrypointNumCpus": 1,
+            "entrypointNumGpus": 1,
+            "entrypointResources": "{}",
+            "metadata": {"k": "v"},
+            "clusterSelector": {"k": "v"},
+            "shutdownAfterJobFinishes": True,
+            "ttlSecondsAfterFinished": 5,
+        },
+        InputReport(),
+    )
+    rayjob = job_to_rayjob(job, "ns", TEMPLATES)
+    assert unshown_job_spec_fields(rayjob) == []
+    rayjob["spec"]["activeDeadlineSeconds"] = 60
+    assert unshown_job_spec_fields(rayjob) == ["spec.activeDeadlineSeconds"]
+
+
+def test_unshown_job_fields_skip_crd_defaults_and_look_inside_the_cluster_spec():
+    cr = {"spec": {"entrypoint": "e", "backoffLimit": 0, "submissionMode": "K8sJobMode", "suspend": None}}
+    assert unshown_job_spec_fields(cr) == []
+    cr["spec"].update(
+        backoffLimit=2, submissionMode="HTTPMode", rayClusterSpec={"headGroupSpec": {}, "suspend": True}
+    )
+    assert unshown_job_spec_fields(cr) == [
+        "spec.backoffLimit",
+        "spec.submissionMode",
+        "spec.rayClusterSpec.suspend",
+    ]
+    assert unshown_job_spec_fields({"spec": "not an object"}) == []

@@ -15,6 +15,7 @@ from v1compat.convert import (
     cluster_to_raycluster,
     rayservice_to_service,
     service_to_rayservice,
+    unshown_service_spec_fields,
 )
 from v1compat.schemas import RayServiceSchema
 from v1compat.schemas.base import InputReport, read_message
@@ -282,3 +283,29 @@ def test_a_request_body_round_trips_through_the_schema_and_the_cr():
     expected["clusterSpec"]["workerGroupSpec"][0]["environment"] = {}
     expected.update(createdAt="2025-01-01T00:00:01Z", deleteAt="1969-12-31T23:59:59Z", rayServiceStatus={})
     assert answer == expected
+
+
+def test_unshown_service_fields_are_those_a_v1_service_does_not_carry():
+    service = read_message(
+        RayServiceSchema(),
+        {
+            "name": "s",
+            "namespace": "ns",
+            "user": "u",
+            "serveConfigV2": SERVE,
+            "clusterSpec": CLUSTER_SPEC,
+            "serviceUnhealthySecondThreshold": 9,
+            "deploymentUnhealthySecondThreshold": 9,
+        },
+        InputReport(),
+    )
+    rayservice = service_to_rayservice(service, "ns", TEMPLATES, now=NOW)
+    assert unshown_service_spec_fields(rayservice) == []
+    rayservice["spec"].update(upgradeStrategy={"type": "None"}, excludeHeadPodFromServeSvc=True)
+    rayservice["spec"]["rayClusterConfig"]["suspend"] = False
+    assert unshown_service_spec_fields(rayservice) == [
+        "spec.excludeHeadPodFromServeSvc",
+        "spec.upgradeStrategy",
+        "spec.rayClusterConfig.suspend",
+    ]
+    assert unshown_service_spec_fields({}) == []
