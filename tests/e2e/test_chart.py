@@ -5,6 +5,7 @@ offline), the RBAC rules what the route tables call, the ConfigMap a config file
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import kubernetes_validate
@@ -12,10 +13,12 @@ import pytest
 import requests
 import yaml
 
-from bridge.core.config import BridgeConfig
+from bridge.core.config import V1_STAGES, BridgeConfig
 from bridge.rbac import rbac_rules, rbac_rules_yaml
 from tests.support.bridge_process import COMMAND
 from tests.support.helm import CHART, helm, render, values_args
+from v1compat.routes import ROUTES
+from v1compat.stages import resource_of
 
 KUBERNETES_VERSIONS = ("1.29", "1.30", "1.31", "1.32", "1.33")
 # kinds of CRDs (the Prometheus operator's), which have no schema in kubernetes-validate
@@ -33,12 +36,33 @@ VALUES_MATRIX = {
         "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
     },
     "tls-client-ca": {"tls": {"enabled": True, "secretName": "bridge-tls", "clientCAKey": "ca.crt"}},
-    "token-auth": {"config": {"auth_mode": "token"}, "tokens": {"existingSecret": "bridge-tokens"}},
+    "token-auth-monitored": {
+        "config": {"auth_mode": "token"},
+        "tokens": {"existingSecret": "bridge-tokens"},
+        "serviceMonitor": {
+            "enabled": True,
+            "authorization": {"type": "Bearer", "credentials": {"name": "metrics-token", "key": "token"}},
+        },
+    },
     "one-namespace": {"singleNamespaceInstall": True, "watchNamespace": "team-a"},
     "passthrough-no-rbac": {"config": {"auth_mode": "passthrough"}, "rbacEnable": False},
     "autoscaled": {
         "autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 6},
         "podDisruptionBudget": {"enabled": False},
+    },
+    "migration-stages": {
+        "config": {
+            "v1_stage": "read-only",
+            "v1_stage_overrides": {"templates": "coexist", "submissions": "removed"},
+            "v1_client_exceptions": {"ci-bot": "2027-01-31", "python-requests": None},
+            "v1_sunset": "2027-06-30",
+            "v1_after_sunset_stage": "removed",
+            "job_submission_access": "service-proxy",
+            "job_submission_timeout": 20,
+            "metrics_open": True,
+            "metrics_client_limit": 100,
+        },
+        "serviceMonitor": {"enabled": True},
     },
     "tuned": {
         "fullnameOverride": "apiserver",
@@ -177,6 +201,65 @@ def test_the_service_monitor_selects_the_service():
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
 
 
+def test_the_service_monitor_sends_the_bearer_token_of_its_secret():
+    manifests = render(VALUES_MATRIX["token-auth-monitored"])
+    (endpoint,) = the(manifests, "ServiceMonitor")["spec"]["endpoints"]
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "metrics-token", "key": "token"},
+    }
+
+
+def test_the_service_monitor_sends_no_token_when_metrics_are_open():
+    (endpoint,) = the(render(VALUES_MATRIX["migration-stages"]), "ServiceMonitor")["spec"]["endpoints"]
+    assert "authorization" not in endpoint
+
+
+def test_a_token_mode_service_monitor_without_a_token_or_open_metrics_is_refused():
+    values = {
+        "config": {"auth_mode": "token"},
+        "tokens": {"existingSecret": "bridge-tokens"},
+        "serviceMonitor": {"enabled": True},
+    }
+    result = helm("template", "bridge", str(CHART), *values_args(values), check=False)
+    assert result.returncode != 0
+    assert "set serviceMonitor.authorization.credentials" in result.stderr
+    assert "config.metrics_open=true" in result.stderr
+
+
+# Settings of BridgeConfig that values.schema.json leaves out of `config` on purpose.
+NOT_IN_CHART_CONFIG = {
+    "host": "the chart's: --host 0.0.0.0 in the Deployment",
+    "port": "the chart's: --port 31888, which the Service and probes use",
+    "upstream": "the chart's: --upstream in-cluster",
+    "tls_cert_file": "the chart's: tls.enabled mounts tls.secretName and passes the file",
+    "tls_private_key_file": "the chart's: as tls_cert_file",
+    "tls_client_ca_file": "the chart's: tls.clientCAKey",
+    "embedded_crd_dir": "only for an embedded upstream, which the chart never runs",
+}
+
+
+def test_the_schema_has_every_config_file_setting_but_the_charts_own():
+    """A new setting of bridge/core/config.py must be added to values.schema.json (or to the
+    exclusions above, with its reason): ``config`` allows no other keys, so a setting missing
+    there cannot be set through the chart at all."""
+    schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["config"]
+    assert set(NOT_IN_CHART_CONFIG) <= set(BridgeConfig.settings())
+    assert set(schema["properties"]) == set(BridgeConfig.settings()) - set(NOT_IN_CHART_CONFIG)
+    assert {key for option in schema["not"]["anyOf"] for key in option["required"]} == {
+        "host",
+        "port",
+        "upstream",
+    }
+
+
+def test_the_schema_allows_stage_overrides_of_the_v1_resources_only():
+    schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["config"]
+    resources = schema["properties"]["v1_stage_overrides"]["propertyNames"]["enum"]
+    assert set(resources) == {resource_of(route.name) for route in ROUTES}
+    assert schema["properties"]["v1_stage"]["enum"] == list(V1_STAGES)
+
+
 @pytest.mark.parametrize(
     "values, named",
     [
@@ -189,6 +272,12 @@ def test_the_service_monitor_selects_the_service():
         ({"tls": {"enabled": True}}, "tls.secretName"),
         ({"image": {"pullPolicy": "Sometimes"}}, "image.pullPolicy"),
         ({"replicas": 3}, "replicas"),
+        ({"config": {"v1_stage": "gone"}}, "config.v1_stage"),
+        ({"config": {"v1_stage_overrides": {"clusterz": "removed"}}}, "clusterz"),
+        ({"config": {"v1_client_exceptions": {"ci-bot": "next year"}}}, "ci-bot"),
+        ({"config": {"job_submission_access": "ssh"}}, "config.job_submission_access"),
+        ({"config": {"embedded_crd_dir": "/crds"}}, "embedded_crd_dir"),
+        ({"serviceMonitor": {"authorization": {"type": "Bearer"}}}, "serviceMonitor.authorization"),
     ],
 )
 def test_helm_refuses_bad_values_naming_them(values, named):
@@ -206,7 +295,7 @@ def test_token_auth_without_tokens_is_refused_with_a_clear_message():
     assert "config.auth_mode=token needs tokens.existingSecret" in result.stderr
 
 
-@pytest.mark.parametrize("case", ["default", "tuned", "passthrough-no-rbac"])
+@pytest.mark.parametrize("case", ["default", "tuned", "passthrough-no-rbac", "migration-stages"])
 def test_the_config_map_is_a_config_file_serve_accepts(case, start_bridge, cluster, tmp_path):
     """The rendered config file, given to ``kuberay-bridge serve`` with the chart's BRIDGE_CONFIG:
     it starts, and the Deployment's probe paths answer 200."""

@@ -1,10 +1,12 @@
 """The configuration layers and their start-up validation."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from bridge.core.config import BridgeConfig, ConfigError
+from tests.support.repo import REPO_ROOT
 
 
 def test_defaults_when_nothing_is_set():
@@ -136,3 +138,31 @@ def test_malformed_config_file(tmp_path, content, message):
 def test_missing_config_file():
     with pytest.raises(ConfigError, match="cannot read config file /nonexistent.yaml"):
         BridgeConfig.load(environ={}, config_file="/nonexistent.yaml")
+
+
+def _readme_settings_rows() -> dict[str, tuple[str, str]]:
+    readme = (REPO_ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (`--[^|]+) \| ([^|]+) \|", readme, re.MULTILINE)
+    return {name: (flag.strip(), default.strip()) for name, flag, default in rows}
+
+
+def _documented_default(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if value not in (None, [], {}) else "–"
+
+
+def test_the_readme_table_has_every_setting_with_its_flag_and_default():
+    """A new setting needs a row in the README's settings table (key, flag, default, meaning)."""
+    rows = _readme_settings_rows()
+    assert sorted(rows) == sorted(BridgeConfig.settings())
+    defaults = BridgeConfig()
+    for name, (flag, default) in rows.items():
+        assert flag.startswith(f"`--{name.replace('_', '-')}`"), name
+        if "MiB" in default or name == "migration_guide_url":
+            continue  # "3 MiB" for 3145728; the served guide's path for "unset"
+        assert default.startswith(_documented_default(getattr(defaults, name))), name
