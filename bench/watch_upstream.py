@@ -70,7 +70,7 @@ class WatchUpstream:
         obj = json.loads(body or b"{}")
         self.resource_version += 1
         obj.setdefault("metadata", {})["resourceVersion"] = str(self.resource_version)
-        event = json.dumps({"type": "ADDED", "object": obj}).encode() + b"\n"
+        event = json.dumps({"type": "ADDED", "object": obj}, separators=(",", ":")).encode() + b"\n"
         chunk = f"{len(event):x}\r\n".encode() + event + b"\r\n"
         for watcher in list(self.watchers):
             if watcher.is_closing():
