@@ -79,7 +79,7 @@ def watches(options: argparse.Namespace, samples: Samples) -> None:
     clients.raise_open_files_limit()  # the proxies inherit it
     path = servers.RAY.format(namespace="default")
     with (
-        servers.embedded_api() as upstream,
+        _watch_upstream(options.watch_upstream) as upstream,
         servers.kubectl_proxy(upstream) as (kubectl, kubectl_process),
         servers.bridge(upstream) as (bridge, bridge_process),
     ):
@@ -90,6 +90,11 @@ def watches(options: argparse.Namespace, samples: Samples) -> None:
                 name = f"watched-{target.split()[0]}-{round_number}"
                 _watch_round(options, samples, target, url, pid, upstream + path, name)
                 time.sleep(2.0)  # both proxies and the API notice the hang-ups
+
+
+def _watch_upstream(kind: str):
+    """The upstream of the watch scenario: 10,000 watches need the asyncio one."""
+    return servers.embedded_api() if kind == "embedded" else servers.watch_upstream()
 
 
 def _watch_round(
@@ -240,6 +245,12 @@ def main() -> None:
         "--watches", type=int, default=10_000, help="the embedded API holds a thread for each"
     )
     parser.add_argument("--watch-rounds", type=int, default=1)
+    parser.add_argument(
+        "--watch-upstream",
+        choices=("asyncio", "embedded"),
+        default="asyncio",
+        help="what serves the watches: bench/watch_upstream.py (one thread) or the embedded API",
+    )
     parser.add_argument("--v1-clusters", type=int, default=1000)
     parser.add_argument("--deadline", type=float, default=180, help="seconds any one wait may take")
     parser.add_argument(

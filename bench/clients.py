@@ -50,10 +50,16 @@ def timed_list(url: str, path: str, proxy_pid: int | None) -> tuple[float, int, 
     return elapsed, size, max(0, peak - baseline)
 
 
-def raise_open_files_limit() -> int:
+def raise_open_files_limit(wanted: int = 65536) -> int:
+    """Soft limit up to the hard one, and the hard one up to ``wanted`` where allowed (root):
+    ``kubectl proxy`` holds two descriptors per watch, so 10,000 watches need more than the
+    20,000 some machines allow by default."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, wanted), max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 
 
 class Watchers:

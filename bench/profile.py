@@ -26,6 +26,7 @@ LAYERS = [
     ("gunicorn request parsing", "gunicorn/http/"),
     ("gunicorn access-log data", "gunicorn/glogging.py"),
     ("Flask/Werkzeug dispatch", "flask/app.py"),
+    ("lean path (v2proxy/lean.py)", "_forward (v2proxy/lean.py"),
     ("v2 view", "v2proxy/routes.py"),
     ("request log line + metrics", "bridge/core/logs.py"),
     ("metrics", "bridge/core/metrics.py"),

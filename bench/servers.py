@@ -250,3 +250,16 @@ def embedded_api(*args: str) -> Iterator[str]:
         yield url
     finally:
         stop(process)
+
+
+@contextmanager
+def watch_upstream() -> Iterator[str]:
+    """``bench/watch_upstream.py``: watches held by one asyncio thread; yields its URL."""
+    port = free_port()
+    process = start([sys.executable, "-m", "bench.watch_upstream", "--port", str(port)])
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url + "/version")
+        yield url
+    finally:
+        stop(process)

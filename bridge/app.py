@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from http import HTTPStatus
 
 from flask import Flask, Response, g, has_request_context, request
 
@@ -44,6 +43,7 @@ from v1compat.guide import blueprint as guide_blueprint
 from v1compat.routes import render_http_error as render_v1_error
 from v2proxy import routes as v2_routes
 from v2proxy.forwarder import Forwarder
+from v2proxy.lean import LeanReads, reason_phrase
 from v2proxy.messages import Middleware, ProxyRequest
 from v2proxy.middleware import load_middlewares
 from v2proxy.pipeline import Pipeline
@@ -114,7 +114,7 @@ def create_app(
     app.register_blueprint(swagger.blueprint)
     app.after_request(_go_reason_phrase)
     app.after_request(drain_unread_body)
-    app.wsgi_app = BoundedBodies(app.wsgi_app, config.body_timeout)
+    app.wsgi_app = LeanReads(BoundedBodies(app.wsgi_app, config.body_timeout), state, [_observe_request])
     return app
 
 
@@ -130,10 +130,7 @@ def _go_reason_phrase(response: Response) -> Response:
     """Werkzeug upper-cases reason phrases (``404 NOT FOUND``); Kubernetes and the Go v1
     server send ``404 Not Found``, and clients show it (the kubernetes package's
     ``ApiException`` prints ``Reason: Not Found``)."""
-    try:
-        response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
-    except ValueError:
-        pass  # a code without a standard phrase keeps Werkzeug's
+    response.status = reason_phrase(response.status_code, response.status)
     return response
 
 

@@ -183,6 +183,8 @@ class Forwarder:
             self.sleep(left)
 
     def _done(self, request: ProxyRequest, response: ProxyResponse, attempts: int) -> ProxyResponse:
+        request.upstream_status = response.status
+        request.upstream_attempts += attempts
         if self.observer is not None:
             self.observer(request, response.status, attempts)
         return response

@@ -48,6 +48,9 @@ class ProxyRequest:
     # timeout of this request instead of the forwarder's, and whether it may be retried.
     read_timeout: float | None = None
     retry: bool = True
+    # What the forwarder met upstream: the last status and the calls it took (retries count).
+    upstream_status: int | None = None
+    upstream_attempts: int = 0
 
     def read_body(self) -> bytes:
         """The whole body; a streamed body is read once and kept."""
