@@ -87,10 +87,10 @@ class LeanReads:
             return self.app(environ, start_response)
         auth_mode = self.state.config.auth_mode
         try:
-            check_caller(auth_mode, headers.get("Authorization"), self.state.tokens)
+            identity = check_caller(auth_mode, headers.get("Authorization"), self.state.tokens)
         except HTTPException:
             return self.app(environ, start_response)
-        return self._forward(environ, start_response, headers, segments, match, started)
+        return self._forward(environ, start_response, headers, segments, match, started, identity)
 
     def _forward(
         self,
@@ -100,6 +100,7 @@ class LeanReads:
         segments: list[str],
         match: Any,
         started: float,
+        identity: str | None,
     ) -> Iterable[bytes]:
         request_id = request_id_from(headers.get(REQUEST_ID_HEADER))
         scheme = environ["wsgi.url_scheme"]
@@ -151,7 +152,7 @@ class LeanReads:
             "upstream_attempts": proxy_request.upstream_attempts or None,
             "remote": environ.get("REMOTE_ADDR"),
             "user_agent": headers.get("User-Agent"),
-            "identity": None,
+            "identity": identity,
         }
         response.call_on_close(request_line_writer(fields, started, self.observers))
         return response(environ, start_response)

@@ -151,3 +151,14 @@ def test_a_refused_caller_gets_the_flask_paths_answer(upstream, tmp_path):
     assert refused.get_json()["kind"] == "Status"
     assert client.get(RC, headers={"Authorization": "Bearer good"}).status_code == 200
     assert [call.path for call in upstream.calls] == [RC]
+
+
+def test_a_named_token_is_the_same_identity_on_both_paths(upstream, log_lines, tmp_path):
+    tokens = tmp_path / "tokens"
+    tokens.write_text("caller-token,alice\n")
+    settings = {"auth_mode": "token", "token_file": str(tokens)}
+    flask = _exchange(upstream, log_lines, False, RC, **settings)
+    lean = _exchange(upstream, log_lines, True, RC, **settings)
+    assert lean == flask
+    assert lean[2]["identity"] == "alice"
+    assert "caller-token" not in str(lean[2])
