@@ -77,7 +77,8 @@ def _exchange(upstream, log_lines, enabled: bool, target: str, **settings):
     line.pop("duration_ms")
     own_via = _lean(app).state.hops.via  # each app is a bridge instance of its own
     sent = [(name, value.replace(own_via, "BRIDGE")) for name, value in call.headers.items()]
-    return (response.status, list(response.headers.items()), body), (call.raw_uri, sent), line
+    headers = [(name, value) for name, value in response.headers.items() if name != "Date"]  # the clock's
+    return (response.status, headers, body), (call.raw_uri, sent), line
 
 
 def _answer(call, number):
