@@ -90,7 +90,9 @@ def create(
     validate_create_cluster(namespace, cluster)
     cluster = {**cluster, "namespace": namespace}
     name = cluster["name"]
-    templates = _resolve_templates(client, namespace, cluster, limits)
+    templates = templates_api.resolve(
+        client, namespace, cluster, convert.required_templates(cluster), limits, CREATE_FAILED
+    )
     raycluster = build_raycluster(cluster, namespace, templates)
     created = client.create(RAYCLUSTERS.get_url(namespace), raycluster)
     if created.status == 409:
@@ -127,16 +129,6 @@ def build_raycluster(
         ) from None
     except convert.ConversionError as error:
         raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
-
-
-def _resolve_templates(
-    client: V2Calls, namespace: str, cluster: dict[str, Any], limits: FanOutLimits = DEFAULT_FAN_OUT
-) -> dict[str, dict[str, Any]]:
-    """populateComputeTemplate: head template first, then each distinct worker template;
-    within ``limits`` (checked before the first read)."""
-    populate = f"Failed to populate compute template for ({namespace}/{cluster['name']})"
-    names = convert.required_templates(cluster)
-    return templates_api.resolve(client, namespace, cluster, names, limits, CREATE_FAILED, populate)
 
 
 # --- read -------------------------------------------------------------------------------------

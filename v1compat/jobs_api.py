@@ -53,9 +53,8 @@ def create(
     validate_create_job(namespace, job)
     job = {**job, "namespace": namespace}
     name = job["name"]
-    populate = f"Failed to populate compute template for ({namespace}/{name})"
     names = convert.required_job_templates(job)
-    templates = templates_api.resolve(client, namespace, job, names, limits, CREATE_FAILED, populate)
+    templates = templates_api.resolve(client, namespace, job, names, limits, CREATE_FAILED)
     rayjob = build_rayjob(job, namespace, templates)
     created = client.create(RAYJOBS.get_url(namespace), rayjob)
     if created.status == 409:

@@ -86,7 +86,9 @@ def create(
     validate_create_service(namespace, service)
     service = {**service, "namespace": namespace}
     name = service["name"]
-    templates = _resolve_templates(client, namespace, service, limits, CREATE_FAILED)
+    templates = templates_api.resolve(
+        client, namespace, service, convert.required_templates(service), limits, CREATE_FAILED
+    )
     rayservice = build_rayservice(service, namespace, templates, CREATE_FAILED, clock)
     created = client.create(RAYSERVICES.get_url(namespace), rayservice)
     if created.status == 409:
@@ -113,7 +115,9 @@ def update(
     service = {**service, "namespace": namespace}
     lookup = f"Update service fail, no service named: {name} "
     existing = managed.fetch(client, SERVICES, namespace, name, UPDATE_FAILED, lookup)
-    templates = _resolve_templates(client, namespace, service, limits, UPDATE_FAILED)
+    templates = templates_api.resolve(
+        client, namespace, service, convert.required_templates(service), limits, UPDATE_FAILED
+    )
     rebuilt = build_rayservice(service, namespace, templates, UPDATE_FAILED, clock, updating=True)
     metadata = _replaced_metadata(existing.get("metadata") or {}, rebuilt["metadata"])
     replacement = {**rebuilt, "metadata": metadata}
@@ -164,15 +168,6 @@ def build_rayservice(
         ) from None
     except convert.ConversionError as error:
         raise invalid_input_with_details(BUILD_FAILED, str(error), context) from None
-
-
-def _resolve_templates(
-    client: V2Calls, namespace: str, service: dict[str, Any], limits: FanOutLimits, context: str
-) -> dict[str, dict[str, Any]]:
-    """populateComputeTemplate: the head's template first, then each distinct worker's."""
-    populate = f"Failed to populate compute template for ({namespace}/{service['name']})"
-    names = convert.required_templates(service)
-    return templates_api.resolve(client, namespace, service, names, limits, context, populate)
 
 
 # --- read -------------------------------------------------------------------------------------

@@ -99,17 +99,19 @@ def resolve(
     message: dict[str, Any],
     names: list[str],
     limits: FanOutLimits,
-    *context: str,
+    context: str,
 ) -> dict[str, dict[str, Any]]:
-    """populateComputeTemplate for a cluster, job or service: each template of ``names``
-    (in order), read from ``namespace``; a missing one is the Go NotFound under ``context``
-    and the Go lookup text. ``message`` (whose ``cluster_spec`` needs ``names``) must stay
-    within ``limits``, checked before the first read: a 400 naming the setting otherwise."""
+    """populateComputeTemplate for a cluster, job or service ``message``: each template of
+    ``names`` (in order), read from ``namespace``; a missing one is the Go NotFound under
+    ``context`` (the kind's create or update text) and the Go populate and lookup texts. The
+    ``cluster_spec`` that needs ``names`` must stay within ``limits``, checked before the
+    first read: a 400 naming the setting otherwise."""
     check_fan_out(message, names, limits)
+    populate = f"Failed to populate compute template for ({namespace}/{message['name']})"
     templates: dict[str, dict[str, Any]] = {}
     for name in names:
         lookup = f"Cannot get compute template for name '{name}' in namespace '{namespace}', error"
-        configmap = managed.fetch(client, TEMPLATES, namespace, name, *context, lookup)
+        configmap = managed.fetch(client, TEMPLATES, namespace, name, context, populate, lookup)
         templates[name] = configmap_to_template(configmap)
     return templates
 
