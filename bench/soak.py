@@ -26,7 +26,8 @@ import threading
 import time
 
 import requests
-from proxy_bench import bridge_on_embedded, raycluster
+from servers import bridge as bridge_on
+from servers import embedded_api, raycluster
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -108,7 +109,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     raise_open_files_limit()
-    with bridge_on_embedded(args.workers, "gevent") as (_, bridge, served):
+    with (
+        embedded_api() as upstream,
+        bridge_on(upstream, "--workers", str(args.workers), "--log-level", "warning") as (bridge, served),
+    ):
         requests.post(
             f"{bridge}{V1}/compute_templates", json=template_body(NS, "soak"), timeout=30
         ).raise_for_status()
