@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -28,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from bridge.kube.resources import EVENTS_K8S_IO, RAYCLUSTERS
 from v1compat import convert, managed, templates_api
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
+from v1compat.errors import already_exists
 from v1compat.managed import ManagedKind, V2Calls
 from v1compat.query import LIMIT_CONTINUE, parse_query
 from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
@@ -117,18 +116,11 @@ def build_raycluster(
     the epoch: Go's ``time.Now().String()`` shows them); a conversion error becomes the Go
     server's 400 ``Failed to create a Ray cluster`` with its cause, a template missing from
     ``templates`` its 404 ``Compute template ... not found in namespace ...``."""
-    seconds, nanosecond = divmod(clock(), 1_000_000_000)
-    now = datetime.fromtimestamp(seconds, UTC)
-    try:
+    now, nanosecond = managed.clock_time(clock)
+    with managed.building(namespace, BUILD_FAILED, CREATE_FAILED):
         return convert.cluster_to_raycluster(
             cluster, namespace, templates, now=now, now_nanosecond=nanosecond
         )
-    except convert.MissingTemplateError as error:
-        raise V1Error(
-            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
-        ) from None
-    except convert.ConversionError as error:
-        raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
 # --- read -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from bridge.kube.resources import RAYJOBS
 from v1compat import convert, managed, templates_api
 from v1compat.clusters_api import PageQuery
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details
+from v1compat.errors import already_exists
 from v1compat.managed import ManagedKind, V2Calls
 from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
 from v1compat.validation import require_job_name, require_job_namespace, validate_create_job
@@ -72,14 +72,8 @@ def create(
 def build_rayjob(job: dict[str, Any], namespace: str, templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The RayJob for a validated v1 RayJob; a conversion error becomes the Go server's 400
     ``Failed to create a Ray Job`` with its cause."""
-    try:
+    with managed.building(namespace, BUILD_FAILED, CREATE_FAILED):
         return convert.job_to_rayjob(job, namespace, templates)
-    except convert.MissingTemplateError as error:
-        raise V1Error(
-            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
-        ) from None
-    except convert.ConversionError as error:
-        raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
 
 
 # --- read -------------------------------------------------------------------------------------
@@ -114,7 +108,7 @@ def _list(client: V2Calls, namespace: str | None, page: PageQuery) -> dict[str, 
         client, JOBS, namespace, LIST_FAILED, listing, query=page.as_query()
     )
     _warn_unshown(items)
-    return {"jobs": [convert.rayjob_to_job(item) for item in items], "continue_": next_page}
+    return {"jobs": managed.convert_each(items, convert.rayjob_to_job), "continue_": next_page}
 
 
 # --- delete -----------------------------------------------------------------------------------

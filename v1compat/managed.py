@@ -14,12 +14,15 @@ below turn the v2 answers into the Go server's errors, message for message:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bridge.kube.text import InvalidUnicode, check_unicode
-from v1compat.errors import not_found
+from v1compat import convert
+from v1compat.errors import Code, V1Error, invalid_input_with_details, not_found
 from v1compat.wire import k8s_message, upstream_error, warn_client, write_failure
 
 log = logging.getLogger("kuberay_bridge.v1")
@@ -142,3 +145,25 @@ def warn_unshown(
         f"{kind} {namespace}/{name} has fields the v1 API cannot show: {', '.join(fields)}{more}; "
         f"read them through v2: GET {path(namespace, name)}"
     )
+
+
+@contextmanager
+def building(namespace: str, build_failed: str, *context: str) -> Iterator[None]:
+    """A v1 message becoming its custom resource: a template the message names but nobody
+    resolved is the Go server's 404 ``Compute template ... not found in namespace ...``, any
+    other conversion error its 400 ``<build_failed>: ...`` with the cause, under ``context``."""
+    try:
+        yield
+    except convert.MissingTemplateError as error:
+        raise V1Error(
+            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
+        ) from None
+    except convert.ConversionError as error:
+        raise invalid_input_with_details(build_failed, str(error), *context) from None
+
+
+def clock_time(clock: Callable[[], int]) -> tuple[datetime, int]:
+    """``clock()`` (nanoseconds since the epoch) as a UTC time and its nanosecond: Go's
+    ``time.Now().String()``, which the creation annotations hold, shows both."""
+    seconds, nanosecond = divmod(clock(), 1_000_000_000)
+    return datetime.fromtimestamp(seconds, UTC), nanosecond

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from werkzeug.datastructures import MultiDict
@@ -26,7 +25,7 @@ from bridge.kube.resources import RAYSERVICES
 from v1compat import clusters_api, convert, managed, templates_api
 from v1compat.clusters_api import PageQuery
 from v1compat.convert.constants import MANAGED_BY, MANAGED_BY_SELECTOR
-from v1compat.errors import Code, V1Error, already_exists, invalid_input_with_details, not_found
+from v1compat.errors import Code, V1Error, already_exists, not_found
 from v1compat.managed import ManagedKind, Result, V2Calls
 from v1compat.query import PAGE_SIZE_TOKEN, parse_query
 from v1compat.templates_api import DEFAULT_FAN_OUT, FanOutLimits
@@ -156,18 +155,11 @@ def build_rayservice(
 ) -> dict[str, Any]:
     """The RayService for a validated v1 RayService, stamped with ``clock()``; a conversion
     error is the Go 400 ``Failed to create a Ray Service`` with its cause."""
-    seconds, nanosecond = divmod(clock(), 1_000_000_000)
-    now = datetime.fromtimestamp(seconds, UTC)
-    try:
+    now, nanosecond = managed.clock_time(clock)
+    with managed.building(namespace, BUILD_FAILED, context):
         return convert.service_to_rayservice(
             service, namespace, templates, now=now, now_nanosecond=nanosecond, updating=updating
         )
-    except convert.MissingTemplateError as error:
-        raise V1Error(
-            Code.NOT_FOUND, f"Compute template {error.name} not found in namespace {namespace}"
-        ) from None
-    except convert.ConversionError as error:
-        raise invalid_input_with_details(BUILD_FAILED, str(error), context) from None
 
 
 # --- read -------------------------------------------------------------------------------------
@@ -192,10 +184,7 @@ def list_all(client: V2Calls, page: PageQuery) -> dict[str, Any]:
 def _list(client: V2Calls, namespace: str | None, page: PageQuery, *context: str) -> dict[str, Any]:
     items, next_page = managed.list_items(client, SERVICES, namespace, *context, query=page.as_query())
     _warn_unshown(items)
-    services = [
-        convert.rayservice_to_service(item, events)
-        for item, events in zip(items, events_of_services(client, items), strict=True)
-    ]
+    services = managed.convert_each(items, convert.rayservice_to_service, events_of_services(client, items))
     return {"services": services, "next_page_token": next_page}
 
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from v1compat import convert
-from v1compat.clusters_api import BUILD_FAILED, CREATE_FAILED
+from v1compat.clusters_api import build_raycluster
 from v1compat.deprecation import Successor
-from v1compat.errors import Code, V1Error, invalid_input_with_details
+from v1compat.errors import Code, V1Error
 from v1compat.jobs_api import build_rayjob
 from v1compat.routes import ROUTES
 from v1compat.schemas import (
@@ -99,10 +99,7 @@ def _cluster_manifests(
 ) -> list[dict[str, Any]]:
     validate_create_cluster(namespace, cluster)
     found = _found_templates(namespace, convert.required_templates(cluster), templates)
-    try:
-        return [convert.cluster_to_raycluster(cluster, namespace, found, now=now)]
-    except convert.ConversionError as error:
-        raise invalid_input_with_details(BUILD_FAILED, str(error), CREATE_FAILED) from None
+    return [build_raycluster(cluster, namespace, found, _clock_at(now))]
 
 
 def _job_manifests(
@@ -119,11 +116,16 @@ def _service_manifests(
 ) -> list[dict[str, Any]]:
     validate_create_service(namespace, service)
     found = _found_templates(namespace, convert.required_templates(service), templates)
-    nanoseconds = (now - _EPOCH) // _dt.timedelta(microseconds=1) * 1000
-    return [build_rayservice(service, namespace, found, SERVICE_CREATE_FAILED, lambda: nanoseconds)]
+    return [build_rayservice(service, namespace, found, SERVICE_CREATE_FAILED, _clock_at(now))]
 
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+
+
+def _clock_at(now: _dt.datetime) -> Callable[[], int]:
+    """A clock stopped at ``now``, as the build functions take one (nanoseconds since the epoch)."""
+    nanoseconds = (now - _EPOCH) // _dt.timedelta(microseconds=1) * 1000
+    return lambda: nanoseconds
 
 
 def _is_job(body: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from tests.support.factories import raycluster, rayjob, rayservice
 from tests.support.fake_upstream import json_answer
 from tests.support.live_server import LiveServer, make_app
 
@@ -151,3 +152,27 @@ def test_a_v1_list_leaves_out_an_object_it_cannot_convert_and_shows_the_others(u
     response = make_app(upstream.url).test_client().get(V1_TEMPLATES)
     assert response.status_code == 200
     assert [template["name"] for template in response.get_json()["computeTemplates"]] == ["good"]
+
+
+@pytest.mark.parametrize(
+    ("path", "factory", "key"),
+    [
+        ("/apis/v1/namespaces/x/clusters", raycluster, "clusters"),
+        ("/apis/v1/namespaces/x/jobs", rayjob, "jobs"),
+        ("/apis/v1/namespaces/x/services", rayservice, "services"),
+    ],
+)
+def test_every_v1_list_of_custom_resources_leaves_out_what_it_cannot_convert(upstream, path, factory, key):
+    items = [factory("bad\ud800"), factory("good")]
+    for item in items:
+        item["metadata"]["namespace"] = "x"  # as stored objects always carry it
+
+    def answer(call, number):
+        if "events" in call.path:
+            return json_answer(200, {"kind": "EventList", "items": []})
+        return json_answer(200, {"kind": "List", "items": items})
+
+    upstream.reset(answer)
+    response = make_app(upstream.url).test_client().get(path)
+    assert response.status_code == 200
+    assert [item["name"] for item in response.get_json()[key]] == ["good"]
