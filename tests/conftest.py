@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fake_upstream import FakeUpstream, running_fake_upstream
 from tests.support.repo import SHARED_DIR
 
 
@@ -28,3 +29,16 @@ def embedded(crd_dir: Path) -> Iterator:
 
     with start(crd_dir=str(crd_dir)) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def fake_upstream() -> Iterator[FakeUpstream]:
+    with running_fake_upstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def upstream(fake_upstream: FakeUpstream) -> FakeUpstream:
+    """The module's fake upstream, emptied and back to its default answer."""
+    fake_upstream.reset()
+    return fake_upstream

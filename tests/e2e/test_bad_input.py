@@ -10,7 +10,6 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from tests.support.fake_upstream import running_fake_upstream
 from tests.support.fuzzing import RawRequest, send
 from tests.support.waiting import wait_until
 
@@ -20,20 +19,8 @@ LIMIT = 4096
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def upstream(fake):
-    fake.reset()
-    return fake
-
-
-@pytest.fixture(scope="module")
-def bridge(start_bridge, fake):
-    return start_bridge("--upstream", fake.url, "--workers", "1", "--max-body-bytes", str(LIMIT))
+def bridge(start_bridge, fake_upstream):
+    return start_bridge("--upstream", fake_upstream.url, "--workers", "1", "--max-body-bytes", str(LIMIT))
 
 
 def padded_to(size: int) -> bytes:

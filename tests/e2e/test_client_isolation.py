@@ -18,23 +18,18 @@ import requests
 from werkzeug.wrappers import Response
 
 from tests.support.bridge_process import raise_open_files_limit
-from tests.support.fake_upstream import json_answer, running_fake_upstream
+from tests.support.fake_upstream import json_answer
 from tests.support.waiting import wait_until
 
 RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
-@pytest.fixture(scope="module")
-def bridge(start_bridge, fake):
+def bridge(start_bridge, fake_upstream):
     # The YAML limit raised to the body limit: the worst body the bridge accepts at all.
     return start_bridge(
-        "--upstream", fake.url, "--workers", "1", "--body-timeout", "1", "--max-yaml-body-bytes", "3145728"
+        "--upstream", fake_upstream.url, "--workers", "1",
+        "--body-timeout", "1", "--max-yaml-body-bytes", "3145728",
     )  # fmt: skip
 
 
@@ -61,20 +56,20 @@ def send_headers_and_one_byte(port: int, path: str) -> socket.socket:
         ("/apis/v1/namespaces/x/clusters", {"code": 4}),
     ],
 )
-def test_a_body_that_never_arrives_is_408_in_the_dialect_and_the_connection_closes(bridge, fake, path, error):
-    fake.reset()
+def test_a_body_that_never_arrives_is_408_in_the_dialect_and_the_connection_closes(
+    bridge, upstream, path, error
+):
     with send_headers_and_one_byte(bridge.port, path) as sock:
         head, _, body = read_until_closed(sock).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 "), head
     document = json.loads(body)
     assert error.items() <= document.items()
     assert "did not arrive within 1 seconds" in document["message"]
-    assert fake.calls == []
+    assert upstream.calls == []
 
 
-def test_healthz_keeps_answering_while_a_big_adversarial_yaml_body_is_parsed(bridge, fake):
+def test_healthz_keeps_answering_while_a_big_adversarial_yaml_body_is_parsed(bridge, upstream):
     """Almost 3 MiB of tiny flow items: seconds of parsing even for libyaml."""
-    fake.reset()
     body = b"apiVersion: ray.io/v1\nkind: RayCluster\nspec: [" + b"[]," * 950_000 + b"[]]\n"
     answers: list[int] = []
     post = threading.Thread(
@@ -93,7 +88,7 @@ def test_healthz_keeps_answering_while_a_big_adversarial_yaml_body_is_parsed(bri
     finally:
         post.join()
     assert answers == [200]
-    assert len(fake.calls) == 1 and health_checks >= 1
+    assert len(upstream.calls) == 1 and health_checks >= 1
 
 
 def idle_watches_until(hold: threading.Event):
@@ -124,10 +119,10 @@ def zombie_watch(port: int) -> None:
         sock.sendall(b"x")
 
 
-def test_zombie_watches_slow_bodies_and_idle_connections_leave_others_served(bridge, fake):
+def test_zombie_watches_slow_bodies_and_idle_connections_leave_others_served(bridge, fake_upstream):
     raise_open_files_limit()
     hold = threading.Event()
-    fake.reset(idle_watches_until(hold))
+    fake_upstream.reset(idle_watches_until(hold))
     (worker,) = bridge.children()
     requests.get(bridge.url + "/healthz", timeout=5)
     baseline = open_descriptors(worker)

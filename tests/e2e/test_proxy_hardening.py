@@ -1,4 +1,4 @@
-"""The proxy's guarantees through a real gunicorn process (gevent workers), in front of a fake
+"""The proxy's guarantees through a real gunicorn process (gevent workers), in front of a fake_upstream
 upstream that records every request and fails on purpose: the path allowlist (raw request
 lines, nothing normalised on the way), retries, streaming, header hygiene, and idle streams
 released when their client hangs up."""
@@ -14,7 +14,7 @@ import requests
 from werkzeug.wrappers import Response
 
 from tests.support.allowlist_cases import ALLOWED, REFUSED_BEHIND_GUNICORN
-from tests.support.fake_upstream import json_answer, kuberay_services, running_fake_upstream
+from tests.support.fake_upstream import json_answer, kuberay_services
 from tests.support.live_server import LiveServer
 from tests.support.waiting import wait_until
 
@@ -22,21 +22,9 @@ RC = "/apis/ray.io/v1/namespaces/x/rayclusters"
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def upstream(fake):
-    fake.reset()
-    return fake
-
-
-@pytest.fixture(scope="module")
-def bridge(start_bridge, fake):
+def bridge(start_bridge, fake_upstream):
     return start_bridge(
-        "--upstream", fake.url, "--workers", "1", "--retry-backoff", "0.05", "--retry-max", "3",
+        "--upstream", fake_upstream.url, "--workers", "1", "--retry-backoff", "0.05", "--retry-max", "3",
     )  # fmt: skip
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from tests.support.asserts import v1_error
 from tests.support.factories import cluster_body, job_body, service_body
-from tests.support.fake_upstream import running_fake_upstream
 from tests.support.live_server import make_app
 
 CL = "/apis/v1/namespaces/ns/clusters"
@@ -18,12 +17,6 @@ WRITES = [  # (method, path, body factory): every v1 write that resolves compute
     ("POST", "/apis/v1/namespaces/ns/services", lambda ns: service_body(ns, name="test-cluster")),
     ("PUT", "/apis/v1/namespaces/ns/services/test-cluster", lambda ns: service_body(ns, name="test-cluster")),
 ]
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with running_fake_upstream() as upstream:
-        yield upstream
 
 
 def with_worker_groups(count: int, distinct_templates: bool, body_of=cluster_body) -> dict:
@@ -36,39 +29,35 @@ def with_worker_groups(count: int, distinct_templates: bool, body_of=cluster_bod
     return body
 
 
-def test_a_thousand_distinct_templates_are_400_and_reach_nothing(fake):
-    fake.reset()
-    bridge = make_app(fake.url, max_worker_groups=5000).test_client()
+def test_a_thousand_distinct_templates_are_400_and_reach_nothing(upstream):
+    bridge = make_app(upstream.url, max_worker_groups=5000).test_client()
     message = v1_error(bridge.post(CL, json=with_worker_groups(1000, distinct_templates=True)), 400, 3)
     assert message == (
         "the cluster spec names 1001 distinct compute templates; at most 100 are allowed "
         "(setting max_compute_templates)"
     )
-    assert fake.calls == []
+    assert upstream.calls == []
 
 
-def test_more_worker_groups_than_the_setting_are_400_and_reach_nothing(fake):
-    fake.reset()
-    bridge = make_app(fake.url, max_worker_groups=3).test_client()
+def test_more_worker_groups_than_the_setting_are_400_and_reach_nothing(upstream):
+    bridge = make_app(upstream.url, max_worker_groups=3).test_client()
     message = v1_error(bridge.post(CL, json=with_worker_groups(4, distinct_templates=False)), 400, 3)
     assert (
         message == "the cluster spec has 4 worker groups; at most 3 are allowed (setting max_worker_groups)"
     )
-    assert fake.calls == []
+    assert upstream.calls == []
 
 
-def test_the_template_limit_is_a_setting(fake):
-    fake.reset()
-    bridge = make_app(fake.url, max_compute_templates=2).test_client()
+def test_the_template_limit_is_a_setting(upstream):
+    bridge = make_app(upstream.url, max_compute_templates=2).test_client()
     v1_error(bridge.post(CL, json=with_worker_groups(2, distinct_templates=True)), 400, 3)
-    assert fake.calls == []
+    assert upstream.calls == []
 
 
 @pytest.mark.parametrize(("method", "path", "body_of"), WRITES, ids=lambda value: str(value)[:40])
-def test_every_write_that_resolves_templates_is_bounded(fake, method, path, body_of):
-    fake.reset()
-    bridge = make_app(fake.url, max_compute_templates=2).test_client()
+def test_every_write_that_resolves_templates_is_bounded(upstream, method, path, body_of):
+    bridge = make_app(upstream.url, max_compute_templates=2).test_client()
     body = with_worker_groups(3, distinct_templates=True, body_of=body_of)
     message = v1_error(bridge.open(path, method=method, json=body), 400, 3)
     assert "(setting max_compute_templates)" in message
-    assert fake.calls == []
+    assert upstream.calls == []

@@ -8,22 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.fake_upstream import FakeUpstream, running_fake_upstream
 from tests.support.faulty_upstream import FaultyUpstream, running_faulty_upstream
 from tests.support.live_server import LiveServer, serving
-
-
-@pytest.fixture(scope="module")
-def fake_upstream() -> Iterator[FakeUpstream]:
-    with running_fake_upstream() as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def upstream(fake_upstream: FakeUpstream) -> FakeUpstream:
-    """The module's fake upstream, emptied and back to its default answer."""
-    fake_upstream.reset()
-    return fake_upstream
 
 
 @pytest.fixture
