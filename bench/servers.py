@@ -167,6 +167,20 @@ http {{
 
 
 @contextmanager
+def serving(
+    command: list[str], port: int, ready_path: str, **kwargs
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``command`` started, its URL on ``port`` answering ``ready_path``; stopped on the way out."""
+    process = start(command, **kwargs)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url + ready_path)
+        yield url, process
+    finally:
+        stop(process)
+
+
+@contextmanager
 def canned_nginx(list_size: int) -> Iterator[str]:
     """nginx (Debian's ``nginx-light``) serving one RayCluster at GET_PATH, a list of
     ``list_size`` at LIST_PATH and ``/version``; yields its base URL."""
@@ -180,13 +194,9 @@ def canned_nginx(list_size: int) -> Iterator[str]:
         _canned_files(prefix / "www", list_size)
         conf = prefix / "nginx.conf"
         conf.write_text(NGINX_CONF.format(prefix=prefix, port=port))
-        process = start([binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")])
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_ready(url + "/version")
+        command = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+        with serving(command, port, "/version") as (url, _):
             yield url
-        finally:
-            stop(process)
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
 
@@ -210,16 +220,9 @@ def kubectl_proxy(upstream: str) -> Iterator[tuple[str, subprocess.Popen]]:
             )
         )
         port = free_port()
-        process = start(
-            ["kubectl", "proxy", f"--port={port}", "--address=127.0.0.1", f"--kubeconfig={kubeconfig}"],
-            env={**os.environ, "HOME": home},
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_ready(url + "/version")
-            yield url, process
-        finally:
-            stop(process)
+        command = ["kubectl", "proxy", f"--port={port}", "--address=127.0.0.1", f"--kubeconfig={kubeconfig}"]
+        with serving(command, port, "/version", env={**os.environ, "HOME": home}) as served:
+            yield served
 
 
 @contextmanager
@@ -230,36 +233,25 @@ def bridge(upstream: str, *args: str, source: str | None = None) -> Iterator[tup
     before/after comparison in one run."""
     port = free_port()
     command = [sys.executable, "-m", "bridge", "serve", "--port", str(port), "--upstream", upstream, *args]
-    process = start(command, cwd=source)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(url + "/readyz")
-        yield url, process
-    finally:
-        stop(process)
+    with serving(command, port, "/readyz", cwd=source) as served:
+        yield served
 
 
 @contextmanager
 def embedded_api(*args: str) -> Iterator[str]:
     """The embedded Kubernetes API on its own; yields its URL."""
     port = free_port()
-    process = start([sys.executable, "-m", "bridge", "embedded-apiserver", "--port", str(port), *args])
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(url + "/version")
+    command = [sys.executable, "-m", "bridge", "embedded-apiserver", "--port", str(port), *args]
+    with serving(command, port, "/version") as (url, _):
         yield url
-    finally:
-        stop(process)
 
 
 @contextmanager
 def watch_upstream() -> Iterator[str]:
     """``bench/watch_upstream.py``: watches held by one asyncio thread; yields its URL."""
     port = free_port()
-    process = start([sys.executable, "-m", "bench.watch_upstream", "--port", str(port)])
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(url + "/version")
+    with serving([sys.executable, "-m", "bench.watch_upstream", "--port", str(port)], port, "/version") as (
+        url,
+        _,
+    ):
         yield url
-    finally:
-        stop(process)
