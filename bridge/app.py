@@ -143,8 +143,6 @@ def _authenticate_caller() -> None:
     g.caller_identity = check_caller(
         state.config.auth_mode, request.headers.get("Authorization"), state.tokens
     )
-    if state.tokens is not None and state.config.auth_mode == "token":
-        g.identity_names = state.tokens.names()
 
 
 def _observe_upstream(proxy_request: ProxyRequest, status: int, attempts: int) -> None:

@@ -171,9 +171,6 @@ class TokenFile:
         matches = [known for known in self.tokens() if hmac.compare_digest(presented, known.secret)]
         return matches[0] if matches else None
 
-    def accepts(self, token: str) -> bool:
-        return self.identify(token) is not None
-
     def names(self) -> frozenset[str]:
         """The names of the token holders, as of the last read (``identify`` re-reads the file
         when it changed; this adds no ``stat`` to a request)."""

@@ -13,6 +13,8 @@ import re
 
 from flask import g, request
 
+from bridge.core.state import current_state_or_none
+
 UNKNOWN_CLIENT = "unknown"
 _PRODUCT = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}")
 
@@ -32,11 +34,18 @@ def caller_identity() -> str | None:
 def caller_names() -> list[str]:
     """Every name this request's caller goes by: identity first, then the product token.
 
-    A product token that is the name of an identity (``g.identity_names``, set by the auth
-    layer) does not count: anyone can send any ``User-Agent``, so only the holder of that
-    identity's token goes by its name, and an exception granted to an identity stays its own.
+    A product token that is the name of an identity (a token holder's name in ``token`` mode)
+    does not count: anyone can send any ``User-Agent``, so only the holder of that identity's
+    token goes by its name, and an exception granted to an identity stays its own.
     """
     product = product_token(request.headers.get("User-Agent"))
-    names = [] if product in getattr(g, "identity_names", ()) else [product]
+    names = [] if product in _identity_names() else [product]
     identity = caller_identity()
     return [identity, *names] if identity else names
+
+
+def _identity_names() -> frozenset[str]:
+    state = current_state_or_none()
+    if state is None or state.tokens is None or state.config.auth_mode != "token":
+        return frozenset()
+    return state.tokens.names()
